@@ -1,0 +1,103 @@
+"""Users, groups, passwords and API tokens."""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from datetime import datetime, timedelta
+
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from db.models import ApiToken, Group, User
+
+_hasher = PasswordHasher()
+# Verifying against this keeps the time of a login for an unknown user like that of a known one.
+_DUMMY_HASH = _hasher.hash("not a password")
+
+GROUPS = {
+    "community-safety": "Community safety team",
+    "supervisors": "Supervisors and team leaders",
+    "managers": "Managers",
+    "process-owners": "Process owners",
+    "admins": "Administrators",
+}
+DEMO_USERS = [
+    ("officer", "Olivia Officer", "officer", ["community-safety"]),
+    ("supervisor", "Sam Supervisor", "supervisor", ["supervisors", "community-safety"]),
+    ("manager", "Maya Manager", "manager", ["managers"]),
+    ("owner", "Oscar Owner", "process_owner", ["process-owners"]),
+    ("admin", "Ada Admin", "admin", ["admins"]),
+]
+DEMO_PASSWORD = "demo"
+TOKEN_LIFETIME = timedelta(hours=12)
+
+
+def hash_password(password: str) -> str:
+    return _hasher.hash(password)
+
+
+def authenticate(session: Session, username: str, password: str) -> User | None:
+    user = session.scalar(select(User).where(User.username == username.strip().lower()))
+    try:
+        _hasher.verify(user.password_hash if user else _DUMMY_HASH, password)
+    except (VerificationError, InvalidHashError):
+        return None
+    if user is None or not user.active:
+        return None
+    return user
+
+
+def ensure_groups(session: Session) -> dict[str, Group]:
+    existing = {g.name: g for g in session.scalars(select(Group))}
+    for name, label in GROUPS.items():
+        if name not in existing:
+            existing[name] = Group(name=name, label=label)
+            session.add(existing[name])
+    return existing
+
+
+def seed_demo_users(session: Session) -> list[str]:
+    """Create the demo users (password ``demo``) that are missing; returns the names created."""
+    groups = ensure_groups(session)
+    created = []
+    for username, name, role, group_names in DEMO_USERS:
+        if session.scalar(select(User.id).where(User.username == username)) is None:
+            session.add(
+                User(
+                    username=username,
+                    display_name=name,
+                    role=role,
+                    is_demo=True,
+                    password_hash=hash_password(DEMO_PASSWORD),
+                    groups=[groups[g] for g in group_names],
+                )
+            )
+            created.append(username)
+    session.flush()
+    return created
+
+
+def demo_users_present(session: Session) -> bool:
+    return session.scalar(select(User.id).where(User.is_demo.is_(True), User.active.is_(True))) is not None
+
+
+def _digest(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def issue_token(session: Session, user: User, *, now: datetime) -> tuple[str, datetime]:
+    token = secrets.token_urlsafe(32)
+    expires = now + TOKEN_LIFETIME
+    session.add(ApiToken(user_id=user.id, token_hash=_digest(token), created_at=now, expires_at=expires))
+    session.flush()
+    return token, expires
+
+
+def user_for_token(session: Session, token: str, *, now: datetime) -> User | None:
+    row = session.scalar(select(ApiToken).where(ApiToken.token_hash == _digest(token)))
+    if row is None or row.revoked_at is not None or row.expires_at <= now or not row.user.active:
+        return None
+    return row.user

@@ -1,0 +1,170 @@
+"""The SpiffWorkflow side of the facade: script engine, state codec and reading a workflow.
+
+Everything here works on in-memory objects; ``processes.runtime`` loads and saves them.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+from uuid import UUID
+
+from SpiffWorkflow.bpmn.script_engine import PythonScriptEngine
+from SpiffWorkflow.bpmn.serializer.default.workflow import BpmnWorkflowConverter, WorkflowConverter
+from SpiffWorkflow.bpmn.serializer.workflow import BpmnWorkflowSerializer
+from SpiffWorkflow.bpmn.specs.event_definitions.timer import TimerEventDefinition
+from SpiffWorkflow.bpmn.workflow import BpmnWorkflow
+from SpiffWorkflow.spiff.serializer.config import SPIFF_CONFIG
+from SpiffWorkflow.util.task import TaskState
+
+from processes.errors import EngineFailure
+
+STATE_FORMAT = 1
+
+
+class _InstanceConverter(BpmnWorkflowConverter):
+    """Writes a case's running state without its spec, which is stored once per version."""
+
+    def to_dict(self, workflow: Any) -> dict[str, Any]:
+        dct: dict[str, Any] = WorkflowConverter.to_dict(self, workflow)
+        dct["subprocesses"] = self.mapping_to_dict(workflow.subprocesses)
+        dct["bpmn_events"] = self.registry.convert(workflow.bpmn_events)
+        return dct
+
+    def from_dict(self, dct: dict[str, Any]) -> Any:
+        workflow = self.target_class(dct.pop("spec"), dct.pop("subprocess_specs"), deserializing=True)
+        workflow.tasks = self.mapping_from_dict(dct["tasks"], UUID, workflow=workflow)
+        workflow.task_tree = workflow.tasks.get(UUID(dct["root"]))
+        self.set_default_attributes(workflow, dct)
+        self.subprocesses_from_dict(dct["subprocesses"], workflow)
+        workflow.bpmn_events = self.registry.restore(dct.pop("bpmn_events", []))
+        return workflow
+
+
+_REGISTRY = BpmnWorkflowSerializer.configure({**SPIFF_CONFIG, BpmnWorkflow: _InstanceConverter})
+
+
+@dataclass(frozen=True)
+class Specs:
+    spec: Any
+    subprocess_specs: dict[str, Any]
+
+
+def specs_to_json(spec: Any, subprocess_specs: dict[str, Any]) -> str:
+    return json.dumps(
+        {
+            "spec": _REGISTRY.convert(spec),
+            "subprocess_specs": {k: _REGISTRY.convert(v) for k, v in subprocess_specs.items()},
+        }
+    )
+
+
+def specs_from_json(text: str) -> Specs:
+    data = json.loads(text)
+    return Specs(
+        _REGISTRY.restore(data["spec"]),
+        {k: _REGISTRY.restore(v) for k, v in data["subprocess_specs"].items()},
+    )
+
+
+def state_to_json(workflow: Any) -> str:
+    dct = _REGISTRY.convert(workflow)
+    dct["format"] = STATE_FORMAT
+    return json.dumps(dct, separators=(",", ":"))
+
+
+def state_from_json(text: str, specs: Specs, script_engine: Any) -> Any:
+    dct = json.loads(text)
+    dct.pop("format", None)
+    dct["spec"] = specs.spec
+    dct["subprocess_specs"] = specs.subprocess_specs
+    workflow = _REGISTRY.restore(dct)
+    workflow.script_engine = script_engine
+    return workflow
+
+
+ServiceCall = Callable[[str, dict[str, Any], dict[str, Any]], dict[str, Any]]
+
+
+class ScriptEngine(PythonScriptEngine):
+    """Sends service tasks to the app's handlers and reports their real error.
+
+    (SpiffWorkflow 3.2.0 hides a handler's exception behind ``NameError: script``.)
+    """
+
+    def __init__(self, call: ServiceCall) -> None:
+        super().__init__()
+        self._call = call
+
+    def call_service(self, task: Any, **kwargs: Any) -> str:
+        name: str = kwargs["operation_name"]
+        params = {key: p["value"] for key, p in kwargs["operation_params"].items()}
+        try:
+            result = self._call(name, params, dict(task.data))
+        except Exception as err:
+            title = task.task_spec.bpmn_name or task.task_spec.bpmn_id
+            raise EngineFailure(f"The step '{title}' ({name}) failed: {err}") from err
+        return json.dumps(result)
+
+
+def new_workflow(specs: Specs, script_engine: Any) -> Any:
+    return BpmnWorkflow(specs.spec, specs.subprocess_specs, script_engine=script_engine)
+
+
+def ready_user_tasks(workflow: Any) -> list[Any]:
+    return list(workflow.get_tasks(state=TaskState.READY, manual=True))
+
+
+def find_task(workflow: Any, task_id: str) -> Any | None:
+    try:
+        return workflow.get_task_from_id(UUID(task_id))
+    except (ValueError, KeyError):
+        return None
+
+
+def is_ready(task: Any) -> bool:
+    return bool(task.state == TaskState.READY)
+
+
+@dataclass(frozen=True)
+class WaitingTimer:
+    task_id: str
+    element_id: str
+    name: str
+    due_at: datetime
+
+
+def waiting_timers(workflow: Any) -> list[WaitingTimer]:
+    timers = []
+    for task in workflow.event_manager.tasks.values():
+        definition = task.task_spec.event_definition
+        if not isinstance(definition, TimerEventDefinition):
+            continue
+        value = task.internal_data.get("event_value")
+        if isinstance(value, dict):
+            value = value.get("next")
+        if not value:
+            continue
+        timers.append(
+            WaitingTimer(
+                str(task.id),
+                task.task_spec.bpmn_id or task.task_spec.name,
+                task.task_spec.bpmn_name or definition.name,
+                datetime.fromisoformat(value),
+            )
+        )
+    return timers
+
+
+def fire_timers(workflow: Any) -> None:
+    workflow.refresh_timers()
+    workflow.do_engine_steps()
+
+
+def complete(task: Any, data: dict[str, Any]) -> None:
+    task.data.update(data)
+    task.run()
+    task.workflow.top_workflow.do_engine_steps()

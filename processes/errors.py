@@ -1,0 +1,61 @@
+"""Errors the facade raises, in words an officer or a process owner can act on."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+
+class ProcessError(Exception):
+    """Base class for every error the facade raises."""
+
+
+@dataclass
+class Problem:
+    """One thing wrong with a diagram, named by the element it concerns."""
+
+    message: str
+    element_id: str | None = None
+    element_name: str | None = None
+    line: int | None = None
+
+    def as_dict(self) -> dict[str, object]:
+        return {
+            "element_id": self.element_id,
+            "element_name": self.element_name,
+            "message": self.message,
+            "line": self.line,
+        }
+
+
+class InvalidDiagram(ProcessError):
+    def __init__(self, problems: list[Problem]) -> None:
+        self.problems = problems
+        super().__init__("; ".join(p.message for p in problems))
+
+
+class UnknownProcess(ProcessError):
+    pass
+
+
+class TaskNotFound(ProcessError):
+    pass
+
+
+class Conflict(ProcessError):
+    """The task or case changed underneath the caller; nothing was saved."""
+
+
+@dataclass
+class FormInvalid(ProcessError):
+    errors: dict[str, str] = field(default_factory=dict)
+
+    def __str__(self) -> str:
+        return "; ".join(f"{k}: {v}" for k, v in self.errors.items())
+
+
+class NotAllowed(ProcessError):
+    """The user may not work this task (not a candidate, or not the assignee)."""
+
+
+class EngineFailure(ProcessError):
+    """A step of the process failed to run (a handler, an expression); the case is unchanged."""

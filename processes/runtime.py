@@ -1,0 +1,374 @@
+"""Running cases: each step loads the case, runs the engine and saves, in the caller's transaction.
+
+A step writes the workflow state, the task and timer rows derived from it and timeline events
+through one session, then flushes. The case row carries a version column, so two steps racing
+on one case end with one saved and the other raising ``Conflict``; the caller rolls back.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import datetime, timedelta
+from typing import Any
+
+from SpiffWorkflow.bpmn.specs.event_definitions.timer import TimerEventDefinition
+from SpiffWorkflow.bpmn.util.event import BpmnEvent
+from SpiffWorkflow.exceptions import SpiffWorkflowException
+from SpiffWorkflow.spiff.specs.event_definitions import MessageEventDefinition
+from sqlalchemy import delete, select
+from sqlalchemy.exc import OperationalError
+from sqlalchemy.orm import Session
+from sqlalchemy.orm.exc import StaleDataError
+
+from db.models import Case, Task, TaskCandidateGroup, TimelineEvent, Timer, User
+from handlers.registry import ServiceRequest, dispatch
+from processes import engine, specs
+from processes.clock import frozen_at
+from processes.errors import Conflict, EngineFailure, FormInvalid, NotAllowed, TaskNotFound
+from processes.forms import validate
+from processes.types import StepResult, TaskView
+
+
+def _script_engine(session: Session, case: Case, now: datetime) -> engine.ScriptEngine:
+    def call(operation: str, params: dict[str, Any], data: dict[str, Any]) -> dict[str, Any]:
+        return dispatch(ServiceRequest(operation, params, data, case.id, case.reference or "", session, now))
+
+    return engine.ScriptEngine(call)
+
+
+def _event(
+    session: Session,
+    case: Case,
+    now: datetime,
+    kind: str,
+    actor: str,
+    summary: str,
+    details: dict[str, Any] | None = None,
+) -> None:
+    session.add(
+        TimelineEvent(case_id=case.id, at=now, kind=kind, actor=actor, summary=summary, details=details)
+    )
+
+
+def _run(action: Any) -> None:
+    try:
+        action()
+    except EngineFailure:
+        raise
+    except SpiffWorkflowException as err:
+        raise EngineFailure(f"The process could not continue: {err}") from err
+
+
+def start(
+    session: Session,
+    case: Case,
+    process_key: str,
+    data: dict[str, Any],
+    *,
+    now: datetime,
+    reference: Callable[[int], str] | None = None,
+    actor: str = "system",
+    summary: str = "Case opened",
+    details: dict[str, Any] | None = None,
+) -> StepResult:
+    """Save the new ``case`` and start the latest version of ``process_key`` for it.
+
+    ``reference`` turns the new case id into its reference, before the engine runs; the
+    timeline opens with ``summary`` by ``actor``.
+    """
+    version = specs.latest_version(session, process_key)
+    assert version is not None
+    case.process_version = version
+    case.updated_at = now
+    session.add(case)
+    session.flush()
+    if reference is not None:
+        case.reference = reference(case.id)
+    _event(session, case, now, "opened", actor, summary, details)
+    with frozen_at(now):
+        workflow = engine.new_workflow(specs.specs_for(version), _script_engine(session, case, now))
+        workflow.data.update(data)
+        _run(workflow.do_engine_steps)
+    return _save(session, case, workflow, now)
+
+
+def _load(session: Session, case: Case, now: datetime) -> Any:
+    return engine.state_from_json(
+        case.workflow_state, specs.specs_for(case.process_version), _script_engine(session, case, now)
+    )
+
+
+def _due_at(task: Any, version: Any, now: datetime) -> datetime | None:
+    """A task is due when its first boundary timer fires, or after its ``camunda:dueDate``."""
+    dues = [
+        datetime.fromisoformat(sibling.internal_data["event_value"])
+        for sibling in (task.parent.children if task.parent else [])
+        if sibling is not task
+        and isinstance(getattr(sibling.task_spec, "event_definition", None), TimerEventDefinition)
+        and isinstance(sibling.internal_data.get("event_value"), str)
+    ]
+    if dues:
+        return min(dues)
+    due = task.task_spec.extensions.get("dueDate")
+    if not due:
+        return None
+    parsed = TimerEventDefinition.parse_time_or_duration(due)
+    if isinstance(parsed, datetime):
+        return parsed
+    return now + TimerEventDefinition.get_timedelta_from_start(parsed, now)
+
+
+def _save(session: Session, case: Case, workflow: Any, now: datetime, *, actor: str = "system") -> StepResult:
+    ready = {str(t.id): t for t in engine.ready_user_tasks(workflow)}
+    open_rows = {
+        row.id: row
+        for row in session.scalars(select(Task).where(Task.case_id == case.id, Task.status == "open"))
+    }
+    for task_id, row in open_rows.items():
+        if task_id not in ready:
+            row.status = "cancelled"
+            row.completed_at = now
+            _event(session, case, now, "task_cancelled", actor, f"Task withdrawn: {row.title}")
+    for task_id, task in ready.items():
+        if task_id in open_rows:
+            continue
+        _create_task_row(session, case, task, now)
+    session.execute(delete(Timer).where(Timer.case_id == case.id))
+    for timer in engine.waiting_timers(workflow):
+        session.add(
+            Timer(
+                id=timer.task_id,
+                case_id=case.id,
+                element_id=timer.element_id,
+                name=timer.name,
+                due_at=timer.due_at,
+            )
+        )
+    case.workflow_state = engine.state_to_json(workflow)
+    case.updated_at = now
+    if workflow.completed and case.status != "closed":
+        case.status = "closed"
+        case.closed_at = now
+        _event(session, case, now, "case_closed", actor, "Case closed")
+    try:
+        session.flush()
+    except StaleDataError as err:
+        raise Conflict(
+            "The case was changed by someone else at the same time; nothing was saved. "
+            "Reload to see its current state."
+        ) from err
+    except OperationalError as err:
+        if "locked" in str(err):
+            raise Conflict("The case is being changed by someone else; try again.") from err
+        raise
+    return step_result(session, case)
+
+
+def _create_task_row(session: Session, case: Case, task: Any, now: datetime) -> None:
+    ext = task.task_spec.extensions
+    groups = list(ext.get("candidateGroups") or [])
+    assignee_id = None
+    if ext.get("assignee"):
+        assignee_id = session.scalar(select(User.id).where(User.username == ext["assignee"]))
+    title = task.task_spec.bpmn_name or task.task_spec.bpmn_id
+    session.add(
+        Task(
+            id=str(task.id),
+            case_id=case.id,
+            element_id=task.task_spec.bpmn_id,
+            title=title,
+            status="open",
+            assignee_id=assignee_id,
+            created_at=now,
+            due_at=_due_at(task, case.process_version, now),
+            candidate_groups=[TaskCandidateGroup(group_name=g) for g in groups],
+        )
+    )
+    who = ", ".join(groups) or ext.get("assignee") or "anyone"
+    _event(
+        session,
+        case,
+        now,
+        "task_created",
+        "system",
+        f"New task: {title} (for {who})",
+        {"task_id": str(task.id), "groups": groups},
+    )
+
+
+def task_view(task: Task, *, with_form: bool = False) -> TaskView:
+    version = task.case.process_version
+    return TaskView(
+        id=task.id,
+        case_id=task.case_id,
+        case_reference=task.case.reference or "",
+        element_id=task.element_id,
+        title=task.title,
+        status=task.status,
+        candidate_groups=tuple(task.group_names),
+        assignee=task.assignee.username if task.assignee else None,
+        created_at=task.created_at,
+        due_at=task.due_at,
+        documentation=specs.documentation_for(version, task.element_id) if with_form else None,
+        fields=tuple(specs.form_for(version, task.element_id)) if with_form else (),
+    )
+
+
+def step_result(session: Session, case: Case) -> StepResult:
+    rows = session.scalars(
+        select(Task).where(Task.case_id == case.id, Task.status == "open").order_by(Task.created_at)
+    )
+    return StepResult(case.id, case.reference or "", case.status, tuple(task_view(r) for r in rows))
+
+
+def get_task(session: Session, task_id: str) -> Task:
+    task = session.get(Task, task_id) if len(task_id) <= 36 else None
+    if task is None:
+        raise TaskNotFound("There is no such task.")
+    return task
+
+
+def _check_may_work(task: Task, user: User) -> None:
+    if task.status != "open":
+        raise Conflict(f"This task is no longer open (it was {task.status}).")
+    if task.assignee_id is not None and task.assignee_id != user.id:
+        holder = task.assignee.display_name if task.assignee else "someone else"
+        raise Conflict(f"This task is held by {holder}.")
+    if task.assignee_id is None and not set(task.group_names) & set(user.group_names):
+        raise NotAllowed(
+            "This task is offered to " + ", ".join(task.group_names) + "; you are not in that group."
+        )
+
+
+def claim(session: Session, task_id: str, user: User, *, now: datetime) -> TaskView:
+    task = get_task(session, task_id)
+    _check_may_work(task, user)
+    if task.assignee_id != user.id:
+        task.assignee_id = user.id
+        task.assignee = user
+        _event(
+            session,
+            task.case,
+            now,
+            "task_claimed",
+            user.display_name,
+            f"{user.display_name} took the task: {task.title}",
+        )
+        session.flush()
+    return task_view(task)
+
+
+def release(session: Session, task_id: str, user: User, *, now: datetime) -> TaskView:
+    task = get_task(session, task_id)
+    if task.status != "open":
+        raise Conflict(f"This task is no longer open (it was {task.status}).")
+    if task.assignee_id != user.id:
+        raise Conflict("You do not hold this task.")
+    task.assignee_id = None
+    task.assignee = None
+    _event(
+        session,
+        task.case,
+        now,
+        "task_released",
+        user.display_name,
+        f"{user.display_name} gave the task back: {task.title}",
+    )
+    session.flush()
+    return task_view(task)
+
+
+def complete(
+    session: Session,
+    task_id: str,
+    data: Any,
+    *,
+    user: User,
+    now: datetime,
+    expected_case_version: int | None = None,
+) -> StepResult:
+    """Validate ``data`` against the task's form and complete it; the next tasks become ready."""
+    task = get_task(session, task_id)
+    _check_may_work(task, user)
+    case = task.case
+    if expected_case_version is not None and case.version != expected_case_version:
+        raise Conflict("The case changed since you opened this task; reload it and try again.")
+    clean, errors = validate(specs.form_for(case.process_version, task.element_id), data)
+    if errors:
+        raise FormInvalid(errors)
+    workflow = _load(session, case, now)
+    spiff_task = engine.find_task(workflow, task_id)
+    if spiff_task is None or not engine.is_ready(spiff_task):
+        raise Conflict("This task is no longer waiting to be done.")
+    with frozen_at(now):
+        _run(lambda: engine.complete(spiff_task, clean))
+    task.status = "completed"
+    task.completed_at = now
+    task.completed_by_id = user.id
+    task.assignee_id = user.id
+    task.submitted = clean
+    _event(
+        session,
+        case,
+        now,
+        "task_completed",
+        user.display_name,
+        f"{user.display_name} completed: {task.title}",
+        {"task_id": task.id, "data": clean},
+    )
+    return _save(session, case, workflow, now, actor=user.display_name)
+
+
+def fire_timers(session: Session, case: Case, at: datetime) -> int:
+    """Fire every timer of ``case`` due at or before ``at``; returns how many fired."""
+    workflow = _load(session, case, at)
+    before = {t.task_id: t for t in engine.waiting_timers(workflow) if t.due_at <= at}
+    if not before:
+        return 0
+    for timer in before.values():
+        _event(
+            session,
+            case,
+            at,
+            "timer_fired",
+            "system",
+            f"Deadline passed: {timer.name} (due {timer.due_at:%d %b %Y %H:%M} UTC)",
+            {
+                "timer": timer.element_id,
+                "due_at": timer.due_at.isoformat(),
+                "late_seconds": (at - timer.due_at) / timedelta(seconds=1),
+            },
+        )
+    with frozen_at(at):
+        _run(lambda: engine.fire_timers(workflow))
+    fired = len(before) - len({t.task_id for t in engine.waiting_timers(workflow)} & set(before))
+    _save(session, case, workflow, at)
+    return fired
+
+
+def deliver_message(
+    session: Session, case: Case, name: str, payload: dict[str, Any], *, actor: str, now: datetime
+) -> StepResult:
+    """Send the message ``name`` into the running case (e.g. another incident reported)."""
+    workflow = _load(session, case, now)
+    event = BpmnEvent(MessageEventDefinition(name), payload=payload)
+    with frozen_at(now):
+        try:
+            workflow.send_event(event)
+        except SpiffWorkflowException as err:
+            raise Conflict(f"This case is not waiting for '{name}'.") from err
+        _run(workflow.do_engine_steps)
+    _event(session, case, now, "message", actor, f"Received: {name.replace('_', ' ')}", {"message": name})
+    return _save(session, case, workflow, now, actor=actor)
+
+
+def due_timer_cases(session: Session, at: datetime, limit: int = 500) -> list[int]:
+    return list(
+        session.scalars(
+            select(Timer.case_id)
+            .where(Timer.due_at <= at)
+            .group_by(Timer.case_id)
+            .order_by(Timer.case_id)
+            .limit(limit)
+        )
+    )

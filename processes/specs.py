@@ -1,0 +1,92 @@
+"""Deployed process versions and the parsed specs kept in memory, one per version."""
+
+from __future__ import annotations
+
+import hashlib
+import threading
+from typing import Any
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+import handlers
+from db.models import ProcessVersion
+from processes import diagram, engine
+from processes.clock import now as clock_now
+from processes.errors import UnknownProcess
+from processes.forms import FormField
+from processes.types import Deployment
+
+_cache: dict[int, engine.Specs] = {}
+_lock = threading.Lock()
+
+
+def deploy(
+    session: Session, xml: bytes, *, deployed_by: str | None = None, filename: str = "diagram.bpmn"
+) -> Deployment:
+    """Check and store a diagram as the next version of its process.
+
+    Deploying the same content as the latest version again changes nothing.
+    """
+    parsed = diagram.parse(xml, handlers.operations(), filename)
+    checksum = hashlib.sha256(xml).hexdigest()
+    latest = latest_version(session, parsed.key, required=False)
+    if latest is not None and latest.checksum == checksum:
+        return Deployment(latest.id, latest.process_key, latest.name, latest.version, created=False)
+    row = ProcessVersion(
+        process_key=parsed.key,
+        name=parsed.name,
+        version=(latest.version + 1) if latest else 1,
+        checksum=checksum,
+        bpmn_xml=xml.decode("utf-8"),
+        spec_json=engine.specs_to_json(parsed.spec, parsed.subprocess_specs),
+        deployed_at=clock_now(),
+        deployed_by=deployed_by,
+    )
+    session.add(row)
+    session.flush()
+    return Deployment(row.id, row.process_key, row.name, row.version, created=True)
+
+
+def latest_version(session: Session, key: str, *, required: bool = True) -> ProcessVersion | None:
+    newest = select(func.max(ProcessVersion.version)).where(ProcessVersion.process_key == key)
+    row = session.scalars(
+        select(ProcessVersion).where(
+            ProcessVersion.process_key == key, ProcessVersion.version == newest.scalar_subquery()
+        )
+    ).first()
+    if row is None and required:
+        raise UnknownProcess(f"No process called '{key}' has been deployed.")
+    return row
+
+
+def specs_for(version: ProcessVersion) -> engine.Specs:
+    specs = _cache.get(version.id)
+    if specs is None:
+        with _lock:
+            specs = _cache.get(version.id)
+            if specs is None:
+                specs = engine.specs_from_json(version.spec_json)
+                _cache[version.id] = specs
+    return specs
+
+
+def _task_spec(version: ProcessVersion, element_id: str) -> Any | None:
+    specs = specs_for(version)
+    for spec in (specs.spec, *specs.subprocess_specs.values()):
+        task_spec = spec.task_specs.get(element_id)
+        if task_spec is not None:
+            return task_spec
+    return None
+
+
+def form_for(version: ProcessVersion, element_id: str) -> list[FormField]:
+    task_spec = _task_spec(version, element_id)
+    if task_spec is None:
+        return []
+    return [FormField.from_dict(f) for f in task_spec.extensions.get("form", [])]
+
+
+def documentation_for(version: ProcessVersion, element_id: str) -> str | None:
+    task_spec = _task_spec(version, element_id)
+    return getattr(task_spec, "documentation", None) if task_spec is not None else None

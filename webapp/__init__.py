@@ -1,0 +1,30 @@
+"""The Flask web app: public reporting, the officer's inbox, case pages and the JSON API."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Flask
+
+from webapp import auth, cases, cli, errors, inbox, public, scheduler, storage
+from webapp.api import register_api
+from webapp.config import check_production, from_environment
+
+
+def create_app(test_config: dict[str, Any] | None = None) -> Flask:
+    app = Flask(__name__)
+    app.config.update(from_environment())
+    if test_config:
+        app.config.update(test_config)
+    storage.init_app(app)
+    auth.init_app(app)
+    for blueprint in (auth.bp, public.bp, inbox.bp, cases.bp):
+        app.register_blueprint(blueprint)
+    register_api(app)
+    errors.init_app(app)
+    cli.init_app(app)
+    if not app.config.get("TESTING"):
+        with storage.database(app).session() as session:
+            check_production(app.config, storage.demo_users_present(session))
+    scheduler.init_app(app)
+    return app

@@ -1,0 +1,28 @@
+"""The JSON API (flask-smorest): the OpenAPI document is generated from the schemas that
+validate requests, and served at /api/openapi.json."""
+
+from __future__ import annotations
+
+from flask import Flask
+from flask_smorest import Api
+
+from webapp.api import cases as cases_api
+from webapp.api import health, reports, security, tasks
+
+
+def register_api(app: Flask) -> None:
+    app.config.update(
+        API_TITLE="Hate incident case management API",
+        API_VERSION="1",
+        OPENAPI_VERSION="3.0.3",
+        OPENAPI_URL_PREFIX="/api",
+        OPENAPI_JSON_PATH="openapi.json",
+    )
+    api = Api(app, spec_kwargs={"info": {"description": __doc__}})
+    api.spec.components.security_scheme(
+        "bearer", {"type": "http", "scheme": "bearer", "description": "From POST /api/token"}
+    )
+    for blueprint in (security.bp, reports.bp, tasks.bp, cases_api.bp):
+        api.register_blueprint(blueprint)
+    app.register_blueprint(health.bp)
+    security.init_app(app)

@@ -1,0 +1,100 @@
+"""Signing in and out (sessions for pages, bearer tokens for the API), and who may do what."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from functools import wraps
+from typing import Any
+from urllib.parse import urlsplit
+
+from flask import Blueprint, Flask, flash, redirect, render_template, request, url_for
+from flask_login import LoginManager, current_user, login_required, login_user, logout_user
+from flask_wtf.csrf import CSRFProtect
+from werkzeug.wrappers import Response
+
+from casework import people
+from db.models import User
+from webapp import storage
+
+bp = Blueprint("auth", __name__)
+login_manager = LoginManager()
+csrf = CSRFProtect()
+
+
+class SessionUser:
+    """The signed-in user as Flask-Login sees it, wrapping the database row."""
+
+    def __init__(self, user: User) -> None:
+        self.row = user
+        self.is_authenticated = True
+        self.is_active = user.active
+        self.is_anonymous = False
+
+    def get_id(self) -> str:
+        return str(self.row.id)
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self.row, name)
+
+
+def init_app(app: Flask) -> None:
+    login_manager.init_app(app)
+    login_manager.login_view = "auth.login"
+    login_manager.login_message = "Sign in to see that page."
+    csrf.init_app(app)
+
+    @login_manager.user_loader
+    def load_user(user_id: str) -> SessionUser | None:
+        if not user_id.isdigit():
+            return None
+        user = storage.session().get(User, int(user_id))
+        return SessionUser(user) if user is not None and user.active else None
+
+
+def current_row() -> User:
+    """The database row of the signed-in user (views that need it are login_required)."""
+    return current_user.row  # type: ignore[no-any-return]
+
+
+def _safe_next(target: str | None) -> str:
+    if target and urlsplit(target).netloc == "" and target.startswith("/") and not target.startswith("//"):
+        return target
+    return url_for("inbox.index")
+
+
+@bp.route("/login", methods=["GET", "POST"])
+def login() -> str | Response:
+    error = None
+    username = request.form.get("username", "")
+    if request.method == "POST":
+        user = people.authenticate(storage.session(), username, request.form.get("password", ""))
+        if user is None:
+            error = "The username or password is not right."
+        else:
+            login_user(SessionUser(user))
+            return redirect(_safe_next(request.args.get("next")))
+    return render_template("auth/login.html", error=error, username=username), 401 if error else 200
+
+
+@bp.route("/logout", methods=["POST"])
+@login_required
+def logout() -> Response:
+    logout_user()
+    flash("You have signed out.")
+    return redirect(url_for("auth.login"))
+
+
+def roles_required(*roles: str) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+    def decorate(view: Callable[..., Any]) -> Callable[..., Any]:
+        @wraps(view)
+        @login_required
+        def wrapped(*args: Any, **kwargs: Any) -> Any:
+            if current_user.role not in roles:
+                return render_template(
+                    "errors/error.html", code=403, message="Your role does not allow this page."
+                ), 403
+            return view(*args, **kwargs)
+
+        return wrapped
+
+    return decorate

@@ -1,0 +1,107 @@
+"""Command-line tasks: set up the database, deploy diagrams, seed demo users, sweep timers,
+and serve the app with the embedded timer thread."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from pathlib import Path
+
+import click
+from flask import Flask, current_app
+from flask.cli import with_appcontext
+
+import processes
+from casework import people
+from webapp import storage
+
+
+def _deploy(paths: list[Path], deployed_by: str) -> list[processes.Deployment]:
+    deployments = []
+    with storage.database().session() as session:
+        for path in paths:
+            try:
+                deployments.append(
+                    processes.deploy(session, path.read_bytes(), deployed_by=deployed_by, filename=path.name)
+                )
+            except processes.InvalidDiagram as err:
+                for p in err.problems:
+                    where = f"{p.element_name or ''} ({p.element_id})" if p.element_id else ""
+                    click.echo(f"{path.name}: {where} {p.message}", err=True)
+                raise SystemExit(1) from err
+        session.commit()
+    for d in deployments:
+        click.echo(f"{d.key} v{d.version} {'deployed' if d.created else 'unchanged'}")
+    return deployments
+
+
+@click.command("init")
+@with_appcontext
+def init() -> None:
+    """Migrate the database, deploy every diagram in bpmn/ and (demo mode) seed demo users."""
+    storage.database().upgrade()
+    _deploy(sorted(Path(current_app.config["BPMN_DIR"]).glob("*.bpmn")), "setup")
+    if current_app.config["HATECASES_ENV"] == "demo":
+        with storage.database().session() as session:
+            created = people.seed_demo_users(session)
+            session.commit()
+        click.echo(f"demo users: {', '.join(created) or 'already present'} (password: demo)")
+
+
+@click.command("db-upgrade")
+@with_appcontext
+def db_upgrade() -> None:
+    """Apply the database migrations."""
+    storage.database().upgrade()
+
+
+@click.command("deploy")
+@click.argument("paths", nargs=-1, type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@with_appcontext
+def deploy(paths: tuple[Path, ...]) -> None:
+    """Deploy the given .bpmn files as new versions."""
+    _deploy(list(paths), "cli")
+
+
+@click.group("timers")
+def timers() -> None:
+    """Timer commands."""
+
+
+def _instant(at: str | None) -> datetime:
+    if not at:
+        return processes.clock.now()
+    try:
+        instant = datetime.fromisoformat(at)
+    except ValueError:
+        raise click.BadParameter(f"{at!r} is not an ISO-8601 date and time.", param_hint="--at") from None
+    if instant.tzinfo is None:
+        raise click.BadParameter("give a time zone, e.g. 2026-01-05T09:00:00+00:00", param_hint="--at")
+    return instant
+
+
+@timers.command("sweep")
+@click.option("--at", "at", default=None, help="ISO-8601 instant with a time zone (default: now).")
+@with_appcontext
+def sweep(at: str | None) -> None:
+    """Fire every timer due at or before the instant."""
+    result = processes.sweep(storage.database().sessions, _instant(at))
+    click.echo(
+        f"cases stepped: {result.cases}, timers fired: {result.fired}, "
+        f"conflicts: {result.conflicts}, failures: {result.failures}"
+    )
+
+
+@click.command("serve")
+@click.option("--host", default="127.0.0.1")
+@click.option("--port", default=5000, type=int)
+@with_appcontext
+def serve(host: str, port: int) -> None:
+    """Serve the app with the embedded timer thread (the `make run` mode)."""
+    thread = current_app.extensions["start_timers"]()
+    click.echo(f"timers: {'in-process' if thread else current_app.config['TIMERS']}")
+    current_app.run(host=host, port=port, threaded=True, use_reloader=False)
+
+
+def init_app(app: Flask) -> None:
+    for command in (init, db_upgrade, deploy, timers, serve):
+        app.cli.add_command(command)

@@ -1,0 +1,67 @@
+"""Settings: defaults, then the environment, then a test's overrides. Bad values stop start-up
+with a message that names the variable."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Any
+
+DEFAULT_SECRET = "dev-only-secret-change-me"
+INSTANCE = Path(os.environ.get("HATECASES_INSTANCE", Path.cwd() / "instance"))
+
+
+class ConfigError(RuntimeError):
+    pass
+
+
+def _int(name: str, default: int, low: int, high: int) -> int:
+    raw = os.environ.get(name)
+    if raw is None or raw == "":
+        return default
+    try:
+        value = int(raw)
+    except ValueError:
+        raise ConfigError(f"{name} must be a whole number, not {raw!r}.") from None
+    if not low <= value <= high:
+        raise ConfigError(f"{name} must be between {low} and {high}, not {value}.")
+    return value
+
+
+def _choice(name: str, default: str, choices: tuple[str, ...]) -> str:
+    value = os.environ.get(name) or default
+    if value not in choices:
+        raise ConfigError(f"{name} must be one of {', '.join(choices)}, not {value!r}.")
+    return value
+
+
+def from_environment() -> dict[str, Any]:
+    database_url = os.environ.get("DATABASE_URL") or f"sqlite:///{INSTANCE / 'hatecases.db'}"
+    if database_url.startswith("postgres://"):
+        database_url = "postgresql+psycopg://" + database_url.removeprefix("postgres://")
+    elif database_url.startswith("postgresql://"):
+        database_url = "postgresql+psycopg://" + database_url.removeprefix("postgresql://")
+    if not database_url.startswith(("sqlite", "postgresql")):
+        raise ConfigError("DATABASE_URL must be a sqlite:/// or postgresql:// URL.")
+    return {
+        "HATECASES_ENV": _choice("HATECASES_ENV", "demo", ("demo", "production")),
+        "SECRET_KEY": os.environ.get("SECRET_KEY") or DEFAULT_SECRET,
+        "DATABASE_URL": database_url,
+        "TIMERS": _choice("TIMERS", "embedded", ("embedded", "celery", "off")),
+        "TIMER_INTERVAL_SECONDS": _int("TIMER_INTERVAL_SECONDS", 5, 1, 3600),
+        "BPMN_DIR": os.environ.get("BPMN_DIR") or str(Path(__file__).resolve().parent.parent / "bpmn"),
+        "SESSION_COOKIE_HTTPONLY": True,
+        "SESSION_COOKIE_SAMESITE": "Lax",
+        "SESSION_COOKIE_SECURE": os.environ.get("HATECASES_ENV") == "production",
+        "MAX_CONTENT_LENGTH": 5 * 1024 * 1024,
+        "WTF_CSRF_TIME_LIMIT": None,
+    }
+
+
+def check_production(config: dict[str, Any], demo_users: bool) -> None:
+    if config["HATECASES_ENV"] != "production":
+        return
+    if config["SECRET_KEY"] == DEFAULT_SECRET or len(config["SECRET_KEY"]) < 32:
+        raise ConfigError("Production mode needs SECRET_KEY set to a random value of 32+ characters.")
+    if demo_users:
+        raise ConfigError("Production mode refuses to start while demo users exist; remove them.")

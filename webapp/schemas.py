@@ -1,0 +1,167 @@
+"""Request and response schemas. The API validates with them and the OpenAPI document is
+generated from them; the public report page validates with the same ``ReportSchema``."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from marshmallow import Schema, ValidationError, fields, pre_load, validate, validates
+
+from casework.vocabulary import STRANDS
+
+
+def _blank_to_none(data: Any, names: tuple[str, ...]) -> Any:
+    if isinstance(data, dict):
+        data = dict(data)
+        for name in names:
+            if isinstance(data.get(name), str) and not data[name].strip():
+                data.pop(name)
+    return data
+
+
+class ReportSchema(Schema):
+    description = fields.String(
+        required=True,
+        validate=validate.Length(min=10, max=10000),
+        metadata={"description": "What happened, in the reporter's words."},
+    )
+    occurred_at = fields.AwareDateTime(
+        load_default=None,
+        allow_none=True,
+        default_timezone=None,
+        metadata={"description": "When it happened (ISO-8601 with a time zone)."},
+    )
+    location = fields.String(
+        required=True,
+        validate=validate.Length(min=2, max=500),
+        metadata={"description": "Where it happened: address, estate or area."},
+    )
+    strands = fields.List(
+        fields.String(validate=validate.OneOf(list(STRANDS))),
+        required=True,
+        metadata={"description": "Perceived motivation: " + ", ".join(STRANDS)},
+    )
+    reporter_name = fields.String(load_default=None, validate=validate.Length(max=200))
+    reporter_email = fields.Email(load_default=None, validate=validate.Length(max=320))
+    reporter_phone = fields.String(
+        load_default=None,
+        validate=validate.Regexp(r"^[0-9 +()\-]{6,40}$", error="Enter a phone number, e.g. 0161 496 0000."),
+    )
+
+    @pre_load
+    def drop_blanks(self, data: Any, **_: Any) -> Any:
+        return _blank_to_none(data, ("occurred_at", "reporter_name", "reporter_email", "reporter_phone"))
+
+    @validates("strands")
+    def at_least_one(self, value: list[str], **_: Any) -> None:
+        if not value:
+            raise ValidationError("Choose at least one reason you think it was motivated by hate.")
+
+    @validates("description")
+    def not_blank(self, value: str, **_: Any) -> None:
+        if not value.strip():
+            raise ValidationError("Tell us what happened.")
+
+
+class ReportCreatedSchema(Schema):
+    reference = fields.String(required=True)
+    status = fields.String(required=True)
+    message = fields.String(required=True)
+
+
+class TokenRequestSchema(Schema):
+    username = fields.String(required=True, validate=validate.Length(min=1, max=80))
+    password = fields.String(required=True, validate=validate.Length(min=1, max=500), load_only=True)
+
+
+class TokenSchema(Schema):
+    token = fields.String(required=True)
+    expires_at = fields.DateTime(required=True)
+
+
+class OptionSchema(Schema):
+    id = fields.String()
+    name = fields.String()
+
+
+class FormFieldSchema(Schema):
+    id = fields.String()
+    label = fields.String()
+    type = fields.String(metadata={"description": "string, long, boolean, date or enum"})
+    required = fields.Boolean()
+    multiline = fields.Boolean()
+    multiple = fields.Boolean()
+    options = fields.List(fields.Nested(OptionSchema))
+    default = fields.String(allow_none=True)
+    min_length = fields.Integer(allow_none=True)
+    max_length = fields.Integer(allow_none=True)
+    minimum = fields.Integer(allow_none=True)
+    maximum = fields.Integer(allow_none=True)
+
+
+class TaskSchema(Schema):
+    id = fields.String()
+    case_reference = fields.String()
+    name = fields.String(attribute="element_id")
+    title = fields.String()
+    status = fields.String()
+    candidate_groups = fields.List(fields.String())
+    assignee = fields.String(allow_none=True)
+    created_at = fields.DateTime()
+    due = fields.DateTime(attribute="due_at", allow_none=True)
+
+
+class TaskDetailSchema(TaskSchema):
+    documentation = fields.String(allow_none=True)
+    fields = fields.List(fields.Nested(FormFieldSchema))
+
+
+class TaskListQuerySchema(Schema):
+    scope = fields.String(load_default="all", validate=validate.OneOf(["all", "mine", "unassigned"]))
+    q = fields.String(load_default="", validate=validate.Length(max=200))
+    sort = fields.String(
+        load_default="due", validate=validate.OneOf(["due", "-due", "created", "-created", "case", "title"])
+    )
+    page = fields.Integer(load_default=1, validate=validate.Range(min=1, max=100000))
+    per_page = fields.Integer(load_default=25, validate=validate.Range(min=1, max=200))
+
+
+class TaskPageSchema(Schema):
+    items = fields.List(fields.Nested(TaskSchema))
+    total = fields.Integer()
+    page = fields.Integer()
+    pages = fields.Integer()
+    per_page = fields.Integer()
+
+
+class StepSchema(Schema):
+    case_reference = fields.String()
+    case_status = fields.String()
+    next_tasks = fields.List(fields.Nested(TaskSchema), attribute="open_tasks")
+
+
+class TimelineEventSchema(Schema):
+    at = fields.DateTime()
+    kind = fields.String()
+    actor = fields.String()
+    summary = fields.String()
+
+
+class CaseSchema(Schema):
+    reference = fields.String()
+    status = fields.String()
+    stage = fields.String()
+    version = fields.Integer()
+    reported_at = fields.DateTime()
+    occurred_at = fields.DateTime(allow_none=True)
+    location = fields.String()
+    description = fields.String()
+    strands = fields.List(fields.String())
+    open_tasks = fields.List(fields.Nested(TaskSchema))
+    timeline = fields.List(fields.Nested(TimelineEventSchema))
+
+
+class ErrorSchema(Schema):
+    code = fields.Integer()
+    message = fields.String()
+    errors = fields.Dict(keys=fields.String(), values=fields.String())

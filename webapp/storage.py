@@ -1,0 +1,39 @@
+"""The database for each request: one session, opened on first use, closed at the end."""
+
+from __future__ import annotations
+
+from flask import Flask, current_app, g
+from sqlalchemy.orm import Session
+
+from casework import people
+from db import Database
+
+
+def init_app(app: Flask) -> None:
+    app.extensions["database"] = Database(app.config["DATABASE_URL"])
+
+    @app.teardown_appcontext
+    def close_session(_exc: BaseException | None) -> None:
+        session = g.pop("db_session", None)
+        if session is not None:
+            session.rollback()
+            session.close()
+
+
+def database(app: Flask | None = None) -> Database:
+    return (app or current_app).extensions["database"]  # type: ignore[no-any-return]
+
+
+def session() -> Session:
+    """The request's session. Views call services with it; the service's flow commits."""
+    if "db_session" not in g:
+        g.db_session = database().sessions()
+    return g.db_session  # type: ignore[no-any-return]
+
+
+def demo_users_present(db_session: Session) -> bool:
+    try:
+        return people.demo_users_present(db_session)
+    except Exception:  # the schema may not exist yet (before `flask init`)
+        db_session.rollback()
+        return False
