@@ -50,8 +50,7 @@ class Database:
         try:
             yield session
         finally:
-            session.rollback()
-            session.close()
+            session.close()  # ends (rolls back) any uncommitted transaction
 
     def upgrade(self) -> None:
         """Bring the schema to the newest Alembic revision."""

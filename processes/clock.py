@@ -26,7 +26,7 @@ class _EngineDatetime(datetime):
         return fixed.astimezone(tz) if tz is not None else fixed.astimezone(UTC).replace(tzinfo=None)
 
 
-_spiff_timer.datetime = _EngineDatetime  # type: ignore[attr-defined,misc]
+_spiff_timer.datetime = _EngineDatetime
 
 
 def now() -> datetime:

@@ -28,6 +28,7 @@ CAMUNDA_NS = "http://camunda.org/schema/1.0/bpmn"
 NS = {"bpmn": BPMN_NS, "camunda": CAMUNDA_NS}
 ISO_LITERAL = re.compile(r"^(R\d*/)?(P[\dYMWDTHS.,]+|\d{4}-\d{2}-\d{2}T[\d:.+\-Z]+)(/P[\dYMWDTHS.,]+)?$")
 TIMER_TAGS = ("timeDuration", "timeDate", "timeCycle")
+TIME_HINT = "duration, date or cycle, for example PT24H (24 hours), P7D (7 days) or R3/P1D."
 
 
 def _c(name: str) -> str:
@@ -159,8 +160,13 @@ def _check_timers(tree: Any) -> list[Problem]:
                 literal = None
                 try:
                     ast.parse(text, mode="eval")
-                except SyntaxError as err:
-                    problems.append(_element_problem(event, f"The timer expression is not valid: {err.msg}."))
+                except SyntaxError:
+                    problems.append(
+                        _element_problem(
+                            event,
+                            f"'{text}' is not a time the engine understands. Write an ISO-8601 {TIME_HINT}",
+                        )
+                    )
                 continue
             if not isinstance(literal, str):
                 problems.append(_element_problem(event, "The timer has no time or duration."))
@@ -174,8 +180,7 @@ def _check_timers(tree: Any) -> list[Problem]:
                 problems.append(
                     _element_problem(
                         event,
-                        f"'{literal}' is not an ISO-8601 {'cycle' if tag == 'timeCycle' else 'time'}"
-                        " (for example PT24H for 24 hours, P7D for seven days).",
+                        f"'{literal}' is not a valid ISO-8601 {TIME_HINT}",
                     )
                 )
     return problems

@@ -17,7 +17,8 @@ from processes.errors import UnknownProcess
 from processes.forms import FormField
 from processes.types import Deployment
 
-_cache: dict[int, engine.Specs] = {}
+# Keyed by content hash, so it stays right across databases (tests, several deployments).
+_cache: dict[str, engine.Specs] = {}
 _lock = threading.Lock()
 
 
@@ -61,13 +62,13 @@ def latest_version(session: Session, key: str, *, required: bool = True) -> Proc
 
 
 def specs_for(version: ProcessVersion) -> engine.Specs:
-    specs = _cache.get(version.id)
+    specs = _cache.get(version.checksum)
     if specs is None:
         with _lock:
-            specs = _cache.get(version.id)
+            specs = _cache.get(version.checksum)
             if specs is None:
                 specs = engine.specs_from_json(version.spec_json)
-                _cache[version.id] = specs
+                _cache[version.checksum] = specs
     return specs
 
 

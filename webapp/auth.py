@@ -53,7 +53,7 @@ def init_app(app: Flask) -> None:
 
 def current_row() -> User:
     """The database row of the signed-in user (views that need it are login_required)."""
-    return current_user.row  # type: ignore[no-any-return]
+    return current_user.row
 
 
 def _safe_next(target: str | None) -> str:
@@ -63,7 +63,7 @@ def _safe_next(target: str | None) -> str:
 
 
 @bp.route("/login", methods=["GET", "POST"])
-def login() -> str | Response:
+def login() -> tuple[str, int] | Response:
     error = None
     username = request.form.get("username", "")
     if request.method == "POST":

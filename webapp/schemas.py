@@ -113,7 +113,7 @@ class TaskSchema(Schema):
 
 class TaskDetailSchema(TaskSchema):
     documentation = fields.String(allow_none=True)
-    fields = fields.List(fields.Nested(FormFieldSchema))
+    form_fields = fields.List(fields.Nested(FormFieldSchema), attribute="fields", data_key="fields")
 
 
 class TaskListQuerySchema(Schema):

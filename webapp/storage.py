@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from flask import Flask, current_app, g
+from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 
 from casework import people
@@ -21,19 +22,19 @@ def init_app(app: Flask) -> None:
 
 
 def database(app: Flask | None = None) -> Database:
-    return (app or current_app).extensions["database"]  # type: ignore[no-any-return]
+    return (app or current_app).extensions["database"]
 
 
 def session() -> Session:
     """The request's session. Views call services with it; the service's flow commits."""
     if "db_session" not in g:
         g.db_session = database().sessions()
-    return g.db_session  # type: ignore[no-any-return]
+    return g.db_session
 
 
 def demo_users_present(db_session: Session) -> bool:
     try:
         return people.demo_users_present(db_session)
-    except Exception:  # the schema may not exist yet (before `flask init`)
+    except SQLAlchemyError:  # the schema may not exist yet (before `flask init`)
         db_session.rollback()
         return False

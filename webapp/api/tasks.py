@@ -20,7 +20,7 @@ from webapp.schemas import (
 )
 
 bp = Blueprint("tasks", __name__, url_prefix="/api", description="Tasks (the inbox)")
-SECURITY = [{"bearer": []}]
+SECURITY: list[dict[str, list[str]]] = [{"bearer": []}]
 
 
 def abort_for(err: processes.ProcessError) -> None:

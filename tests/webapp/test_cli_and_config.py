@@ -1,0 +1,76 @@
+"""The command line (init, timers sweep) and configuration checks."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+
+from casework import reports
+from tests.conftest import T0
+from webapp import create_app
+from webapp.config import ConfigError
+
+
+def test_init_migrates_deploys_and_seeds_an_empty_database(tmp_path):
+    app = create_app({"TESTING": True, "DATABASE_URL": f"sqlite:///{tmp_path / 'new.db'}"})
+    result = app.test_cli_runner().invoke(args=["init"])
+    assert result.exit_code == 0, result.output
+    assert "hate_incident v1 deployed" in result.output and "officer" in result.output
+    again = app.test_cli_runner().invoke(args=["init"])
+    assert "hate_incident v1 unchanged" in again.output and "already present" in again.output
+    app.extensions["database"].dispose()
+
+
+def test_timers_sweep_at_an_instant_fires_the_due_timers(app, database):
+    with database.session() as session:
+        reports.submit(
+            session,
+            reports.Report(
+                description="Graffiti on my door", location="Flat 2", strands=["religion_or_belief"]
+            ),
+            now=T0,
+        )
+    runner = app.test_cli_runner()
+    early = runner.invoke(args=["timers", "sweep", "--at", (T0 + timedelta(hours=1)).isoformat()])
+    assert "timers fired: 0" in early.output
+    late = runner.invoke(args=["timers", "sweep", "--at", (T0 + timedelta(hours=25)).isoformat()])
+    assert late.exit_code == 0 and "timers fired: 1" in late.output
+    bad = runner.invoke(args=["timers", "sweep", "--at", "next tuesday"])
+    assert bad.exit_code == 2 and "not an ISO-8601" in bad.output
+    naive = runner.invoke(args=["timers", "sweep", "--at", "2026-03-03T09:00:00"])
+    assert naive.exit_code == 2 and "time zone" in naive.output
+
+
+def test_deploying_a_broken_file_from_the_cli_explains_why(app, tmp_path):
+    broken = tmp_path / "broken.bpmn"
+    broken.write_text("<bpmn:definitions")
+    result = app.test_cli_runner().invoke(args=["deploy", str(broken)])
+    assert result.exit_code == 1 and "not well-formed XML" in result.output
+
+
+@pytest.mark.parametrize(
+    ("env", "message"),
+    [
+        ({"TIMERS": "sometimes"}, "TIMERS must be one of embedded, celery, off"),
+        ({"TIMER_INTERVAL_SECONDS": "soon"}, "TIMER_INTERVAL_SECONDS must be a whole number"),
+        ({"TIMER_INTERVAL_SECONDS": "0"}, "between 1 and 3600"),
+        ({"DATABASE_URL": "mysql://x"}, "DATABASE_URL must be"),
+        ({"HATECASES_ENV": "staging"}, "HATECASES_ENV must be one of demo, production"),
+    ],
+)
+def test_bad_configuration_stops_start_up_with_a_message(monkeypatch, env, message):
+    for key, value in env.items():
+        monkeypatch.setenv(key, value)
+    with pytest.raises(ConfigError, match=message):
+        create_app({"TESTING": True})
+
+
+def test_production_mode_refuses_the_default_secret_and_demo_users(monkeypatch, db_url):
+    monkeypatch.setenv("HATECASES_ENV", "production")
+    monkeypatch.setenv("DATABASE_URL", db_url)
+    with pytest.raises(ConfigError, match="SECRET_KEY"):
+        create_app()
+    monkeypatch.setenv("SECRET_KEY", "x" * 40)
+    with pytest.raises(ConfigError, match="demo users"):
+        create_app()
