@@ -5,7 +5,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 FLASK := $(BIN)/flask --app webapp
 
-.PHONY: run test lint check-services browser install install-dev clean
+.PHONY: run test lint services browser install install-dev clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -27,10 +27,12 @@ run: install
 	$(FLASK) init
 	$(FLASK) serve --host 127.0.0.1 --port 5000
 
-## test: lint, type-check and the whole test suite (installs Chromium if it is missing)
-test: install-dev browser
+## test: lint, type-check, then the whole suite on SQLite and again on PostgreSQL
+## (starts PostgreSQL and Redis if they are stopped; installs them and Chromium if absent)
+test: install-dev browser services
 	$(MAKE) --no-print-directory lint
 	$(BIN)/pytest -q $(PYTEST_ARGS)
+	$(BIN)/pytest -q --postgres $(PYTEST_ARGS)
 
 lint: install-dev
 	$(BIN)/ruff check .
@@ -39,6 +41,9 @@ lint: install-dev
 
 browser:
 	@bash scripts/ensure-chromium.sh
+
+services:
+	@bash scripts/ensure-services.sh
 
 clean:
 	rm -rf $(VENV) instance test-artifacts .pytest_cache .mypy_cache .ruff_cache

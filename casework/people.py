@@ -71,6 +71,7 @@ def seed_demo_users(session: Session) -> list[str]:
                     display_name=name,
                     role=role,
                     is_demo=True,
+                    email=f"{username}@example.org",
                     password_hash=hash_password(DEMO_PASSWORD),
                     groups=[groups[g] for g in group_names],
                 )

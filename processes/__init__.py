@@ -29,7 +29,7 @@ from processes.runtime import (
     task_view,
 )
 from processes.specs import deploy, latest_version
-from processes.timers import SweepResult, sweep
+from processes.timers import SweepResult, claim_due, fire_case, sweep
 from processes.types import Deployment, StepResult, TaskView
 
 __all__ = [
@@ -49,10 +49,12 @@ __all__ = [
     "TaskView",
     "UnknownProcess",
     "claim",
+    "claim_due",
     "clock",
     "complete",
     "deliver_message",
     "deploy",
+    "fire_case",
     "fire_timers",
     "get_task",
     "latest_version",

@@ -99,11 +99,13 @@ def _load(session: Session, case: Case, now: datetime) -> Any:
 
 
 def _due_at(task: Any, version: Any, now: datetime) -> datetime | None:
-    """A task is due when its first boundary timer fires, or after its ``camunda:dueDate``."""
+    """A task is due when its first interrupting boundary timer fires (a non-interrupting one is
+    a reminder), or after its ``camunda:dueDate``."""
     dues = [
         datetime.fromisoformat(sibling.internal_data["event_value"])
         for sibling in (task.parent.children if task.parent else [])
         if sibling is not task
+        and getattr(sibling.task_spec, "cancel_activity", False)
         and isinstance(getattr(sibling.task_spec, "event_definition", None), TimerEventDefinition)
         and isinstance(sibling.internal_data.get("event_value"), str)
     ]

@@ -1,45 +1,52 @@
-"""Shared fixtures: a real database per test (Alembic-migrated SQLite, copied from a template
-built once per run), the deployed diagram, demo users, and the Flask app on that database."""
+"""Shared fixtures: a real database per test (Alembic-migrated SQLite, or PostgreSQL with
+``--postgres``, copied from a template built once per run), the deployed diagram, demo users,
+and the Flask app on that database."""
 
 from __future__ import annotations
 
-import shutil
+import os
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy.orm import Session
 
-import processes
-from casework import people
 from db import Database
+from tests.databases import PostgresDatabases, SqliteDatabases
 
 ROOT = Path(__file__).resolve().parent.parent
 BPMN = ROOT / "bpmn" / "hate_incident.bpmn"
 T0 = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
 
 
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption(
+        "--postgres",
+        action="store_true",
+        default=os.environ.get("TEST_DATABASE") == "postgres",
+        help="run every database test against PostgreSQL (TEST_POSTGRES_URL) instead of SQLite",
+    )
+
+
 @pytest.fixture(scope="session")
-def template_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    path = tmp_path_factory.mktemp("template") / "template.db"
-    database = Database(f"sqlite:///{path}")
-    database.upgrade()
-    with database.session() as session:
-        processes.deploy(session, BPMN.read_bytes(), deployed_by="tests")
-        people.seed_demo_users(session)
-        session.commit()
-    database.dispose()
-    return path
+def databases(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Any]:
+    if request.config.getoption("--postgres"):
+        factory: Any = PostgresDatabases(BPMN)
+    else:
+        factory = SqliteDatabases(tmp_path_factory.mktemp("template"), BPMN)
+    yield factory
+    factory.close()
 
 
 @pytest.fixture
-def db_url(template_db: Path, tmp_path: Path) -> str:
-    path = tmp_path / "cases.db"
-    shutil.copy(template_db, path)
-    return f"sqlite:///{path}"
+def db_url(databases: Any, tmp_path: Path) -> Iterator[str]:
+    url, drop = databases.new(tmp_path)
+    yield url
+    drop()
 
 
 @pytest.fixture

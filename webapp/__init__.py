@@ -8,7 +8,7 @@ from flask import Flask
 
 from webapp import auth, cases, cli, errors, inbox, public, scheduler, storage
 from webapp.api import register_api
-from webapp.config import check_production, from_environment
+from webapp.config import ConfigError, check_consistency, check_production, from_environment
 
 
 def create_app(test_config: dict[str, Any] | None = None) -> Flask:
@@ -16,6 +16,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     app.config.update(from_environment())
     if test_config:
         app.config.update(test_config)
+    check_consistency(app.config)
     storage.init_app(app)
     auth.init_app(app)
     for blueprint in (auth.bp, public.bp, inbox.bp, cases.bp):
@@ -25,6 +26,11 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     cli.init_app(app)
     if not app.config.get("TESTING"):
         with storage.database(app).session() as session:
-            check_production(app.config, storage.demo_users_present(session))
+            demo_users = storage.demo_users_present(session)
+        try:
+            check_production(app.config, demo_users)
+        except ConfigError:
+            storage.database(app).dispose()
+            raise
     scheduler.init_app(app)
     return app

@@ -47,7 +47,13 @@ def from_environment() -> dict[str, Any]:
         "HATECASES_ENV": _choice("HATECASES_ENV", "demo", ("demo", "production")),
         "SECRET_KEY": os.environ.get("SECRET_KEY") or DEFAULT_SECRET,
         "DATABASE_URL": database_url,
-        "TIMERS": _choice("TIMERS", "embedded", ("embedded", "celery", "off")),
+        "TIMERS": _choice(
+            "TIMERS", "celery" if os.environ.get("REDIS_URL") else "embedded", ("embedded", "celery", "off")
+        ),
+        "REDIS_URL": os.environ.get("REDIS_URL") or "",
+        "SMTP_HOST": os.environ.get("SMTP_HOST") or "",
+        "SMTP_PORT": _int("SMTP_PORT", 25, 1, 65535),
+        "MAIL_FROM": os.environ.get("MAIL_FROM") or "case-system@localhost",
         "TIMER_INTERVAL_SECONDS": _int("TIMER_INTERVAL_SECONDS", 5, 1, 3600),
         "BPMN_DIR": os.environ.get("BPMN_DIR") or str(Path(__file__).resolve().parent.parent / "bpmn"),
         "SESSION_COOKIE_HTTPONLY": True,
@@ -56,6 +62,13 @@ def from_environment() -> dict[str, Any]:
         "MAX_CONTENT_LENGTH": 5 * 1024 * 1024,
         "WTF_CSRF_TIME_LIMIT": None,
     }
+
+
+def check_consistency(config: dict[str, Any]) -> None:
+    if config["TIMERS"] == "celery" and not config.get("REDIS_URL"):
+        raise ConfigError("TIMERS=celery needs REDIS_URL (e.g. redis://127.0.0.1:6379/0).")
+    if config.get("REDIS_URL") and not str(config["REDIS_URL"]).startswith(("redis://", "rediss://")):
+        raise ConfigError("REDIS_URL must start with redis:// or rediss://.")
 
 
 def check_production(config: dict[str, Any], demo_users: bool) -> None:

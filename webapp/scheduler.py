@@ -1,4 +1,5 @@
-"""Embedded mode: a background thread fires due timers every few seconds, in-process.
+"""Embedded mode: a background thread fires due timers and sends queued email every few
+seconds, in-process.
 
 The scaled mode replaces it with Celery beat; both call ``processes.sweep``.
 """
@@ -11,6 +12,7 @@ import threading
 from flask import Flask
 
 import processes
+from casework import outbox
 from webapp import storage
 
 log = logging.getLogger(__name__)
@@ -25,11 +27,13 @@ class TimerThread(threading.Thread):
 
     def run(self) -> None:
         sessions = storage.database(self.app).sessions
+        sender = outbox.sender_from_config(self.app.config)
         while not self.stopped.wait(self.interval):
             try:
                 result = processes.sweep(sessions, processes.clock.now())
                 if result.fired:
                     log.info("timers fired: %s", result)
+                outbox.drain(sessions, sender, processes.clock.now())
             except Exception:  # keep sweeping; one bad sweep must not stop every later timer
                 log.exception("timer sweep failed")
 

@@ -17,7 +17,7 @@ SMALL = """<?xml version="1.0" encoding="UTF-8"?>
   xmlns:camunda="http://camunda.org/schema/1.0/bpmn" id="d" targetNamespace="http://bpmn.io/schema/bpmn">
   <bpmn:process id="small" name="Small" isExecutable="true">
     <bpmn:startEvent id="s"><bpmn:outgoing>f1</bpmn:outgoing></bpmn:startEvent>
-    <bpmn:userTask id="check" name="Check" camunda:candidateGroups="community-safety">
+    <bpmn:userTask id="check" name="Check" camunda:candidateGroups="community-safety" camunda:dueDate="P1D">
       <bpmn:extensionElements><camunda:formData>
         <camunda:formField id="note" label="Note" type="{field_type}" />
       </camunda:formData></bpmn:extensionElements>
@@ -98,7 +98,7 @@ def test_a_new_diagram_runs_with_no_code_change_and_its_timer_fires(session, dat
     result = processes.start(session, case, "small", {}, now=T0, reference=lambda i: f"S-{i}")
     session.commit()
     [task] = result.open_tasks
-    assert task.title == "Check" and task.due_at == T0 + timedelta(hours=2)
+    assert task.title == "Check" and task.due_at == T0 + timedelta(days=1)
     assert processes.sweep(database.sessions, T0 + timedelta(hours=3)).fired == 1
 
 

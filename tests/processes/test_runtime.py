@@ -12,7 +12,7 @@ from sqlalchemy import select
 import processes
 from casework import reports
 from db import Database
-from db.models import Case, Notification, Task, TimelineEvent, Timer, User
+from db.models import Case, Notification, OutboxMessage, Task, TimelineEvent, Timer, User
 from tests.conftest import T0
 
 FIRST_RESPONSE = {
@@ -63,8 +63,11 @@ def test_a_report_opens_a_case_with_a_first_response_task_due_24_hours_after_the
     assert task.due_at == T0 + timedelta(hours=24)
     with database.session() as session:
         assert [g.group_name for g in session.get(Task, task.id).candidate_groups] == ["community-safety"]
-        [timer] = session.scalars(select(Timer)).all()
-        assert timer.due_at == T0 + timedelta(hours=24)
+        timers = session.scalars(select(Timer).order_by(Timer.due_at)).all()
+        assert [(t.element_id, t.due_at) for t in timers] == [
+            ("response_reminder", T0 + timedelta(hours=22)),
+            ("response_deadline", T0 + timedelta(hours=24)),
+        ]
 
 
 def test_completing_the_first_response_makes_the_risk_assessment_ready(database):
@@ -211,7 +214,7 @@ def test_someone_outside_the_candidate_groups_may_not_work_the_task(database):
 def test_the_24_hour_deadline_escalates_to_the_supervisors(database):
     reference = open_case(database)
     early = processes.sweep(database.sessions, T0 + timedelta(hours=23, minutes=59))
-    assert early.fired == 0
+    assert early.fired == 1  # only the reminder
     assert [t.element_id for t in open_tasks(database, reference)] == ["first_response"]
 
     result = processes.sweep(database.sessions, T0 + timedelta(hours=24, seconds=1))
@@ -224,8 +227,10 @@ def test_the_24_hour_deadline_escalates_to_the_supervisors(database):
         assert first.status == "cancelled"
         summaries = [e.summary for e in session.scalars(select(TimelineEvent).order_by(TimelineEvent.id))]
         assert any(s.startswith("Deadline passed: 24 hours since the report") for s in summaries)
-        [note] = session.scalars(select(Notification)).all()
-        assert note.group_name == "supervisors" and reference in note.message
+        note = session.scalars(select(Notification).where(Notification.group_name == "supervisors")).one()
+        assert reference in note.message
+        emails = session.scalars(select(OutboxMessage).where(OutboxMessage.subject.contains("24 hours")))
+        assert sorted(m.recipient for m in emails) == ["supervisor@example.org"]
     # A second sweep finds nothing more to do.
     assert processes.sweep(database.sessions, T0 + timedelta(hours=48)).fired == 0
     result = complete(
@@ -247,7 +252,7 @@ def test_the_deadline_counts_from_the_report_time_not_when_the_case_was_keyed(da
     reference = open_case(database, at=reported)
     [task] = open_tasks(database, reference)
     assert task.due_at == reported + timedelta(hours=24)
-    assert processes.sweep(database.sessions, T0 + timedelta(hours=4, seconds=1)).fired == 1
+    assert processes.sweep(database.sessions, T0 + timedelta(hours=4, seconds=1)).fired == 2
 
 
 def test_another_incident_is_delivered_into_the_running_case(database):
@@ -275,3 +280,24 @@ def test_a_message_the_case_does_not_wait_for_is_a_conflict(database):
         case = session.scalars(select(Case)).one()
         with pytest.raises(processes.Conflict, match="not waiting"):
             processes.deliver_message(session, case, "no_such_message", {}, actor="x", now=T0)
+
+
+def test_two_hours_before_the_deadline_the_officer_holding_the_task_is_reminded(database):
+    reference = open_case(database)
+    [task] = open_tasks(database, reference)
+    with database.session() as session:
+        processes.claim(session, task.id, user(session, "officer"), now=T0)
+        session.commit()
+    assert processes.sweep(database.sessions, T0 + timedelta(hours=22, seconds=1)).fired == 1
+    with database.session() as session:
+        note = session.scalars(select(Notification)).one()
+        assert note.user_id == user(session, "officer").id and "within 2 hours" in note.message
+        email = session.scalars(select(OutboxMessage)).one()
+        assert email.recipient == "officer@example.org" and email.delivered_at is None
+    # The reminder does not touch the task: still open, still held, same deadline.
+    [still] = open_tasks(database, reference)
+    assert (still.id, still.assignee_id is not None, still.due_at) == (
+        task.id,
+        True,
+        T0 + timedelta(hours=24),
+    )

@@ -195,7 +195,7 @@ def test_escalation_reaches_the_supervisors_inbox(client, app):
     with processes.clock.frozen_at(T0):
         reference = report(client)
     result = processes.sweep(app.extensions["database"].sessions, T0 + timedelta(hours=25))
-    assert result.fired == 1
+    assert result.fired == 2  # the reminder, then the deadline
     supervisor = token(client, "supervisor")
     task = first_task(client, supervisor, reference)
     assert task["name"] == "overdue_response" and task["candidate_groups"] == ["supervisors"]

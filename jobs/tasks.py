@@ -1,0 +1,49 @@
+"""Celery tasks: beat sweeps due timers and pending mail; workers fire timers and send mail."""
+
+from __future__ import annotations
+
+import logging
+
+from celery import shared_task
+
+import processes
+from casework import outbox
+from jobs.celery_app import celery, database
+
+log = logging.getLogger(__name__)
+
+
+@shared_task(name="jobs.tasks.sweep_timers", ignore_result=True)
+def sweep_timers() -> int:
+    """Queue every due timer's case (only due rows are read, through the due-time index)."""
+    case_ids = processes.claim_due(database().sessions, processes.clock.now())
+    for case_id in case_ids:
+        fire_timers.delay(case_id)
+    return len(case_ids)
+
+
+@shared_task(name="jobs.tasks.fire_timers", ignore_result=True)
+def fire_timers(case_id: int) -> int:
+    """Fire one case's due timers; a case another worker holds is skipped (it fires there)."""
+    try:
+        return processes.fire_case(database().sessions, case_id)
+    except processes.Conflict:
+        log.info("case %s changed while its timers fired; the next sweep retries", case_id)
+    except processes.EngineFailure:
+        log.exception("timer step failed for case id %s", case_id)
+    return 0
+
+
+@shared_task(name="jobs.tasks.drain_outbox", ignore_result=True)
+def drain_outbox() -> int:
+    message_ids = outbox.claim_pending(database().sessions, processes.clock.now())
+    for message_id in message_ids:
+        deliver_message.delay(message_id)
+    return len(message_ids)
+
+
+@shared_task(name="jobs.tasks.deliver_message", ignore_result=True)
+def deliver_message(message_id: int) -> bool:
+    """Send one outbox message; on failure the outbox schedules a retry with backoff."""
+    sender = outbox.sender_from_config(celery.conf.hatecases)
+    return outbox.deliver(database().sessions, message_id, sender, processes.clock.now())
