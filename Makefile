@@ -31,7 +31,7 @@ run: install
 ## (starts PostgreSQL and Redis if they are stopped; installs them and Chromium if absent)
 test: install-dev browser services
 	$(MAKE) --no-print-directory lint
-	$(BIN)/pytest -q $(PYTEST_ARGS)
+	$(BIN)/pytest -q -m "not scaled" $(PYTEST_ARGS)
 	$(BIN)/pytest -q --postgres $(PYTEST_ARGS)
 
 lint: install-dev

@@ -7,7 +7,7 @@ from typing import Any
 from sqlalchemy import select
 
 from casework.outbox import queue_email
-from db.models import Group, Notification, Task, TimelineEvent, User
+from db.models import Case, Group, Notification, Task, TimelineEvent, User
 from handlers.registry import ServiceRequest, handler
 
 
@@ -90,3 +90,26 @@ def notify_assignee(request: ServiceRequest) -> dict[str, Any]:
         )
     _record(request, f"Reminded {', '.join(task.group_names)}: {message}")
     return {"notified": task.group_names}
+
+
+@handler("acknowledge_report")
+def acknowledge_report(request: ServiceRequest) -> dict[str, Any]:
+    """Email the reporter their case reference, if they gave an email address."""
+    case = request.session.get(Case, request.case_id)
+    if case is None or not case.reporter_email:
+        return {"acknowledged": False}
+    queue_email(
+        request.session,
+        case_id=case.id,
+        to=case.reporter_email,
+        subject=f"Your report {request.case_reference} has been received",
+        body=(
+            f"Thank you for reporting. Your case reference is {request.case_reference}.\n\n"
+            "A community safety officer will contact you within 24 hours. If you are in danger, "
+            "call 999. You can also report to the police on 101, anonymously to Crimestoppers on "
+            "0800 555 111, or online through True Vision."
+        ),
+        now=request.now,
+    )
+    _record(request, "Acknowledgement emailed to the reporter")
+    return {"acknowledged": True}

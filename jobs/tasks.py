@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from datetime import timedelta
 
 from celery import shared_task
 
@@ -16,7 +17,8 @@ log = logging.getLogger(__name__)
 @shared_task(name="jobs.tasks.sweep_timers", ignore_result=True)
 def sweep_timers() -> int:
     """Queue every due timer's case (only due rows are read, through the due-time index)."""
-    case_ids = processes.claim_due(database().sessions, processes.clock.now())
+    requeue_after = timedelta(seconds=celery.conf.hatecases["TIMER_REQUEUE_SECONDS"])
+    case_ids = processes.claim_due(database().sessions, processes.clock.now(), requeue_after=requeue_after)
     for case_id in case_ids:
         fire_timers.delay(case_id)
     return len(case_ids)

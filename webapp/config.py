@@ -55,6 +55,7 @@ def from_environment() -> dict[str, Any]:
         "SMTP_PORT": _int("SMTP_PORT", 25, 1, 65535),
         "MAIL_FROM": os.environ.get("MAIL_FROM") or "case-system@localhost",
         "TIMER_INTERVAL_SECONDS": _int("TIMER_INTERVAL_SECONDS", 5, 1, 3600),
+        "TIMER_REQUEUE_SECONDS": _int("TIMER_REQUEUE_SECONDS", 30, 1, 86400),
         "BPMN_DIR": os.environ.get("BPMN_DIR") or str(Path(__file__).resolve().parent.parent / "bpmn"),
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",

@@ -183,11 +183,13 @@ def test_case_shows_status_tasks_and_timeline(client):
     assert case["strands"] == ["race", "age"]
     assert [e["kind"] for e in case["timeline"]] == [
         "opened",
+        "notification",
         "task_created",
         "task_completed",
         "task_created",
     ]
-    assert case["timeline"][2]["actor"] == "Olivia Officer"
+    assert case["timeline"][1]["summary"] == "Acknowledgement emailed to the reporter"
+    assert case["timeline"][3]["actor"] == "Olivia Officer"
     assert client.get("/api/cases/HC-1999-999999", headers=headers).status_code == 404
 
 
