@@ -91,6 +91,28 @@ def sweep(at: str | None) -> None:
     )
 
 
+@click.command("worker-check")
+@with_appcontext
+def worker_check() -> None:
+    """Exit 0 if the database, Redis and at least one Celery worker answer (scaled mode)."""
+    from sqlalchemy import text
+
+    from jobs import celery
+
+    with storage.database().session() as session:
+        session.execute(text("SELECT 1"))
+    click.echo("database: ok")
+    if not current_app.config["REDIS_URL"]:
+        raise click.ClickException("REDIS_URL is not set: this app runs in the embedded mode.")
+    try:
+        replies = celery.control.ping(timeout=3.0)
+    except Exception as err:  # kombu raises several kinds when the broker is unreachable
+        raise click.ClickException(f"Redis did not answer: {err}") from err
+    if not replies:
+        raise click.ClickException("No Celery worker answered.")
+    click.echo(f"workers: {', '.join(sorted(name for reply in replies for name in reply))}")
+
+
 @click.command("serve")
 @click.option("--host", default="127.0.0.1")
 @click.option("--port", default=5000, type=int)
@@ -103,5 +125,5 @@ def serve(host: str, port: int) -> None:
 
 
 def init_app(app: Flask) -> None:
-    for command in (init, db_upgrade, deploy, timers, serve):
+    for command in (init, db_upgrade, deploy, timers, worker_check, serve):
         app.cli.add_command(command)

@@ -79,3 +79,5 @@ def test_gunicorn_worker_and_beat_escalate_a_late_first_response(procs: Processe
         30,
         "the escalation email",
     )
+    check = procs.flask("worker-check")
+    assert b"database: ok" in check.stdout and b"worker@" in check.stdout
