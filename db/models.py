@@ -172,8 +172,18 @@ class Notification(Base):
     group_name: Mapped[str | None] = mapped_column(String(80), index=True)
     user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), index=True)
     message: Mapped[str] = mapped_column(Text)
-    created_at: Mapped[datetime]
-    read_at: Mapped[datetime | None]
+    created_at: Mapped[datetime] = mapped_column(index=True)
+
+
+class NotificationRead(Base):
+    """Who has read a notification: each member of a group marks it read for themselves."""
+
+    __tablename__ = "notification_reads"
+    notification_id: Mapped[int] = mapped_column(
+        ForeignKey("notifications.id", ondelete="CASCADE"), primary_key=True
+    )
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), primary_key=True)
+    read_at: Mapped[datetime]
 
 
 class OutboxMessage(Base):

@@ -6,7 +6,7 @@ from typing import Any
 
 from flask import Flask
 
-from webapp import auth, cases, cli, errors, inbox, public, scheduler, storage
+from webapp import auth, cases, cli, errors, inbox, notifications, public, scheduler, storage
 from webapp.api import register_api
 from webapp.config import ConfigError, check_consistency, check_production, from_environment
 
@@ -19,7 +19,8 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     check_consistency(app.config)
     storage.init_app(app)
     auth.init_app(app)
-    for blueprint in (auth.bp, public.bp, inbox.bp, cases.bp):
+    notifications.init_app(app)
+    for blueprint in (auth.bp, public.bp, inbox.bp, cases.bp, notifications.bp):
         app.register_blueprint(blueprint)
     register_api(app)
     errors.init_app(app)

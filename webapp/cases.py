@@ -1,5 +1,65 @@
-"""Placeholder until the pages are written."""
+"""The case page: the report, where the case stands, its open and completed tasks, its timeline."""
 
-from flask import Blueprint
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Blueprint, abort, render_template
+from flask_login import login_required
+
+import processes
+from casework import casefile, tasks
+from db.models import Task
+from webapp import storage
+from webapp.public import day
 
 bp = Blueprint("cases", __name__)
+
+
+@bp.route("/cases/<reference>")
+@login_required
+def show(reference: str) -> str:
+    try:
+        file = casefile.case_file(storage.session(), reference)
+    except casefile.CaseNotFound:
+        abort(404)
+    return render_template(
+        "cases/case.html",
+        file=file,
+        case=file.case,
+        answers={t.id: _answers(t) for t in file.done_tasks},
+        now=processes.clock.now(),
+    )
+
+
+def _answers(task: Task) -> list[tuple[str, str]]:
+    """A completed task's answers as (question, answer), in the form's order and words."""
+    submitted = task.submitted or {}
+    try:
+        form = tasks.task_with_form(storage.session(), task.id).fields
+    except processes.ProcessError:
+        form = ()
+    shown = [(f.label, _answer_text(f, submitted[f.id])) for f in form if f.id in submitted]
+    known = {f.id for f in form}
+    shown += [(key, _plain(value)) for key, value in submitted.items() if key not in known]
+    return shown
+
+
+def _answer_text(field: processes.FormField, value: Any) -> str:
+    if field.type == "boolean":
+        return "Yes" if value else "No"
+    if field.type == "enum":
+        names = {o.id: o.name for o in field.options}
+        chosen = value if isinstance(value, list) else [value]
+        return ", ".join(names.get(str(v), str(v)) for v in chosen) or "None chosen"
+    if field.type == "date" and value:
+        return day(str(value))
+    return _plain(value)
+
+
+def _plain(value: Any) -> str:
+    if value is None or value == "":
+        return "Not given"
+    if isinstance(value, list):
+        return ", ".join(str(v) for v in value) or "None chosen"
+    return str(value)

@@ -1,5 +1,189 @@
-"""Placeholder until the pages are written."""
+"""Public pages: anyone may report a hate incident without an account and is given a reference.
 
-from flask import Blueprint
+Also the template filters every page uses (dates in UK time, strand and team names).
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime, time, timedelta
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from flask import Blueprint, redirect, render_template, request, session, url_for
+from marshmallow import ValidationError
+from werkzeug.wrappers import Response
+
+import processes
+from casework import people, reports
+from casework.vocabulary import STRANDS
+from webapp import storage
+from webapp.schemas import ReportSchema
 
 bp = Blueprint("public", __name__)
+LONDON = ZoneInfo("Europe/London")
+# The report form's inputs, in page order (the error summary lists problems in this order).
+FIELDS = (
+    "description",
+    "occurred_date",
+    "occurred_time",
+    "location",
+    "strands",
+    "reporter_name",
+    "reporter_email",
+    "reporter_phone",
+)
+SCHEMA_FIELDS = ("description", "location", "reporter_name", "reporter_email", "reporter_phone")
+# Plainer words than the schema's generic ones ("Length must be between ...") for the public.
+FRIENDLY = {
+    "description": "Tell us what happened, in at least 10 characters (and no more than 10,000).",
+    "location": "Tell us where it happened, for example the street, estate or area.",
+    "reporter_name": "Enter a name of no more than 200 characters, or leave it empty.",
+    "reporter_email": "Enter an email address like name@example.com, or leave it empty.",
+    "occurred_at": "Enter a real date and time, or leave them empty.",
+}
+
+
+@bp.route("/report", methods=["GET", "POST"])
+def report() -> str | Response | tuple[str, int]:
+    if request.method == "GET":
+        return _form({"strands": []}, {})
+    values = _submitted()
+    data, errors = _validate(values)
+    if data is None:
+        return _form(values, errors, 422)
+    try:
+        result = reports.submit(storage.session(), reports.Report(**data), now=processes.clock.now())
+    except processes.ProcessError:
+        problem = (
+            "We could not save your report just now. Nothing is lost on this page: please send it again."
+        )
+        return _form(values, {}, 500, problem)
+    session["report_reference"] = result.case_reference
+    return redirect(url_for("public.received"), 303)
+
+
+@bp.route("/report/received")
+def received() -> str | Response:
+    reference = session.get("report_reference")
+    if not reference:
+        return redirect(url_for("public.report"))
+    return render_template("public/received.html", reference=reference)
+
+
+def _form(
+    values: dict[str, Any], errors: dict[str, str], status: int = 200, problem: str | None = None
+) -> tuple[str, int]:
+    return render_template(
+        "public/report.html", values=values, errors=errors, problem=problem, strands=STRANDS
+    ), status
+
+
+def _submitted() -> dict[str, Any]:
+    values: dict[str, Any] = {name: request.form.get(name, "") for name in FIELDS if name != "strands"}
+    values["strands"] = request.form.getlist("strands")
+    return values
+
+
+def _validate(values: dict[str, Any]) -> tuple[dict[str, Any] | None, dict[str, str]]:
+    """The report as ``reports.Report`` takes it, or None and {input name: message}."""
+    occurred_at, errors = _occurred_at(values["occurred_date"].strip(), values["occurred_time"].strip())
+    data = {name: values[name] for name in SCHEMA_FIELDS}
+    data["strands"] = values["strands"]
+    data["occurred_at"] = occurred_at
+    try:
+        loaded = ReportSchema().load(data)
+    except ValidationError as err:
+        for name, problem in _flatten(err.messages).items():
+            target = "occurred_date" if name == "occurred_at" else name
+            errors.setdefault(target, FRIENDLY.get(name, problem))
+    if errors:
+        return None, {name: errors[name] for name in FIELDS if name in errors}
+    return loaded, {}
+
+
+def _occurred_at(day: str, clock: str) -> tuple[str | None, dict[str, str]]:
+    """Build an ISO instant in UK time from the date and optional time inputs."""
+    if not day:
+        if clock:
+            return None, {"occurred_date": "Enter the date as well as the time, or leave both empty."}
+        return None, {}
+    parsed_day = _parse_day(day)
+    if parsed_day is None:
+        return None, {"occurred_date": "Enter a real date, for example 27/03/2026."}
+    try:
+        parsed_time = time.fromisoformat(clock) if clock else time(0, 0)
+    except ValueError:
+        return None, {"occurred_time": "Enter a time on the 24-hour clock, for example 14:30."}
+    instant = datetime.combine(parsed_day, parsed_time, tzinfo=LONDON)
+    if instant > processes.clock.now() + timedelta(minutes=5):
+        return None, {"occurred_date": "The date and time must be in the past."}
+    return instant.isoformat(), {}
+
+
+def _parse_day(text: str) -> date | None:
+    for parse in (date.fromisoformat, lambda t: datetime.strptime(t, "%d/%m/%Y").date()):
+        try:
+            return parse(text)
+        except ValueError:
+            continue
+    return None
+
+
+def _flatten(messages: Any) -> dict[str, str]:
+    """marshmallow's {field: [message] | {index: [message]}} as {field: first message}."""
+    return {str(name): _first(problem) for name, problem in dict(messages).items()}
+
+
+def _first(problem: Any) -> str:
+    if isinstance(problem, list) and problem:
+        return _first(problem[0])
+    if isinstance(problem, dict) and problem:
+        return _first(next(iter(problem.values())))
+    return str(problem)
+
+
+# Template filters for every page (registered on the app by this always-present blueprint).
+
+
+@bp.app_template_filter("when")
+def when(value: datetime | None) -> str:
+    """An instant as UK local time, e.g. ``5 Jan 2026, 09:30``."""
+    if value is None:
+        return ""
+    local = value.astimezone(LONDON)
+    return f"{local.day} {local:%b %Y, %H:%M}"
+
+
+@bp.app_template_filter("day")
+def day(value: date | str | None) -> str:
+    """A date (or an ISO date string) as ``5 Jan 2026``."""
+    if value is None:
+        return ""
+    if isinstance(value, str):
+        try:
+            value = date.fromisoformat(value)
+        except ValueError:
+            return str(value)
+    if isinstance(value, datetime):
+        value = value.astimezone(LONDON).date()
+    return f"{value.day} {value:%b %Y}"
+
+
+@bp.app_template_filter("strand")
+def strand(value: str) -> str:
+    return STRANDS.get(value, value)
+
+
+@bp.app_template_filter("team")
+def team(value: str) -> str:
+    return people.GROUPS.get(value, value)
+
+
+@bp.app_template_global("due_state")
+def due_state(due_at: datetime | None, now: datetime) -> str | None:
+    """``overdue``, ``soon`` (within a day) or None, for the due-date tag."""
+    if due_at is None:
+        return None
+    if due_at < now:
+        return "overdue"
+    return "soon" if due_at - now < timedelta(days=1) else None

@@ -8,6 +8,7 @@ from flask_smorest import Api
 
 from webapp.api import cases as cases_api
 from webapp.api import health, reports, security, tasks
+from webapp.api import notifications as notifications_api
 
 
 def register_api(app: Flask) -> None:
@@ -22,7 +23,7 @@ def register_api(app: Flask) -> None:
     api.spec.components.security_scheme(
         "bearer", {"type": "http", "scheme": "bearer", "description": "From POST /api/token"}
     )
-    for blueprint in (security.bp, reports.bp, tasks.bp, cases_api.bp):
+    for blueprint in (security.bp, reports.bp, tasks.bp, cases_api.bp, notifications_api.bp):
         api.register_blueprint(blueprint)
     app.register_blueprint(health.bp)
     security.init_app(app)
