@@ -121,6 +121,7 @@ class Task(Base):
     submitted: Mapped[dict[str, Any] | None]
     case: Mapped[Case] = relationship(lazy="joined")
     assignee: Mapped[User | None] = relationship(foreign_keys=[assignee_id], lazy="joined")
+    completed_by: Mapped[User | None] = relationship(foreign_keys=[completed_by_id], lazy="joined")
     candidate_groups: Mapped[list[TaskCandidateGroup]] = relationship(
         lazy="selectin", cascade="all, delete-orphan"
     )

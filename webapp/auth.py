@@ -57,8 +57,12 @@ def current_row() -> User:
 
 
 def _safe_next(target: str | None) -> str:
-    if target and urlsplit(target).netloc == "" and target.startswith("/") and not target.startswith("//"):
-        return target
+    """Only a path on this site: no scheme, no host, and no ``//`` or ``/\\`` that browsers
+    read as another host."""
+    if target and target.startswith("/") and not target.startswith(("//", "/\\")) and "\\" not in target:
+        parts = urlsplit(target)
+        if not parts.scheme and not parts.netloc:
+            return target
     return url_for("inbox.index")
 
 

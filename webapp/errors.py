@@ -30,6 +30,12 @@ MESSAGES = {
 }
 
 
+PLAIN_500 = (
+    "<!doctype html><html lang='en-GB'><title>Something went wrong</title>"
+    f"<h1>Something went wrong</h1><p>{MESSAGES[500]}</p></html>"
+)
+
+
 def _wants_json() -> bool:
     return request.path.startswith("/api/") or request.path == "/healthz"
 
@@ -85,4 +91,8 @@ def init_app(app: Flask) -> None:
         log.exception("unhandled error on %s %s", request.method, request.path)
         if _wants_json():
             return jsonify({"code": 500, "message": MESSAGES[500]}), 500
-        return render_template("errors/error.html", code=500, message=MESSAGES[500]), 500
+        try:
+            return render_template("errors/error.html", code=500, message=MESSAGES[500]), 500
+        except Exception:  # the page itself needs the database (signed-in user, counts)
+            log.exception("the error page could not be rendered")
+            return PLAIN_500, 500

@@ -526,3 +526,12 @@ def test_case_page_shows_the_report_tasks_and_whole_timeline_in_order(web: Flask
     ]
     positions = [timeline.index(event) for event in events]
     assert positions == sorted(positions)
+
+
+@pytest.mark.parametrize("target", ["//evil.example/x", "/\\evil.example", "https://evil.example/", "/ok\\x"])
+def test_sign_in_never_redirects_off_site(app, target):
+    app.config["WTF_CSRF_ENABLED"] = False
+    response = app.test_client().post(
+        f"/login?next={target}", data={"username": "officer", "password": "demo"}
+    )
+    assert response.status_code == 302 and response.headers["Location"] == "/"
