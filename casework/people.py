@@ -23,11 +23,12 @@ GROUPS = {
     "managers": "Managers",
     "process-owners": "Process owners",
     "admins": "Administrators",
+    "hr": "Human resources (employee route)",
 }
 DEMO_USERS = [
     ("officer", "Olivia Officer", "officer", ["community-safety"]),
     ("supervisor", "Sam Supervisor", "supervisor", ["supervisors", "community-safety"]),
-    ("manager", "Maya Manager", "manager", ["managers"]),
+    ("manager", "Maya Manager", "manager", ["managers", "hr"]),
     ("owner", "Oscar Owner", "process_owner", ["process-owners"]),
     ("admin", "Ada Admin", "admin", ["admins"]),
 ]

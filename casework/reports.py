@@ -1,15 +1,33 @@
-"""A report of a hate incident becomes a case, and its process starts."""
+"""A report of a hate incident becomes a case, and its process starts.
+
+The report decides two things the process branches on: the employee route (a colleague reported
+by a colleague or contractor, policy section 6) and how many complaints the same person or
+address made in the last six months (the ASB Case Review prompt and threshold)."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 
+from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
 
 import processes
 from casework.vocabulary import PROCESS_KEY
-from db.models import Case
+from db.models import Case, Party
+
+LOOK_BACK = timedelta(days=183)  # six months
+
+
+@dataclass(frozen=True)
+class PartyDetails:
+    role: str
+    name: str | None = None
+    relation: str | None = None
+    tenure: str | None = None
+    address: str | None = None
+    phone: str | None = None
+    email: str | None = None
 
 
 @dataclass(frozen=True)
@@ -22,36 +40,93 @@ class Report:
     reporter_email: str | None = None
     reporter_phone: str | None = None
     channel: str = "website"
-    extra: dict[str, str] = field(default_factory=dict)
+    incident_types: list[str] = field(default_factory=list)
+    locality: str | None = None
+    parties: list[PartyDetails] = field(default_factory=list)
 
 
 def reference_for(case_id: int, reported_at: datetime) -> str:
     return f"HC-{reported_at:%Y}-{case_id:06d}"
 
 
+def route_for(parties: list[PartyDetails]) -> str:
+    """``employee`` when a colleague is the alleged perpetrator and a colleague or contractor reports."""
+    about_colleague = any(p.role == "alleged_perpetrator" and p.relation == "colleague" for p in parties)
+    by_staff = any(
+        p.role in ("reporter", "victim") and p.relation in ("colleague", "contractor") for p in parties
+    )
+    return "employee" if about_colleague and by_staff else "hate"
+
+
+def _normal(text: str | None) -> str:
+    return " ".join((text or "").lower().replace(",", " ").split())
+
+
+def prior_complaints(session: Session, report: Report, now: datetime) -> int:
+    """Cases opened in the last six months for the same victim (by name) or the same address."""
+    victims = [p for p in report.parties if p.role == "victim"]
+    names = {_normal(p.name) for p in victims if p.name}
+    addresses = {_normal(p.address) for p in victims if p.address} | {_normal(report.location)}
+    conditions = [func.lower(Case.location).in_(addresses)]
+    if names:
+        conditions.append(
+            Case.id.in_(
+                select(Party.case_id).where(Party.role == "victim", func.lower(Party.name).in_(names))
+            )
+        )
+    victim_addresses = select(Party.case_id).where(
+        Party.role == "victim", func.lower(Party.address).in_(addresses)
+    )
+    conditions.append(Case.id.in_(victim_addresses))
+    return (
+        session.scalar(
+            select(func.count(Case.id)).where(
+                Case.reported_at >= now - LOOK_BACK, Case.reported_at <= now, or_(*conditions)
+            )
+        )
+        or 0
+    )
+
+
 def submit(session: Session, report: Report, *, now: datetime) -> processes.StepResult:
     """Open a case for ``report``, start its process and commit, all or nothing."""
+    route = route_for(report.parties)
+    prior = prior_complaints(session, report, now)
     case = Case(
         reported_at=now,
         occurred_at=report.occurred_at,
         description=report.description,
         location=report.location,
         strands=list(report.strands),
+        hate_perceived=True,
+        channel=report.channel,
+        incident_types=list(report.incident_types),
+        locality=report.locality,
+        route=route,
         reporter_name=report.reporter_name,
         reporter_email=report.reporter_email,
         reporter_phone=report.reporter_phone,
         status="open",
+        parties=[Party(**vars(p)) for p in report.parties],
     )
     result = processes.start(
         session,
         case,
         PROCESS_KEY,
-        {"reported_at": now.isoformat(), "channel": report.channel},
+        {
+            "reported_at": now.isoformat(),
+            "channel": report.channel,
+            "route": route,
+            "prior_complaints_6m": prior,
+            "strands": list(report.strands),
+        },
         now=now,
         reference=lambda case_id: reference_for(case_id, now),
         actor=report.reporter_name or "Anonymous reporter",
-        summary=f"Report received via {report.channel}",
-        details={"strands": list(report.strands)},
+        summary=f"Report received via {report.channel}"
+        + (" (employee route)" if route == "employee" else "")
+        + (f"; {prior} earlier complaint(s) in six months" if prior else ""),
+        details={"strands": list(report.strands), "incident_types": list(report.incident_types)},
     )
     session.commit()
     return result

@@ -7,7 +7,7 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import JSON, ForeignKey, Index, Integer, String, Text, UniqueConstraint
-from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship, validates
 
 from db.types import UTCDateTime
 
@@ -88,6 +88,14 @@ class Case(Base):
     description: Mapped[str] = mapped_column(Text)
     location: Mapped[str] = mapped_column(String(500))
     strands: Mapped[list[Any]] = mapped_column(default=list)
+    # Perception rule (policy 3.1.4): once anyone perceives hate motivation, it stays a hate case.
+    hate_perceived: Mapped[bool] = mapped_column(default=True)
+    channel: Mapped[str] = mapped_column(String(40), default="website")
+    incident_types: Mapped[list[Any]] = mapped_column(default=list)
+    locality: Mapped[str | None] = mapped_column(String(120), index=True)
+    route: Mapped[str] = mapped_column(String(20), default="hate")
+    risk_level: Mapped[str | None] = mapped_column(String(20), index=True)
+    first_response_breached_at: Mapped[datetime | None]
     reporter_name: Mapped[str | None] = mapped_column(String(200))
     reporter_email: Mapped[str | None] = mapped_column(String(320))
     reporter_phone: Mapped[str | None] = mapped_column(String(40))
@@ -98,6 +106,70 @@ class Case(Base):
     process_version: Mapped[ProcessVersion] = relationship(lazy="joined", innerjoin=True)
 
     __mapper_args__ = {"version_id_col": version}
+    parties: Mapped[list[Party]] = relationship(
+        lazy="selectin", cascade="all, delete-orphan", order_by="Party.id"
+    )
+
+    @validates("hate_perceived")
+    def _keep_perceived(self, _key: str, value: bool) -> bool:
+        if self.hate_perceived and not value:
+            raise PerceptionRuleError("A case perceived as hate-motivated cannot be downgraded.")
+        return value
+
+    @validates("strands")
+    def _keep_strands(self, _key: str, value: list[Any]) -> list[Any]:
+        if self.strands and not value:
+            raise PerceptionRuleError(
+                "The perceived motivation cannot be removed: once anyone perceives hate, it stays so."
+            )
+        return value
+
+
+class PerceptionRuleError(ValueError):
+    """An attempt to downgrade a case someone perceived as hate-motivated."""
+
+
+class Party(Base):
+    """A person involved in a case: victim, witness, alleged perpetrator or reporter."""
+
+    __tablename__ = "parties"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id", ondelete="CASCADE"), index=True)
+    role: Mapped[str] = mapped_column(String(30))
+    name: Mapped[str | None] = mapped_column(String(200), index=True)
+    relation: Mapped[str | None] = mapped_column(String(30))
+    tenure: Mapped[str | None] = mapped_column(String(40))
+    address: Mapped[str | None] = mapped_column(String(500), index=True)
+    phone: Mapped[str | None] = mapped_column(String(40))
+    email: Mapped[str | None] = mapped_column(String(320))
+
+
+class Referral(Base):
+    """A referral or report to another agency (police, safeguarding, support), or why not."""
+
+    __tablename__ = "referrals"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id", ondelete="CASCADE"), index=True)
+    agency: Mapped[str] = mapped_column(String(80))
+    made: Mapped[bool]
+    reference: Mapped[str | None] = mapped_column(String(120))
+    referred_on: Mapped[str | None] = mapped_column(String(10))
+    reason: Mapped[str | None] = mapped_column(Text)
+    lawful_basis: Mapped[str | None] = mapped_column(String(40))
+    consent: Mapped[bool | None]
+    created_at: Mapped[datetime]
+
+
+class CaseDocument(Base):
+    """A letter or other document generated on a case (kept with the case, never in task data)."""
+
+    __tablename__ = "case_documents"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id", ondelete="CASCADE"), index=True)
+    kind: Mapped[str] = mapped_column(String(40))
+    title: Mapped[str] = mapped_column(String(300))
+    body: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[datetime]
 
 
 class Task(Base):

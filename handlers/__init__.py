@@ -3,6 +3,6 @@
 from handlers.registry import REGISTRY, ServiceRequest, UnknownOperation, handler, operations
 
 # Importing the modules registers their handlers.
-from handlers import notifications  # noqa: F401  isort: skip
+from handlers import letters, notifications, referrals, risk  # noqa: F401  isort: skip
 
 __all__ = ["REGISTRY", "ServiceRequest", "UnknownOperation", "handler", "operations"]

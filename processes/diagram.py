@@ -71,6 +71,7 @@ def read_form(node: Any) -> list[FormField]:
                 minimum=number("min"),
                 maximum=number("max"),
                 help=props.get("help"),
+                extra={k: v for k, v in props.items() if k and v is not None},
             )
         )
     return fields
@@ -90,6 +91,13 @@ class CamundaUserTaskParser(UserTaskParser):
             extensions["candidateGroups"] = _split(self.node.get(_c("candidateGroups")))
             extensions["assignee"] = self.node.get(_c("assignee"))
             extensions["dueDate"] = self.node.get(_c("dueDate"))
+            extensions["camundaProperties"] = {
+                p.get("name"): p.get("value")
+                for p in self.node.xpath(
+                    "./bpmn:extensionElements/camunda:properties/camunda:property", namespaces=NS
+                )
+                if p.get("name")
+            }
         return extensions
 
 

@@ -114,6 +114,12 @@ def new_workflow(specs: Specs, script_engine: Any) -> Any:
     return BpmnWorkflow(specs.spec, specs.subprocess_specs, script_engine=script_engine)
 
 
+def set_start_data(workflow: Any, data: dict[str, Any]) -> None:
+    """Give the process its start data: the tasks' data flows on from the start task."""
+    for task in workflow.get_tasks(state=TaskState.READY):
+        task.data.update(data)
+
+
 def ready_user_tasks(workflow: Any) -> list[Any]:
     return list(workflow.get_tasks(state=TaskState.READY, manual=True))
 

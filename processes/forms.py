@@ -1,8 +1,11 @@
 """Forms written in the BPMN (``camunda:formData``) and server-side validation of submissions.
 
 The engine never checks submitted data, so every completion goes through ``validate``.
-Field types: string, long, boolean, date, enum. Field properties ``multiline`` (a text area)
-and ``multiple`` (an enum where several options may be chosen).
+Field types: string, long, boolean, date, enum. Field properties ``multiline`` (a text area),
+``multiple`` (an enum where several options may be chosen) and ``required_if`` (``other`` or
+``other=value``: required when another answer is given, or is that value; a yes/no field must
+then be ticked). Properties are what the Camunda properties panel edits, so these rules live in
+the diagram.
 """
 
 from __future__ import annotations
@@ -67,7 +70,23 @@ def validate(fields: list[FormField], data: Any) -> tuple[dict[str, Any], dict[s
             errors[form_field.id] = error
         else:
             clean[form_field.id] = value
+    for form_field in fields:
+        condition = form_field.extra.get("required_if")
+        if condition and form_field.id not in errors and _condition_met(condition, clean):
+            if form_field.type == "boolean" and clean.get(form_field.id) is not True:
+                errors[form_field.id] = "This must be confirmed for the answers given."
+            elif _is_blank(clean.get(form_field.id)):
+                errors[form_field.id] = "This is required for the answers given."
     return clean, errors
+
+
+def _condition_met(condition: str, clean: dict[str, Any]) -> bool:
+    name, _, expected = condition.partition("=")
+    value = clean.get(name.strip())
+    if not expected:
+        return not _is_blank(value) and value is not False
+    expected = expected.strip()
+    return expected in value if isinstance(value, list) else str(value).lower() == expected.lower()
 
 
 def _is_blank(raw: Any) -> bool:

@@ -22,7 +22,7 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from db.models import Case, Task, TaskCandidateGroup, TimelineEvent, Timer, User
 from handlers.registry import ServiceRequest, dispatch
-from processes import engine, specs
+from processes import engine, scoring, specs
 from processes.clock import frozen_at
 from processes.errors import Conflict, EngineFailure, FormInvalid, NotAllowed, TaskNotFound
 from processes.forms import validate
@@ -87,7 +87,7 @@ def start(
     _event(session, case, now, "opened", actor, summary, details)
     with frozen_at(now):
         workflow = engine.new_workflow(specs.specs_for(version), _script_engine(session, case, now))
-        workflow.data.update(data)
+        engine.set_start_data(workflow, data)
         _run(workflow.do_engine_steps)
     return _save(session, case, workflow, now)
 
@@ -295,15 +295,17 @@ def complete(
     case = task.case
     if expected_case_version is not None and case.version != expected_case_version:
         raise Conflict("The case changed since you opened this task; reload it and try again.")
-    clean, errors = validate(specs.form_for(case.process_version, task.element_id), data)
+    fields = specs.form_for(case.process_version, task.element_id)
+    clean, errors = validate(fields, data)
     if errors:
         raise FormInvalid(errors)
     workflow = _load(session, case, now)
     spiff_task = engine.find_task(workflow, task_id)
     if spiff_task is None or not engine.is_ready(spiff_task):
         raise Conflict("This task is no longer waiting to be done.")
+    derived = scoring.results(fields, spiff_task.task_spec.extensions.get("camundaProperties", {}), clean)
     with frozen_at(now):
-        _run(lambda: engine.complete(spiff_task, clean))
+        _run(lambda: engine.complete(spiff_task, {**clean, **derived}))
     task.status = "completed"
     task.completed_at = now
     task.completed_by_id = user.id
@@ -316,7 +318,7 @@ def complete(
         "task_completed",
         user.display_name,
         f"{user.display_name} completed: {task.title}",
-        {"task_id": task.id, "data": clean},
+        {"task_id": task.id, "data": clean, **derived},
     )
     return _save(session, case, workflow, now, actor=user.display_name)
 

@@ -78,12 +78,12 @@ def test_officer_claims_and_completes_the_first_response(browser_page: Page, art
 
     expect(page).to_have_url(re.compile(rf"/cases/{reference}$"))
     expect(page.get_by_role("status")).to_contain_text("Task completed")
-    next_task = page.locator("#open-tasks").get_by_role("link", name="Assess risk and vulnerability")
+    next_task = page.locator("#open-tasks").get_by_role("link", name="Report to the police")
     expect(next_task).to_be_visible()
     expect(page.locator("#timeline")).to_contain_text("Olivia Officer completed: Make the first response")
     page.screenshot(path=str(artifacts / "officer-journey-case.png"), full_page=True)
 
     page.set_viewport_size({"width": 375, "height": 800})
     page.get_by_role("navigation", name="Main").get_by_role("link", name="Inbox").click()
-    expect(page.locator("tbody tr", has_text=reference)).to_contain_text("Assess risk and vulnerability")
+    expect(page.locator("tbody tr", has_text=reference)).to_contain_text("Report to the police")
     page.screenshot(path=str(artifacts / "officer-journey-inbox-phone.png"), full_page=True)

@@ -70,12 +70,12 @@ def test_a_report_opens_a_case_with_a_first_response_task_due_24_hours_after_the
         ]
 
 
-def test_completing_the_first_response_makes_the_risk_assessment_ready(database):
+def test_completing_the_first_response_makes_the_police_referral_ready(database):
     reference = open_case(database)
     [task] = open_tasks(database, reference)
     result = complete(database, task.id, FIRST_RESPONSE, at=T0 + timedelta(hours=2))
-    assert [t.element_id for t in result.open_tasks] == ["risk_assessment"]
-    assert result.open_tasks[0].due_at == T0 + timedelta(hours=2, days=3)
+    assert [t.element_id for t in result.open_tasks] == ["police_referral"]
+    assert result.open_tasks[0].due_at == T0 + timedelta(hours=2, days=1)
     with database.session() as session:
         done = session.get(Task, task.id)
         assert done.status == "completed" and done.submitted["reporting_advice"] == ["police", "true_vision"]
@@ -86,19 +86,35 @@ def test_completing_the_first_response_makes_the_risk_assessment_ready(database)
 
 def test_the_whole_main_path_closes_the_case(database):
     reference = open_case(database)
-    [task] = open_tasks(database, reference)
-    complete(database, task.id, FIRST_RESPONSE)
-    [task] = open_tasks(database, reference)
-    complete(
-        database,
-        task.id,
-        {
-            "risk_level": "high",
-            "vulnerabilities": ["isolated"],
-            "incidents_in_last_year": "3",
-            "risk_rationale": "Repeat targeting",
-        },
-    )
+    steps = [
+        ("first_response", FIRST_RESPONSE),
+        (
+            "police_referral",
+            {"police_decision": "reported", "police_reference": "GMP-1", "police_reported_on": "2026-03-02"},
+        ),
+        (
+            "risk_assessment",
+            {
+                "repeat_victimisation": "first",
+                "victim_fear": "somewhat",
+                "risk_rationale": "One incident, no threats",
+            },
+        ),
+        ("support", {}),
+        (
+            "keep_in_contact",
+            {
+                "contact_date": "2026-03-03",
+                "contact_method": "phone",
+                "contact_notes": "No further incidents",
+                "next_step": "close",
+            },
+        ),
+    ]
+    for element, answers in steps:
+        [task] = open_tasks(database, reference)
+        assert task.element_id == element
+        complete(database, task.id, answers)
     [task] = open_tasks(database, reference)
     result = complete(
         database,
@@ -112,7 +128,7 @@ def test_the_whole_main_path_closes_the_case(database):
     assert result.case_status == "closed" and result.open_tasks == ()
     with database.session() as session:
         case = session.scalars(select(Case).where(Case.reference == reference)).one()
-        assert case.closed_at is not None
+        assert case.closed_at is not None and case.risk_level == "low"
         assert session.get(Task, task.id).submitted["victim_satisfaction"] == "fairly_satisfied"
 
 
@@ -157,7 +173,7 @@ def test_two_completions_of_one_task_give_one_success_and_one_conflict(database)
     with database.session() as session:
         case = session.scalars(select(Case)).one()
         assert case.version == saved_version  # the loser wrote nothing
-        assert [t.element_id for t in open_tasks(database, reference)] == ["risk_assessment"]
+        assert [t.element_id for t in open_tasks(database, reference)] == ["police_referral"]
         completions = session.scalars(select(TimelineEvent).where(TimelineEvent.kind == "task_completed"))
         assert len(completions.all()) == 1
 
@@ -189,7 +205,7 @@ def test_racing_threads_complete_a_task_exactly_once(database):
         for t in threads:
             t.join()
         assert sorted(outcomes) == ["conflict", "ok"]
-        assert [t.element_id for t in open_tasks(database, reference)] == ["risk_assessment"]
+        assert [t.element_id for t in open_tasks(database, reference)] == ["police_referral"]
 
 
 def test_a_task_held_by_someone_else_cannot_be_claimed_or_completed(database):
@@ -244,7 +260,7 @@ def test_the_24_hour_deadline_escalates_to_the_supervisors(database):
         who="supervisor",
         at=T0 + timedelta(hours=26),
     )
-    assert [t.element_id for t in result.open_tasks] == ["risk_assessment"]
+    assert [t.element_id for t in result.open_tasks] == ["police_referral"]
 
 
 def test_the_deadline_counts_from_the_report_time_not_when_the_case_was_keyed(database):
@@ -268,7 +284,7 @@ def test_another_incident_is_delivered_into_the_running_case(database):
             now=T0 + timedelta(hours=1),
         )
         session.commit()
-    assert sorted(t.element_id for t in result.open_tasks) == ["first_response", "review_further_incident"]
+    assert sorted(t.element_id for t in result.open_tasks) == ["first_response", "reassess_risk"]
     with database.session() as session:
         assert session.scalars(select(Case)).one().reference == reference
         assert len(session.scalars(select(Case)).all()) == 1  # no new case opened

@@ -168,7 +168,7 @@ def test_complete_validates_then_moves_the_case_on(client):
 
     good = client.post(f"/api/tasks/{task_id}/complete", headers=headers, json=FIRST_RESPONSE)
     assert good.status_code == 200
-    assert [t["name"] for t in good.json["next_tasks"]] == ["risk_assessment"]
+    assert [t["name"] for t in good.json["next_tasks"]] == ["police_referral"]
     again = client.post(f"/api/tasks/{task_id}/complete", headers=headers, json=FIRST_RESPONSE)
     assert again.status_code == 409 and "no longer open" in again.json["message"]
 
@@ -179,7 +179,7 @@ def test_case_shows_status_tasks_and_timeline(client):
     task_id = first_task(client, headers, reference)["id"]
     client.post(f"/api/tasks/{task_id}/complete", headers=headers, json=FIRST_RESPONSE)
     case = client.get(f"/api/cases/{reference.lower()}", headers=headers).json
-    assert case["status"] == "open" and case["stage"] == "Assess risk and vulnerability"
+    assert case["status"] == "open" and case["stage"] == "Report to the police"
     assert case["strands"] == ["race", "age"]
     assert [e["kind"] for e in case["timeline"]] == [
         "opened",

@@ -267,7 +267,7 @@ def test_inbox_lists_the_new_task_for_the_officer_but_not_the_manager(web: Flask
     sign_in(web, "manager")
     inbox = web.get("/")
     assert reference not in inbox.text
-    assert "There are no open tasks for Managers" in text(inbox)
+    assert "There are no open tasks for Human resources (employee route), Managers" in text(inbox)
 
 
 def test_inbox_scopes_search_and_sort(web: FlaskClient) -> None:
@@ -402,7 +402,7 @@ def test_bad_answers_are_422_with_messages_values_kept_and_the_case_unchanged(we
     case = text(web.get(f"/cases/{reference}"))
     assert "completed: Make the first response" not in case
     assert "No task has been completed yet." in case
-    assert "Assess risk and vulnerability" not in case
+    assert "Report to the police" not in case
 
 
 def test_good_answers_lead_to_the_case_page_showing_the_next_task(web: FlaskClient) -> None:
@@ -413,7 +413,7 @@ def test_good_answers_lead_to_the_case_page_showing_the_next_task(web: FlaskClie
     words = text(case)
     assert "Task completed: Make the first response." in words
     open_tasks = re.search(r'id="open-tasks".*?</section>', case.text, re.S).group(0)  # type: ignore[union-attr]
-    assert re.search(r'href="/tasks/[0-9a-f-]+">Assess risk and vulnerability</a>', open_tasks)
+    assert re.search(r'href="/tasks/[0-9a-f-]+">Report to the police</a>', open_tasks)
     assert "completed by Olivia Officer" in words
     assert "Home visit" in words and "Report to the police, True Vision (online)" in words
 
@@ -463,19 +463,36 @@ def test_answers_for_a_case_that_changed_meanwhile_are_409(web: FlaskClient) -> 
     assert "The case changed since you opened this task" in text(response)
 
 
+def test_a_conditional_answer_is_required_only_when_it_applies(web: FlaskClient) -> None:
+    reference, tid = claimed_first_response(web)
+    web.post(f"/tasks/{tid}", data=FIRST_RESPONSE)
+    police = task_id(web, reference, "Report to the police")
+    response = web.post(f"/tasks/{police}", data={"police_decision": "reported"})
+    assert response.status_code == 422
+    assert "required for the answers given" in field_error(response, "police_reference")
+    assert "not_reported_reason" not in re.findall(r'id="([a-z_]+)-error"', response.text)
+    done = web.post(
+        f"/tasks/{police}",
+        data={"police_decision": "not_reported", "not_reported_reason": "The victim asked us not to"},
+    )
+    assert done.status_code == 303
+
+
 def test_next_form_has_number_and_multi_choice_fields(web: FlaskClient) -> None:
     reference, tid = claimed_first_response(web)
     web.post(f"/tasks/{tid}", data=FIRST_RESPONSE)
+    police = task_id(web, reference, "Report to the police")
+    web.post(f"/tasks/{police}", data={"police_decision": "not_reported", "not_reported_reason": "Declined"})
     risk = task_id(web, reference, "Assess risk and vulnerability")
     page = web.get(f"/tasks/{risk}").text
-    assert 'type="number" id="incidents_in_last_year"' in page and 'min="0"' in page and 'max="1000"' in page
+    assert 'type="number" id="incidents_last_year"' in page and 'min="0"' in page and 'max="1000"' in page
     assert "A whole number from 0 to 1000." in page
     response = web.post(
         f"/tasks/{risk}",
-        data={"risk_level": "high", "incidents_in_last_year": "lots", "vulnerabilities": ["isolated"]},
+        data={"repeat_victimisation": "once", "incidents_last_year": "lots", "vulnerabilities": ["isolated"]},
     )
     assert response.status_code == 422
-    assert "whole number" in field_error(response, "incidents_in_last_year")
+    assert "whole number" in field_error(response, "incidents_last_year")
     assert re.search(r'value="isolated"\s+checked', response.text) and 'value="lots"' in response.text
 
 
@@ -513,7 +530,7 @@ def test_case_page_shows_the_report_tasks_and_whole_timeline_in_order(web: Flask
     response = web.get(f"/cases/{reference.lower()}")
     assert response.status_code == 200
     words = text(response)
-    assert "Status Open" in words and "Stage Assess risk and vulnerability" in words
+    assert "Status Open" in words and "Stage Report to the police" in words
     assert "Oak Court, Riverside Estate" in words and "Race, Religion or belief" in words
     assert "jo@example.com" in words and "0161 496 0000" in words
     timeline = text(response.text.split('id="timeline"')[1])
@@ -522,7 +539,7 @@ def test_case_page_shows_the_report_tasks_and_whole_timeline_in_order(web: Flask
         "System New task: Make the first response",
         "Olivia Officer Olivia Officer took the task: Make the first response",
         "Olivia Officer Olivia Officer completed: Make the first response",
-        "System New task: Assess risk and vulnerability",
+        "System New task: Report to the police",
     ]
     positions = [timeline.index(event) for event in events]
     assert positions == sorted(positions)

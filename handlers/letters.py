@@ -1,0 +1,48 @@
+"""Letters generated from a template and kept on the case (as documents, not in task data)."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from string import Template
+from typing import Any
+
+from db.models import Case, CaseDocument, TimelineEvent
+from handlers.registry import ServiceRequest, handler
+
+TEMPLATES = Path(__file__).parent / "letters"
+OUTCOMES = {"resolved": "resolved", "not_resolved": "not resolved"}
+
+
+def available() -> set[str]:
+    return {p.stem for p in TEMPLATES.glob("*.txt")}
+
+
+@handler("generate_letter")
+def generate_letter(request: ServiceRequest) -> dict[str, Any]:
+    """Parameters: ``template`` (a file in handlers/letters), ``title``."""
+    name = str(request.params.get("template", ""))
+    if not re.fullmatch(r"[a-z_]+", name) or name not in available():
+        raise ValueError(f"no letter template {name!r}; there are: {', '.join(sorted(available()))}")
+    case = request.session.get(Case, request.case_id)
+    if case is None:
+        raise LookupError(f"case {request.case_id} not found")
+    body = Template((TEMPLATES / f"{name}.txt").read_text()).safe_substitute(
+        name=case.reporter_name or "Sir or Madam",
+        reference=request.case_reference,
+        outcome=OUTCOMES.get(str(request.data.get("outcome")), "recorded on your case"),
+        date=f"{request.now:%d %B %Y}",
+    )
+    title = str(request.params.get("title") or name.replace("_", " ").capitalize())
+    document = CaseDocument(case_id=case.id, kind="letter", title=title, body=body, created_at=request.now)
+    request.session.add(document)
+    request.session.add(
+        TimelineEvent(
+            case_id=case.id,
+            at=request.now,
+            kind="letter",
+            actor="system",
+            summary=f"Letter generated: {title}",
+        )
+    )
+    return {"letter": title}

@@ -1,0 +1,94 @@
+"""Referrals to other agencies, recorded from the answers of the task before: the police
+(every case unless a reason is recorded), safeguarding (overrides consent) and support (only with
+the victim's consent). Also the record of a missed 24-hour response."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from db.models import Case, Referral, TimelineEvent
+from handlers.registry import ServiceRequest, handler
+
+
+def _case(request: ServiceRequest) -> Case:
+    case = request.session.get(Case, request.case_id)
+    if case is None:
+        raise LookupError(f"case {request.case_id} not found")
+    return case
+
+
+def _timeline(request: ServiceRequest, kind: str, summary: str) -> None:
+    request.session.add(
+        TimelineEvent(case_id=request.case_id, at=request.now, kind=kind, actor="system", summary=summary)
+    )
+
+
+def _refer(request: ServiceRequest, **values: Any) -> None:
+    request.session.add(Referral(case_id=request.case_id, created_at=request.now, **values))
+
+
+@handler("record_response_breach")
+def record_response_breach(request: ServiceRequest) -> dict[str, Any]:
+    """Record, for reporting, that the first response missed its 24-hour deadline."""
+    case = _case(request)
+    if case.first_response_breached_at is None:
+        case.first_response_breached_at = request.now
+    _timeline(request, "breach", "24-hour first response missed (recorded for reporting)")
+    return {"response_breached": True}
+
+
+@handler("police_referral")
+def police_referral(request: ServiceRequest) -> dict[str, Any]:
+    data = request.data
+    made = data.get("police_decision") == "reported"
+    if made:
+        _refer(
+            request,
+            agency="police",
+            made=True,
+            reference=data.get("police_reference"),
+            referred_on=data.get("police_reported_on"),
+            lawful_basis="crime",
+        )
+        _timeline(request, "referral", f"Reported to the police (reference {data.get('police_reference')})")
+    else:
+        _refer(request, agency="police", made=False, reason=data.get("not_reported_reason"))
+        _timeline(request, "referral", "Not reported to the police; reason recorded")
+    return {"police_reported": made}
+
+
+@handler("safeguarding_referral")
+def safeguarding_referral(request: ServiceRequest) -> dict[str, Any]:
+    data = request.data
+    agency = str(data.get("safeguarding_agency") or "safeguarding team")
+    _refer(
+        request,
+        agency=f"safeguarding: {agency}",
+        made=True,
+        reference=data.get("safeguarding_reference"),
+        referred_on=data.get("safeguarding_referred_on"),
+        reason=data.get("safeguarding_details"),
+        lawful_basis="safeguarding",
+    )
+    concern = "a child" if data.get("concern_for") == "child" else "a vulnerable adult"
+    _timeline(request, "referral", f"Safeguarding referral made to {agency} (concern for {concern})")
+    return {"safeguarding_referred": True}
+
+
+@handler("support_referrals")
+def support_referrals(request: ServiceRequest) -> dict[str, Any]:
+    """One referral per agency chosen, only when the victim consented; measures are noted."""
+    data = request.data
+    agencies = [str(a) for a in data.get("support_agencies") or []]
+    if agencies and data.get("support_consent") is not True:
+        raise ValueError("support referrals need the victim's consent")
+    for agency in agencies:
+        _refer(request, agency=f"support: {agency}", made=True, consent=True, lawful_basis="consent")
+    measures = [str(m) for m in data.get("support_measures") or []]
+    parts = []
+    if agencies:
+        parts.append(f"referred with consent to {', '.join(agencies)}")
+    if measures:
+        parts.append(f"measures: {', '.join(measures)}")
+    _timeline(request, "support", "Support agreed: " + ("; ".join(parts) if parts else "none wanted"))
+    return {"support_referrals": len(agencies)}
