@@ -8,7 +8,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 import processes
-from db.models import Case, Task, TimelineEvent
+from db.models import Case, CaseDocument, Referral, Task, TimelineEvent
 
 
 class CaseNotFound(LookupError):
@@ -21,6 +21,8 @@ class CaseFile:
     open_tasks: list[processes.TaskView]
     done_tasks: list[Task]
     timeline: list[TimelineEvent]
+    referrals: list[Referral]
+    documents: list[CaseDocument]
 
     @property
     def stage(self) -> str:
@@ -51,4 +53,10 @@ def case_file(session: Session, reference: str) -> CaseFile:
         [processes.task_view(t) for t in tasks if t.status == "open"],
         [t for t in tasks if t.status == "completed"],
         timeline,
+        list(session.scalars(select(Referral).where(Referral.case_id == case.id).order_by(Referral.id))),
+        list(
+            session.scalars(
+                select(CaseDocument).where(CaseDocument.case_id == case.id).order_by(CaseDocument.id)
+            )
+        ),
     )

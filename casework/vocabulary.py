@@ -20,7 +20,6 @@ CHANNELS: dict[str, str] = {
     "in_person": "In person at an office",
     "letter": "Letter",
     "third_party": "Third party (family member, support worker)",
-    "api": "Partner system (API)",
 }
 
 INCIDENT_TYPES: dict[str, str] = {

@@ -6,6 +6,7 @@ Everything here works on in-memory objects; ``processes.runtime`` loads and save
 from __future__ import annotations
 
 import json
+import pickle
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
@@ -70,18 +71,59 @@ def specs_from_json(text: str) -> Specs:
     )
 
 
+class SpecTemplate:
+    """A deployed version's parsed specs, handed out as a fresh copy for each workflow.
+
+    SpiffWorkflow changes a workflow's spec when an event subprocess is first triggered (it
+    connects the subprocess to the start and end), so specs must never be shared between
+    workflows. Copies come from a pickle of our own parsed objects (in memory, never from
+    storage), which is faster than restoring the JSON each time.
+    """
+
+    def __init__(self, specs: Specs) -> None:
+        self._pickled = pickle.dumps((specs.spec, specs.subprocess_specs), protocol=pickle.HIGHEST_PROTOCOL)
+
+    def fresh(self) -> Specs:
+        spec, subprocess_specs = pickle.loads(self._pickled)  # our own bytes, never from storage
+        return Specs(spec, subprocess_specs)
+
+
+def _triggered(workflow: Any) -> list[str]:
+    """The event subprocesses this workflow has triggered (its spec was connected for them)."""
+    start = workflow.spec.start
+    return [
+        name
+        for name in getattr(start, "trigger_specs", [])
+        if workflow.spec.task_specs[name] in start.outputs
+    ]
+
+
+def _reconnect(workflow: Any, names: list[str]) -> None:
+    """Redo on a fresh spec what SpiffWorkflow did to it when these subprocesses were triggered."""
+    start, end = workflow.spec.start, workflow.spec.end
+    for name in names:
+        spec = workflow.spec.task_specs[name]
+        if start not in spec.inputs:
+            start.connect(spec)
+            spec.connect(end)
+
+
 def state_to_json(workflow: Any) -> str:
     dct = _REGISTRY.convert(workflow)
     dct["format"] = STATE_FORMAT
+    dct["triggered"] = _triggered(workflow)
     return json.dumps(dct, separators=(",", ":"))
 
 
 def state_from_json(text: str, specs: Specs, script_engine: Any) -> Any:
+    """Restore a workflow onto ``specs``, which must be a fresh copy (``SpecTemplate.fresh``)."""
     dct = json.loads(text)
     dct.pop("format", None)
+    triggered = dct.pop("triggered", [])
     dct["spec"] = specs.spec
     dct["subprocess_specs"] = specs.subprocess_specs
     workflow = _REGISTRY.restore(dct)
+    _reconnect(workflow, triggered)
     workflow.script_engine = script_engine
     return workflow
 

@@ -86,7 +86,7 @@ def start(
         case.reference = reference(case.id)
     _event(session, case, now, "opened", actor, summary, details)
     with frozen_at(now):
-        workflow = engine.new_workflow(specs.specs_for(version), _script_engine(session, case, now))
+        workflow = engine.new_workflow(specs.fresh_specs(version), _script_engine(session, case, now))
         engine.set_start_data(workflow, data)
         _run(workflow.do_engine_steps)
     return _save(session, case, workflow, now)
@@ -94,7 +94,7 @@ def start(
 
 def _load(session: Session, case: Case, now: datetime) -> Any:
     return engine.state_from_json(
-        case.workflow_state, specs.specs_for(case.process_version), _script_engine(session, case, now)
+        case.workflow_state, specs.fresh_specs(case.process_version), _script_engine(session, case, now)
     )
 
 

@@ -61,7 +61,21 @@ def latest_version(session: Session, key: str, *, required: bool = True) -> Proc
     return row
 
 
+_templates: dict[str, engine.SpecTemplate] = {}
+
+
+def fresh_specs(version: ProcessVersion) -> engine.Specs:
+    """A private copy of the version's specs for one workflow to run on (see ``SpecTemplate``)."""
+    template = _templates.get(version.checksum)
+    if template is None:
+        template = engine.SpecTemplate(specs_for(version))
+        _templates[version.checksum] = template
+    return template.fresh()
+
+
 def specs_for(version: ProcessVersion) -> engine.Specs:
+    """The version's specs, shared and read-only: for reading forms and documentation, never
+    for running a workflow (use ``fresh_specs``)."""
     specs = _cache.get(version.checksum)
     if specs is None:
         with _lock:

@@ -5,9 +5,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from marshmallow import Schema, ValidationError, fields, pre_load, validate, validates
+from marshmallow import Schema, ValidationError, fields, post_load, pre_load, validate, validates
 
-from casework.vocabulary import STRANDS
+from casework.reports import PartyDetails
+from casework.vocabulary import CHANNELS, INCIDENT_TYPES, PARTY_ROLES, RELATIONS, STRANDS, TENURES
 
 
 def _blank_to_none(data: Any, names: tuple[str, ...]) -> Any:
@@ -17,6 +18,24 @@ def _blank_to_none(data: Any, names: tuple[str, ...]) -> Any:
             if isinstance(data.get(name), str) and not data[name].strip():
                 data.pop(name)
     return data
+
+
+class PartySchema(Schema):
+    role = fields.String(required=True, validate=validate.OneOf(list(PARTY_ROLES)))
+    name = fields.String(load_default=None, validate=validate.Length(max=200))
+    relation = fields.String(
+        load_default=None,
+        validate=validate.OneOf(list(RELATIONS)),
+        metadata={"description": "Relation to the landlord: " + ", ".join(RELATIONS)},
+    )
+    tenure = fields.String(load_default=None, validate=validate.OneOf(list(TENURES)))
+    address = fields.String(load_default=None, validate=validate.Length(max=500))
+    phone = fields.String(load_default=None, validate=validate.Length(max=40))
+    email = fields.Email(load_default=None, validate=validate.Length(max=320))
+
+    @post_load
+    def make(self, data: dict[str, Any], **_: Any) -> PartyDetails:
+        return PartyDetails(**data)
 
 
 class ReportSchema(Schema):
@@ -48,9 +67,28 @@ class ReportSchema(Schema):
         validate=validate.Regexp(r"^[0-9 +()\-]{6,40}$", error="Enter a phone number, e.g. 0161 496 0000."),
     )
 
+    channel = fields.String(
+        load_default="website",
+        validate=validate.OneOf(list(CHANNELS)),
+        metadata={"description": "How the report reached us: " + ", ".join(CHANNELS)},
+    )
+    incident_types = fields.List(
+        fields.String(validate=validate.OneOf(list(INCIDENT_TYPES))),
+        load_default=list,
+        metadata={"description": ", ".join(INCIDENT_TYPES)},
+    )
+    locality = fields.String(load_default=None, validate=validate.Length(max=120))
+    parties = fields.List(
+        fields.Nested(PartySchema),
+        load_default=list,
+        metadata={"description": "Victims, witnesses, alleged perpetrators, reporter"},
+    )
+
     @pre_load
     def drop_blanks(self, data: Any, **_: Any) -> Any:
-        return _blank_to_none(data, ("occurred_at", "reporter_name", "reporter_email", "reporter_phone"))
+        return _blank_to_none(
+            data, ("occurred_at", "reporter_name", "reporter_email", "reporter_phone", "locality")
+        )
 
     @validates("strands")
     def at_least_one(self, value: list[str], **_: Any) -> None:
@@ -147,8 +185,44 @@ class TimelineEventSchema(Schema):
     summary = fields.String()
 
 
+class PartyOutSchema(Schema):
+    role = fields.String()
+    name = fields.String(allow_none=True)
+    relation = fields.String(allow_none=True)
+    tenure = fields.String(allow_none=True)
+    address = fields.String(allow_none=True)
+
+
+class ReferralSchema(Schema):
+    agency = fields.String()
+    made = fields.Boolean()
+    reference = fields.String(allow_none=True)
+    referred_on = fields.String(allow_none=True)
+    reason = fields.String(allow_none=True)
+    lawful_basis = fields.String(allow_none=True)
+    consent = fields.Boolean(allow_none=True)
+
+
+class DocumentSchema(Schema):
+    id = fields.Integer()
+    kind = fields.String()
+    title = fields.String()
+    body = fields.String()
+    created_at = fields.DateTime()
+
+
 class CaseSchema(Schema):
     reference = fields.String()
+    channel = fields.String()
+    incident_types = fields.List(fields.String())
+    locality = fields.String(allow_none=True)
+    route = fields.String(metadata={"description": "hate, or employee (a colleague reported by staff)"})
+    hate_perceived = fields.Boolean()
+    risk_level = fields.String(allow_none=True)
+    first_response_breached_at = fields.DateTime(allow_none=True)
+    parties = fields.List(fields.Nested(PartyOutSchema))
+    referrals = fields.List(fields.Nested(ReferralSchema))
+    documents = fields.List(fields.Nested(DocumentSchema))
     status = fields.String()
     stage = fields.String()
     version = fields.Integer()

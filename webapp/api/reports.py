@@ -19,9 +19,7 @@ bp = Blueprint("reports", __name__, url_prefix="/api", description="Reporting an
 @bp.response(201, ReportCreatedSchema)
 def create_report(data: dict[str, Any]) -> dict[str, Any]:
     """Report a hate incident. Returns the case reference to quote when getting in touch."""
-    result = reports.submit(
-        storage.session(), reports.Report(channel="api", **data), now=processes.clock.now()
-    )
+    result = reports.submit(storage.session(), reports.Report(**data), now=processes.clock.now())
     return {
         "reference": result.case_reference,
         "status": result.case_status,

@@ -1,0 +1,382 @@
+"""Every path of bpmn/hate_incident.bpmn: each gateway branch, each timer, each message,
+with the workflow saved and reloaded between steps and the clock under the test's control."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+from sqlalchemy import select, text
+
+import processes
+from casework.reports import PartyDetails
+from db.models import Case, CaseDocument, PerceptionRuleError
+from tests.bpmn.walk import CONTACT, FIRST_RESPONSE, HIGH_RISK, LOW_RISK, REPORTED, Walk
+
+DAY = timedelta(days=1)
+
+
+# Intake branches
+
+
+def test_a_colleague_reported_by_a_colleague_takes_the_employee_route(database):
+    walk = Walk.report(
+        database,
+        parties=[
+            PartyDetails("alleged_perpetrator", "A. Worker", relation="colleague"),
+            PartyDetails("reporter", "B. Worker", relation="colleague"),
+        ],
+    )
+    assert walk.open_elements() == ["employee_referral"]
+    assert walk.case().route == "employee"
+    walk.do(
+        "employee_referral",
+        {"line_manager": "Pat Lead", "referral_notes": "Passed to HR with the report"},
+        who="manager",
+    )
+    assert walk.case().status == "closed"
+
+
+def test_a_colleague_reported_by_a_tenant_stays_a_hate_case(database):
+    walk = Walk.report(
+        database,
+        parties=[
+            PartyDetails("alleged_perpetrator", "A. Worker", relation="colleague"),
+            PartyDetails("victim", "C. Tenant", relation="tenant", tenure="general_needs"),
+        ],
+    )
+    assert walk.open_elements() == ["first_response"] and walk.case().route == "hate"
+
+
+def test_a_second_complaint_in_six_months_prompts_the_case_review_and_a_third_meets_the_threshold(database):
+    victim = [PartyDetails("victim", "Sam Jones", relation="tenant", address="4 Oak Court")]
+    first = Walk.report(database, parties=victim)
+    second = Walk.report(database, at=first.at + 30 * DAY, parties=victim, location="Near the shops")
+    third = Walk.report(database, at=first.at + 60 * DAY, parties=victim, location="Bus stop")
+    assert first.notifications() == []
+    assert second.notifications() == [
+        (
+            "community-safety",
+            f"{second.reference}: Second complaint in six months: tell the victim about the ASB Case Review",
+        )
+    ]
+    assert third.notifications() == [
+        (
+            "supervisors",
+            f"{third.reference}: Three or more complaints in six "
+            "months: the ASB Case Review threshold is met",
+        )
+    ]
+    later = Walk.report(database, at=first.at + 300 * DAY, parties=victim, location="Park")
+    assert later.notifications() == []  # the earlier ones are more than six months old
+
+
+# First response and police referral
+
+
+def test_a_missed_first_response_is_recorded_as_a_breach_and_escalated(database):
+    walk = Walk.report(database)
+    assert walk.sweep(24 * timedelta(hours=1) + timedelta(seconds=1)) == 2
+    assert walk.open_elements() == ["overdue_response"]
+    assert walk.case().first_response_breached_at is not None
+    assert "24-hour first response missed (recorded for reporting)" in walk.timeline()
+
+
+def test_the_police_referral_needs_a_reference_or_a_reason(database):
+    walk = Walk.report(database)
+    walk.do("first_response", FIRST_RESPONSE)
+    assert walk.fails("police_referral", {"police_decision": "reported"}) == {
+        "police_reference": "This is required for the answers given.",
+        "police_reported_on": "This is required for the answers given.",
+    }
+    assert walk.fails("police_referral", {"police_decision": "not_reported"}) == {
+        "not_reported_reason": "This is required for the answers given."
+    }
+    walk.do("police_referral", {"police_decision": "not_reported", "not_reported_reason": "Victim declined"})
+    [referral] = walk.referrals()
+    assert (referral.agency, referral.made, referral.reason) == ("police", False, "Victim declined")
+
+
+def test_a_reported_case_keeps_the_police_reference_and_date(database):
+    walk = Walk.report(database)
+    walk.do("first_response", FIRST_RESPONSE)
+    walk.do("police_referral", REPORTED)
+    [referral] = walk.referrals()
+    assert (referral.made, referral.reference, referral.referred_on) == (True, "GMP-123", "2026-03-02")
+    assert walk.open_elements() == ["risk_assessment"]
+
+
+# Risk assessment, safeguarding and support
+
+
+@pytest.mark.parametrize(
+    ("answers", "level"),
+    [
+        (LOW_RISK, "low"),
+        (
+            {**LOW_RISK, "repeat_victimisation": "once", "home_targeted": True, "victim_fear": "somewhat"},
+            "medium",
+        ),
+        (HIGH_RISK, "high"),
+    ],
+)
+def test_the_risk_level_comes_from_the_weights_and_bands_in_the_diagram(database, answers, level):
+    walk = Walk.report(database)
+    walk.do("first_response", FIRST_RESPONSE)
+    walk.do("police_referral", REPORTED)
+    walk.do("risk_assessment", answers)
+    assert walk.case().risk_level == level
+    assert any(line.startswith(f"Risk level {level} (from the assessment; score") for line in walk.timeline())
+
+
+def test_the_officer_may_override_the_level_with_a_reason(database):
+    walk = Walk.report(database)
+    walk.do("first_response", FIRST_RESPONSE)
+    walk.do("police_referral", REPORTED)
+    assert walk.fails("risk_assessment", {**LOW_RISK, "override_level": "high"}) == {
+        "override_reason": "This is required for the answers given."
+    }
+    walk.do(
+        "risk_assessment", {**LOW_RISK, "override_level": "high", "override_reason": "Known offender nearby"}
+    )
+    assert walk.case().risk_level == "high"
+    assert any("set by the officer" in line for line in walk.timeline())
+
+
+def test_a_safeguarding_concern_leads_to_a_safeguarding_referral(database):
+    walk = Walk.report(database)
+    walk.do("first_response", FIRST_RESPONSE)
+    walk.do("police_referral", REPORTED)
+    walk.do("risk_assessment", {**LOW_RISK, "safeguarding_concern": True})
+    assert walk.open_elements() == ["safeguarding_referral"]
+    walk.do(
+        "safeguarding_referral",
+        {
+            "concern_for": "child",
+            "safeguarding_agency": "Children's services",
+            "safeguarding_referred_on": "2026-03-03",
+            "safeguarding_details": "Child in the home is frightened",
+        },
+    )
+    assert walk.referrals()[-1].lawful_basis == "safeguarding"
+    assert walk.open_elements() == ["support"]
+
+
+def test_support_referrals_need_the_victims_consent(database):
+    walk = Walk.report(database)
+    walk.do("first_response", FIRST_RESPONSE)
+    walk.do("police_referral", REPORTED)
+    walk.do("risk_assessment", LOW_RISK)
+    assert walk.fails("support", {"support_agencies": ["advocacy"]}) == {
+        "support_consent": "This must be confirmed for the answers given."
+    }
+    walk.do(
+        "support",
+        {
+            "support_agencies": ["advocacy", "mental_health"],
+            "support_consent": True,
+            "support_measures": ["cctv", "out_of_hours"],
+        },
+    )
+    support = [r for r in walk.referrals() if r.agency.startswith("support")]
+    assert [(r.agency, r.consent, r.lawful_basis) for r in support] == [
+        ("support: mental_health", True, "consent"),
+        ("support: advocacy", True, "consent"),
+    ]
+
+
+# Keeping in contact, prevention, enforcement
+
+
+@pytest.mark.parametrize(("risk", "days"), [(HIGH_RISK, 3), (LOW_RISK, 14)])
+def test_contact_falls_due_by_risk_level_and_escalates_when_overdue(database, risk, days):
+    walk = Walk.report(database)
+    walk.through_support(risk)
+    assert walk.sweep(days * DAY - timedelta(minutes=1)) == 0
+    assert walk.sweep(days * DAY + timedelta(seconds=1)) == 1
+    assert ("supervisors", f"{walk.reference}: Contact with the victim is overdue") in walk.notifications()
+    assert walk.open_elements() == ["keep_in_contact"]  # the task stays with the officer
+
+
+def test_keeping_in_contact_and_prevention_loop_back_to_the_next_contact(database):
+    walk = Walk.report(database)
+    walk.through_support()
+    walk.do("keep_in_contact", {**CONTACT, "next_step": "continue"})
+    assert walk.open_elements() == ["keep_in_contact"]
+    walk.do("keep_in_contact", {**CONTACT, "next_step": "prevention"})
+    walk.do("prevention", {"prevention_action": "good_neighbour_agreement", "prevention_outcome": "agreed"})
+    assert walk.open_elements() == ["keep_in_contact"]
+
+
+def test_enforcement_needs_a_ground_and_a_supervisors_approval(database):
+    walk = Walk.report(database)
+    walk.through_support()
+    walk.do("keep_in_contact", {**CONTACT, "next_step": "enforcement"})
+    proposal = {
+        "enforcement_ground": "criminal_behaviour",
+        "proposed_action": "ground_7a",
+        "evidence_consent": "hearsay",
+        "proportionality": "Repeated assaults; other measures failed",
+    }
+    assert walk.fails("enforcement_proposal", {**proposal, "enforcement_ground": None}) == {
+        "enforcement_ground": "This field is required.",
+        "conviction_recorded": "This must be confirmed for the answers given.",
+    }
+    assert walk.fails("enforcement_proposal", proposal) == {
+        "conviction_recorded": "This must be confirmed for the answers given."
+    }
+    walk.do("enforcement_proposal", {**proposal, "conviction_recorded": True})
+    with pytest.raises(processes.NotAllowed):
+        walk.do("enforcement_approval", {"approval": "approved", "approval_reason": "Proportionate"})
+    walk.do(
+        "enforcement_approval",
+        {"approval": "refused", "approval_reason": "Try an injunction first"},
+        who="supervisor",
+    )
+    assert walk.open_elements() == ["keep_in_contact"]
+
+    walk.do("keep_in_contact", {**CONTACT, "next_step": "enforcement"})
+    walk.do("enforcement_proposal", {**proposal, "proposed_action": "injunction"})
+    walk.do(
+        "enforcement_approval",
+        {"approval": "approved", "approval_reason": "Reasonable and proportionate"},
+        who="supervisor",
+    )
+    walk.do("enforcement_action", {"witness_support_offered": True, "enforcement_outcome": "granted"})
+    assert walk.open_elements() == ["keep_in_contact"]
+
+
+def test_closure_records_the_outcome_and_writes_the_closure_letter(database):
+    walk = Walk.report(database, reporter_name="Jo Bloggs")
+    walk.through_support()
+    walk.do("keep_in_contact", {**CONTACT, "next_step": "close"})
+    walk.do(
+        "close_case",
+        {
+            "outcome": "resolved",
+            "outcome_reason": "Perpetrator moved away",
+            "legal_actions": ["injunction"],
+            "non_legal_actions": ["warning"],
+            "victim_satisfaction": "very_satisfied",
+        },
+    )
+    assert walk.case().status == "closed"
+    with database.session() as session:
+        [letter] = session.scalars(select(CaseDocument)).all()
+    assert letter.title == "Your case has been closed"
+    assert "Dear Jo Bloggs" in letter.body and walk.reference in letter.body and "resolved" in letter.body
+
+
+# Messages into the running case
+
+
+def test_another_incident_reassesses_the_risk_without_opening_a_case(database):
+    walk = Walk.report(database)
+    walk.through_support(LOW_RISK)
+    walk.send("incident")
+    assert walk.open_elements() == ["keep_in_contact", "reassess_risk"]
+    walk.do("reassess_risk", {**HIGH_RISK, "incident_summary": "Eggs thrown; threats shouted"})
+    assert walk.case().risk_level == "high"
+    assert any(line.startswith("Risk level from low to high") for line in walk.timeline())
+    with database.session() as session:
+        assert len(session.scalars(select(Case)).all()) == 1
+
+
+def test_an_asb_case_review_request_is_signposted_and_its_outcome_tracked(database):
+    walk = Walk.report(database)
+    walk.send("case_review", "Victim unhappy with progress")
+    walk.do("case_review_request", {"review_requested_on": "2026-03-04", "council_signposted": True})
+    assert any(line == "Letter generated: Asking for an ASB Case Review" for line in walk.timeline())
+    assert walk.fails("case_review_outcome", {"review_outcome": "review_held"}) == {
+        "recommendations": "This is required for the answers given."
+    }
+    walk.do("case_review_outcome", {"review_outcome": "review_held", "recommendations": "Install CCTV"})
+    assert walk.open_elements() == ["first_response"]
+
+
+def test_a_complaint_runs_its_stages_and_each_late_stage_escalates(database):
+    walk = Walk.report(database)
+    walk.do("first_response", FIRST_RESPONSE)
+    walk.send("complaint", "Nobody called me back")
+    assert "complaint_acknowledge" in walk.open_elements()
+    assert walk.sweep(7 * DAY + timedelta(seconds=1)) >= 1
+    assert (
+        "managers",
+        f"{walk.reference}: Complaint: acknowledge the complaint is late",
+    ) in walk.notifications()
+    walk.do("complaint_acknowledge", {"acknowledged_on": "2026-03-09"}, who="supervisor", after=8 * DAY)
+    walk.do(
+        "complaint_stage1",
+        {
+            "stage1_response": "We apologise for the delay",
+            "complaint_upheld": "upheld",
+            "escalated_to_stage2": True,
+        },
+        who="supervisor",
+    )
+    assert "complaint_stage2" in walk.open_elements()
+    assert walk.sweep(28 * DAY + timedelta(seconds=1)) >= 1
+    assert ("managers", f"{walk.reference}: Complaint: stage 2 review is late") in walk.notifications()
+    walk.do("complaint_stage2", {"stage2_response": "Review agreed with stage 1"}, who="supervisor")
+    assert not any(e.startswith("complaint") for e in walk.open_elements())
+
+
+def test_a_triggered_subprocess_survives_a_restart_and_touches_no_other_case(database):
+    from processes import specs
+
+    walk = Walk.report(database)
+    other = Walk.report(
+        database,
+        parties=[
+            PartyDetails("alleged_perpetrator", relation="colleague"),
+            PartyDetails("reporter", relation="colleague"),
+        ],
+    )
+    walk.send("complaint", "Nobody called me back")
+    specs._templates.clear()  # as if a new process (a worker, a restart) loads the case
+    specs._cache.clear()
+    walk.do("complaint_acknowledge", {"acknowledged_on": "2026-03-03"}, who="supervisor")
+    walk.do(
+        "complaint_stage1",
+        {"stage1_response": "Sorry; a call is booked", "complaint_upheld": "upheld"},
+        who="supervisor",
+    )
+    assert walk.open_elements() == ["first_response"] and walk.case().status == "open"
+    other.do(
+        "employee_referral", {"line_manager": "Pat Lead", "referral_notes": "Passed to HR"}, who="manager"
+    )
+    assert other.case().status == "closed"
+
+
+def test_a_message_to_a_closed_case_is_refused(database):
+    walk = Walk.report(
+        database,
+        parties=[
+            PartyDetails("alleged_perpetrator", relation="colleague"),
+            PartyDetails("reporter", relation="contractor"),
+        ],
+    )
+    walk.do(
+        "employee_referral", {"line_manager": "Pat Lead", "referral_notes": "Passed to HR"}, who="manager"
+    )
+    with pytest.raises(processes.Conflict, match="is closed"):
+        walk.send("incident")
+
+
+# The perception rule, in the data layer
+
+
+def test_no_one_can_downgrade_a_case_perceived_as_hate(database):
+    walk = Walk.report(database)
+    with database.session() as session:
+        case = session.scalars(select(Case)).one()
+        with pytest.raises(PerceptionRuleError):
+            case.hate_perceived = False
+        with pytest.raises(PerceptionRuleError):
+            case.strands = []
+        case.strands = ["race", "religion_or_belief"]  # adding to it is fine
+        session.commit()
+    with database.session() as session, pytest.raises(Exception, match="perception rule"):
+        session.execute(text("UPDATE cases SET hate_perceived = false"))  # even bypassing the models
+        session.commit()
+    assert walk.case().hate_perceived is True
