@@ -8,7 +8,7 @@ from flask import Blueprint, abort, render_template
 from flask_login import login_required
 
 import processes
-from casework import casefile, tasks
+from casework import casefile, tasks, vocabulary
 from db.models import Task
 from webapp import storage
 from webapp.public import day
@@ -29,6 +29,10 @@ def show(reference: str) -> str:
         case=file.case,
         answers={t.id: _answers(t) for t in file.done_tasks},
         now=processes.clock.now(),
+        channels=vocabulary.CHANNELS,
+        roles=vocabulary.PARTY_ROLES,
+        relations=vocabulary.RELATIONS,
+        tenures=vocabulary.TENURES,
     )
 
 

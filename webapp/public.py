@@ -15,7 +15,7 @@ from werkzeug.wrappers import Response
 
 import processes
 from casework import people, reports
-from casework.vocabulary import STRANDS
+from casework.vocabulary import INCIDENT_TYPES, STRANDS
 from webapp import storage
 from webapp.schemas import ReportSchema
 
@@ -172,6 +172,11 @@ def day(value: date | str | None) -> str:
 @bp.app_template_filter("strand")
 def strand(value: str) -> str:
     return STRANDS.get(value, value)
+
+
+@bp.app_template_filter("incident_type")
+def incident_type(value: str) -> str:
+    return INCIDENT_TYPES.get(value, value)
 
 
 @bp.app_template_filter("team")

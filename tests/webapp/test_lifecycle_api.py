@@ -180,3 +180,24 @@ def test_no_api_call_can_downgrade_the_perceived_motivation(client):
     )
     assert added.status_code == 200
     assert (added.json["strands"], added.json["locality"]) == (["race", "religion_or_belief"], "Northside")
+
+
+def test_the_case_page_shows_risk_parties_referrals_and_letters(app, client):
+    officer = start(client)
+    officer.do("first_response", FIRST_RESPONSE)
+    officer.do("police_referral", REPORTED)
+    officer.do("risk_assessment", HIGH_RISK)
+    app.config["WTF_CSRF_ENABLED"] = False
+    web = app.test_client()
+    web.post("/login", data={"username": "officer", "password": "demo"})
+    page = web.get(f"/cases/{officer.reference}").get_data(as_text=True)
+    for expected in (
+        "High",
+        "Phone (office hours)",
+        "Offensive graffiti or fly posting",
+        "Sam Jones",
+        "Alleged perpetrator",
+        "General needs",
+        "referred (reference GMP-123)",
+    ):
+        assert expected in page, expected
