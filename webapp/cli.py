@@ -119,9 +119,13 @@ def worker_check() -> None:
 @with_appcontext
 def serve(host: str, port: int) -> None:
     """Serve the app with the embedded timer thread (the `make run` mode)."""
-    thread = current_app.extensions["start_timers"]()
-    click.echo(f"timers: {'in-process' if thread else current_app.config['TIMERS']}")
-    current_app.run(host=host, port=port, threaded=True, use_reloader=False)
+    from werkzeug.serving import run_simple
+
+    app = current_app._get_current_object()  # type: ignore[attr-defined]
+    thread = app.extensions["start_timers"]()
+    click.echo(f"timers: {'in-process' if thread else app.config['TIMERS']}")
+    # Flask ignores app.run() inside a CLI command, so serve with Werkzeug directly.
+    run_simple(host, port, app, threaded=True, use_reloader=False, use_debugger=False)
 
 
 def init_app(app: Flask) -> None:

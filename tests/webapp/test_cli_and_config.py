@@ -74,3 +74,53 @@ def test_production_mode_refuses_the_default_secret_and_demo_users(monkeypatch, 
     monkeypatch.setenv("SECRET_KEY", "x" * 40)
     with pytest.raises(ConfigError, match="demo users"):
         create_app()
+
+
+def test_serve_answers_and_its_timer_thread_fires_due_timers(database, db_url, tmp_path):
+    """What `make run` starts: the app on a port, with timers fired in-process."""
+    import os
+    import subprocess
+    import sys
+    import urllib.request
+    from pathlib import Path
+
+    from sqlalchemy import func, select
+
+    from db.models import Timer
+    from tests.jobs.services import free_port, wait_for
+
+    with database.session() as session:  # both timers of this case are long due
+        reports.submit(
+            session,
+            reports.Report(description="Stones thrown at the window", location="Flat 9", strands=["race"]),
+            now=T0,
+        )
+    port = free_port()
+    env = {**os.environ, "DATABASE_URL": db_url, "TIMER_INTERVAL_SECONDS": "1", "TIMERS": "embedded"}
+    env.pop("REDIS_URL", None)
+    with (tmp_path / "serve.log").open("wb") as log:
+        server = subprocess.Popen(
+            [str(Path(sys.executable).parent / "flask"), "--app", "webapp", "serve", "--port", str(port)],
+            env=env,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+        )
+    try:
+
+        def healthy() -> bool:
+            try:
+                with urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=2) as response:
+                    return response.status == 200
+            except OSError:
+                return False
+
+        wait_for(healthy, 30, "the server to answer")
+
+        def timers_left() -> int:
+            with database.session() as session:
+                return session.scalar(select(func.count()).select_from(Timer)) or 0
+
+        wait_for(lambda: timers_left() == 0, 30, "the in-process timer thread to fire the due timers")
+    finally:
+        server.terminate()
+        server.wait(10)
