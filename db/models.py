@@ -103,7 +103,7 @@ class Case(Base):
     updated_at: Mapped[datetime]
     closed_at: Mapped[datetime | None]
     version: Mapped[int] = mapped_column(Integer, nullable=False, default=1)
-    process_version: Mapped[ProcessVersion] = relationship(lazy="joined", innerjoin=True)
+    process_version: Mapped[ProcessVersion] = relationship(lazy="selectin")
 
     __mapper_args__ = {"version_id_col": version}
     parties: Mapped[list[Party]] = relationship(
