@@ -20,6 +20,7 @@ from SpiffWorkflow.spiff.parser.process import VALIDATOR, SpiffBpmnParser
 from SpiffWorkflow.spiff.parser.task_spec import ServiceTaskParser, UserTaskParser
 from SpiffWorkflow.spiff.specs.defaults import ServiceTask, UserTask
 
+from processes import validation
 from processes.errors import InvalidDiagram, Problem
 from processes.forms import FIELD_TYPES, FormField, Option
 
@@ -153,7 +154,7 @@ def _quote_timer_literals(tree: Any) -> None:
 
 
 def _element_problem(node: Any, message: str) -> Problem:
-    return Problem(message, node.get("id"), node.get("name"), node.sourceline)
+    return validation.problem(node, message)
 
 
 def _check_timers(tree: Any) -> list[Problem]:
@@ -244,8 +245,13 @@ def _check_service_tasks(tree: Any, operations: set[str]) -> list[Problem]:
     return problems
 
 
-def parse(xml: bytes, operations: set[str], filename: str = "diagram.bpmn") -> ParsedDiagram:
-    """Parse and check a diagram; raise ``InvalidDiagram`` listing every problem found."""
+def parse(
+    xml: bytes, operations: set[str], filename: str = "diagram.bpmn", groups: set[str] | None = None
+) -> ParsedDiagram:
+    """Parse and check a diagram; raise ``InvalidDiagram`` listing every problem found.
+
+    ``groups`` are the candidate groups that exist (``None``: not checked).
+    """
     try:
         tree = etree.fromstring(xml, etree.XMLParser(resolve_entities=False, no_network=True))
     except etree.XMLSyntaxError as err:
@@ -255,6 +261,7 @@ def parse(xml: bytes, operations: set[str], filename: str = "diagram.bpmn") -> P
     if tree.tag != f"{{{BPMN_NS}}}definitions":
         raise InvalidDiagram([Problem("The file is not a BPMN 2.0 diagram (no bpmn:definitions).")])
     problems = _check_timers(tree) + _check_forms(tree) + _check_service_tasks(tree, operations)
+    problems += validation.check(tree, groups)
     if problems:
         raise InvalidDiagram(problems)
     _quote_timer_literals(tree)

@@ -13,14 +13,16 @@ from datetime import datetime
 from typing import Any
 from uuid import UUID
 
-from SpiffWorkflow.bpmn.script_engine import PythonScriptEngine
+from SpiffWorkflow.bpmn.script_engine import PythonScriptEngine, TaskDataEnvironment
 from SpiffWorkflow.bpmn.serializer.default.workflow import BpmnWorkflowConverter, WorkflowConverter
 from SpiffWorkflow.bpmn.serializer.workflow import BpmnWorkflowSerializer
 from SpiffWorkflow.bpmn.specs.event_definitions.timer import TimerEventDefinition
+from SpiffWorkflow.bpmn.util.diff import diff_workflow, migrate_workflow
 from SpiffWorkflow.bpmn.workflow import BpmnWorkflow
 from SpiffWorkflow.spiff.serializer.config import SPIFF_CONFIG
 from SpiffWorkflow.util.task import TaskState
 
+from processes import sandbox
 from processes.errors import EngineFailure
 
 STATE_FORMAT = 1
@@ -131,14 +133,47 @@ def state_from_json(text: str, specs: Specs, script_engine: Any) -> Any:
 ServiceCall = Callable[[str, dict[str, Any], dict[str, Any]], dict[str, Any]]
 
 
-class ScriptEngine(PythonScriptEngine):
-    """Sends service tasks to the app's handlers and reports their real error.
+class RestrictedEnvironment(TaskDataEnvironment):
+    """Runs the code in a diagram (conditions, scripts, timers, service parameters) in the sandbox,
+    never with plain ``eval``/``exec``: uploaded BPMN is code."""
 
-    (SpiffWorkflow 3.2.0 hides a handler's exception behind ``NameError: script``.)
+    def __init__(self) -> None:
+        super().__init__(sandbox.restricted_globals())
+
+    def _namespace(self, context: dict[str, Any], external: dict[str, Any]) -> dict[str, Any]:
+        # Case data may shadow a helper (a field called "date"), never a guard or the builtins.
+        guards = {k: v for k, v in self.globals.items() if k.startswith("_")}
+        return {**self.globals, **external, **context, **guards}
+
+    def evaluate(self, expression: str, context: dict[str, Any], external_context: Any = None) -> Any:
+        namespace = self._namespace(context, external_context or {})
+        return sandbox.run(sandbox.code_for(expression, "eval"), namespace)
+
+    def execute(self, script: str, context: dict[str, Any], external_context: Any = None) -> bool:
+        external = external_context or {}
+        namespace = self._namespace(context, external)
+        sandbox.run(sandbox.code_for(script, "exec"), namespace)
+        # Keep what the script left as data; drop the guards, helpers and anything callable.
+        kept = {
+            key: value
+            for key, value in namespace.items()
+            if key != "__builtins__"
+            and key not in external
+            and not (key in self.globals and value is self.globals[key])
+            and not callable(value)
+        }
+        context.clear()
+        context.update(kept)
+        return True
+
+
+class ScriptEngine(PythonScriptEngine):
+    """Runs diagram code restricted, sends service tasks to the app's handlers and reports their
+    real error. (SpiffWorkflow 3.2.0 hides a handler's exception behind ``NameError: script``.)
     """
 
     def __init__(self, call: ServiceCall) -> None:
-        super().__init__()
+        super().__init__(environment=RestrictedEnvironment())
         self._call = call
 
     def call_service(self, task: Any, **kwargs: Any) -> str:

@@ -10,7 +10,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 import handlers
-from db.models import ProcessVersion
+from db.models import Group, ProcessVersion
 from processes import diagram, engine
 from processes.clock import now as clock_now
 from processes.errors import UnknownProcess
@@ -29,7 +29,7 @@ def deploy(
 
     Deploying the same content as the latest version again changes nothing.
     """
-    parsed = diagram.parse(xml, handlers.operations(), filename)
+    parsed = parse(session, xml, filename)
     checksum = hashlib.sha256(xml).hexdigest()
     latest = latest_version(session, parsed.key, required=False)
     if latest is not None and latest.checksum == checksum:
@@ -47,6 +47,16 @@ def deploy(
     session.add(row)
     session.flush()
     return Deployment(row.id, row.process_key, row.name, row.version, created=True)
+
+
+def parse(session: Session, xml: bytes, filename: str = "diagram.bpmn") -> diagram.ParsedDiagram:
+    """Check a diagram as a deploy would, against the handlers and groups that exist; deploy nothing.
+
+    Candidate groups are checked once any group exists (first set-up deploys the diagrams before
+    it creates the groups).
+    """
+    groups = set(session.scalars(select(Group.name))) or None
+    return diagram.parse(xml, handlers.operations(), filename, groups)
 
 
 def latest_version(session: Session, key: str, *, required: bool = True) -> ProcessVersion | None:

@@ -1,0 +1,313 @@
+"""The checks a diagram passes before it is deployed, beyond the BPMN schema and the parser.
+
+Each finds what would otherwise fail later, at run time in a case, or with a message from the
+parser that does not say what to fix: elements this system does not run, flows to elements that
+are not in the diagram, gateways that can leave a case stuck, code that is not valid or not
+allowed (see ``processes.sandbox``), unknown candidate groups, bad due dates, and loops that
+would run for ever with nothing to stop them. Every problem names the element by its label and
+id, and says what to change.
+"""
+
+from __future__ import annotations
+
+import ast
+import re
+from collections import Counter
+from collections.abc import Iterable, Iterator
+from typing import Any
+
+from lxml import etree
+from SpiffWorkflow.bpmn.specs.event_definitions.timer import TimerEventDefinition
+
+from processes import sandbox
+from processes.errors import Problem
+
+BPMN_NS = "http://www.omg.org/spec/BPMN/20100524/MODEL"
+CAMUNDA_NS = "http://camunda.org/schema/1.0/bpmn"
+SPIFF_NS = "http://spiffworkflow.org/bpmn/schema/1.0/core"
+NS = {"bpmn": BPMN_NS, "camunda": CAMUNDA_NS}
+
+
+def _names(words: str) -> frozenset[str]:
+    return frozenset(words.split())
+
+
+SUPPORTED = _names(
+    """definitions process collaboration participant messageFlow laneSet lane flowNodeRef childLaneSet
+    startEvent endEvent boundaryEvent intermediateCatchEvent intermediateThrowEvent userTask
+    serviceTask scriptTask subProcess exclusiveGateway inclusiveGateway parallelGateway
+    eventBasedGateway sequenceFlow conditionExpression incoming outgoing documentation
+    extensionElements textAnnotation text association group category categoryValue dataObject
+    dataObjectReference dataInputAssociation dataOutputAssociation sourceRef targetRef property
+    message signal error escalation timerEventDefinition timeDuration timeDate timeCycle
+    messageEventDefinition signalEventDefinition errorEventDefinition escalationEventDefinition
+    terminateEventDefinition script"""
+)
+HINTS = {
+    "task": "a plain task does nothing here and nobody would see it; make it a user task with a "
+    "candidate group, or a service task",
+    "manualTask": "nobody would see a manual task here; make it a user task with a candidate group",
+    "callActivity": "calling another process is not supported; draw the steps in a subprocess",
+    "businessRuleTask": "decision tables are not supported; use a gateway with conditions",
+    "sendTask": "use a message end or throw event instead",
+    "receiveTask": "use an intermediate message catch event instead",
+    "multiInstanceLoopCharacteristics": "repeating a task for each item is not supported",
+    "standardLoopCharacteristics": "looping a task is not supported; draw the loop with a gateway",
+}
+UNSUPPORTED_CAMUNDA = {
+    "executionListener": "execution listeners are not run by this system",
+    "taskListener": "task listeners are not run by this system",
+    "connector": "connectors are not run by this system; use Implementation 'External' with a topic",
+    "script": "scripts in input or output parameters are not run by this system",
+}
+# Where diagram code lives: element tag -> (mode, what the process owner calls it).
+CODE: dict[str, tuple[sandbox.Mode, str]] = {
+    f"{{{BPMN_NS}}}conditionExpression": ("eval", "the condition"),
+    f"{{{BPMN_NS}}}script": ("exec", "the script"),
+    f"{{{SPIFF_NS}}}preScript": ("exec", "the pre-script"),
+    f"{{{SPIFF_NS}}}postScript": ("exec", "the post-script"),
+    f"{{{SPIFF_NS}}}messagePayload": ("eval", "the message payload"),
+}
+TIMER_TAGS = tuple(f"{{{BPMN_NS}}}{tag}" for tag in ("timeDuration", "timeDate", "timeCycle"))
+FLOW_NODES = _names(
+    """startEvent endEvent boundaryEvent intermediateCatchEvent intermediateThrowEvent task userTask
+    serviceTask scriptTask manualTask sendTask receiveTask businessRuleTask callActivity subProcess
+    transaction adHocSubProcess exclusiveGateway inclusiveGateway parallelGateway eventBasedGateway
+    complexGateway"""
+)
+OWNERS = FLOW_NODES | {"sequenceFlow", "process", "definitions"}
+WAITS = frozenset({"userTask", "intermediateCatchEvent", "eventBasedGateway", "receiveTask"})
+
+
+def local(node: Any) -> str:
+    return etree.QName(node).localname if isinstance(node.tag, str) else ""
+
+
+def describe(node: Any) -> str:
+    """``User task "Check the report" (check)``: the element's kind, label and id."""
+    kind = re.sub(r"(?<!^)([A-Z])", r" \1", local(node)).lower().capitalize()
+    name, ident = node.get("name"), node.get("id")
+    if name:
+        return f'{kind} "{name}" ({ident})'
+    return f"{kind} {ident}" if ident else kind
+
+
+def problem(node: Any, message: str) -> Problem:
+    return Problem(f"{describe(node)}: {message}", node.get("id"), node.get("name"), node.sourceline)
+
+
+def _owner(node: Any) -> Any:
+    """The element a process owner sees that holds ``node``: the task of a script, the event of a
+    timer, the flow of a condition (or the process)."""
+    start = node
+    while node is not None and local(node) not in OWNERS:
+        node = node.getparent()
+    return node if node is not None else start
+
+
+def _model(tree: Any) -> Iterator[Any]:
+    """Every BPMN element except the diagram interchange (shapes and edges)."""
+    return iter(tree.iter(f"{{{BPMN_NS}}}*"))
+
+
+def unsupported(tree: Any) -> list[Problem]:
+    found = []
+    for node in _model(tree):
+        name = local(node)
+        if name not in SUPPORTED:
+            owner = node if name in FLOW_NODES else _owner(node.getparent())
+            hint = HINTS.get(name, "this system cannot run it")
+            found.append(problem(owner, f"'{name}' is not supported: {hint}."))
+    for node in tree.iter(f"{{{CAMUNDA_NS}}}*"):
+        if local(node) in UNSUPPORTED_CAMUNDA:
+            found.append(problem(_owner(node), UNSUPPORTED_CAMUNDA[local(node)] + "."))
+    for task in tree.iter(f"{{{BPMN_NS}}}scriptTask"):
+        language = (task.get("scriptFormat") or "python").lower()
+        if language not in ("python", "python3", "py"):
+            found.append(problem(task, f"scripts in '{language}' cannot run here; write them in Python."))
+    return found
+
+
+def references(tree: Any) -> list[Problem]:
+    """Duplicate ids, and flows, defaults and attachments naming elements that do not exist."""
+    ids = Counter(node.get("id") for node in _model(tree) if node.get("id"))
+    found = [
+        Problem(f"The id '{ident}' is used by {count} elements; every element needs its own id.", ident)
+        for ident, count in ids.items()
+        if count > 1
+    ]
+    for flow in tree.iter(f"{{{BPMN_NS}}}sequenceFlow"):
+        for end, attribute in (("starts at", "sourceRef"), ("leads to", "targetRef")):
+            ref = flow.get(attribute)
+            if not ref or ref not in ids:
+                found.append(
+                    problem(flow, f"it {end} '{ref or ''}', which is not in the diagram; connect it again.")
+                )
+    for node in _model(tree):
+        ref = node.get("default") or node.get("attachedToRef")
+        if ref and ref not in ids:
+            found.append(problem(node, f"it refers to '{ref}', which is not in the diagram."))
+    return found
+
+
+def _outgoing(tree: Any, node: Any) -> list[Any]:
+    return [f for f in tree.iter(f"{{{BPMN_NS}}}sequenceFlow") if f.get("sourceRef") == node.get("id")]
+
+
+def _has_condition(flow: Any) -> bool:
+    condition = flow.find(f"{{{BPMN_NS}}}conditionExpression")
+    return condition is not None and bool((condition.text or "").strip())
+
+
+def gateways(tree: Any) -> list[Problem]:
+    """Exclusive and inclusive gateways where no flow may be taken, so the case would stop."""
+    found = []
+    for tag in ("exclusiveGateway", "inclusiveGateway"):
+        for gateway in tree.iter(f"{{{BPMN_NS}}}{tag}"):
+            flows = _outgoing(tree, gateway)
+            if len(flows) < 2 and not any(_has_condition(f) for f in flows):
+                continue  # a join, or a single unconditional way out
+            default = gateway.get("default")
+            if default and default not in {f.get("id") for f in flows}:
+                found.append(problem(gateway, f"its default flow '{default}' does not leave this gateway."))
+            for flow in flows:
+                if flow.get("id") != default and not _has_condition(flow):
+                    found.append(
+                        problem(
+                            flow,
+                            "it leaves a gateway but has no condition and is not the default flow; "
+                            "add a condition, or make it the gateway's default flow.",
+                        )
+                    )
+            if not default and all(_has_condition(f) for f in flows):
+                found.append(
+                    problem(
+                        gateway,
+                        "it has no default flow, so if none of its conditions is true the case stops "
+                        "with an error. Make one outgoing flow the default (select the flow, then the "
+                        "wrench: 'Default flow').",
+                    )
+                )
+    return found
+
+
+def _timer_code(node: Any) -> str | None:
+    """A timer's text when it is an expression to evaluate (not an ISO literal or plain string)."""
+    text = (node.text or "").strip()
+    if not text or re.match(r"^[\dRPTYMWDHS/.:,+\-Z]+$", text):
+        return None
+    try:
+        tree = ast.parse(text, mode="eval")
+    except SyntaxError:
+        return None  # diagram.py names a timer it cannot read
+    return None if isinstance(tree.body, ast.Constant) else text
+
+
+def code(tree: Any) -> list[Problem]:
+    """Conditions, scripts and timer expressions: Python that parses and that the sandbox allows."""
+    found = []
+    for node in tree.iter(*CODE, *TIMER_TAGS):
+        mode, what = CODE.get(node.tag) or ("eval", "the timer expression")
+        if node.tag in TIMER_TAGS:
+            source = _timer_code(node)
+            if source is None:
+                continue
+        else:
+            source = node.text or ""
+        owner = _owner(node)
+        if not source.strip():
+            if node.tag == f"{{{BPMN_NS}}}script":
+                found.append(problem(owner, "the script is empty."))
+            continue
+        found += [problem(owner, f"{what} cannot run: {p}.") for p in sandbox.problems(source, mode)]
+    for task in tree.iter(f"{{{BPMN_NS}}}scriptTask"):
+        if task.find(f"{{{BPMN_NS}}}script") is None:
+            found.append(problem(task, "the script task has no script."))
+    return found
+
+
+def candidate_groups(tree: Any, groups: Iterable[str] | None) -> list[Problem]:
+    if groups is None:
+        return []
+    known = set(groups)
+    found = []
+    for task in tree.iter(f"{{{BPMN_NS}}}userTask"):
+        raw = task.get(f"{{{CAMUNDA_NS}}}candidateGroups") or ""
+        for group in (g.strip() for g in raw.split(",")):
+            if group and group not in known:
+                found.append(
+                    problem(task, f"no group is called '{group}'. Known groups: {', '.join(sorted(known))}.")
+                )
+    return found
+
+
+def due_dates(tree: Any) -> list[Problem]:
+    found = []
+    for task in tree.iter(f"{{{BPMN_NS}}}userTask"):
+        due = task.get(f"{{{CAMUNDA_NS}}}dueDate")
+        if not due:
+            continue
+        try:
+            TimerEventDefinition.parse_time_or_duration(due)
+        except Exception:
+            found.append(
+                problem(task, f"the due date '{due}' is not an ISO-8601 duration or date, e.g. P3D or PT4H.")
+            )
+    return found
+
+
+def _waits(node: Any) -> bool:
+    name = local(node)
+    if name == "subProcess":
+        return any(local(child) in WAITS for child in node.iter())
+    return name in WAITS
+
+
+def _on_cycles(edges: dict[str, set[str]]) -> set[str]:
+    """The nodes left after peeling off, again and again, those with no way in or no way out:
+    the nodes on (or between) cycles."""
+    remaining = {node: set(targets) for node, targets in edges.items()}
+    while True:
+        reached = {t for targets in remaining.values() for t in targets}
+        dead = [n for n, targets in remaining.items() if n not in reached or not targets & remaining.keys()]
+        if not dead:
+            return set(remaining)
+        for node in dead:
+            del remaining[node]
+
+
+def endless_loops(tree: Any) -> list[Problem]:
+    """A cycle of flows with no user task or catch event in it would run the engine for ever."""
+    found = []
+    for scope in (*tree.iter(f"{{{BPMN_NS}}}process"), *tree.iter(f"{{{BPMN_NS}}}subProcess")):
+        nodes = {n.get("id"): n for n in scope if local(n) in FLOW_NODES and not _waits(n)}
+        edges: dict[str, set[str]] = {ident: set() for ident in nodes}
+        for flow in scope.iterchildren(f"{{{BPMN_NS}}}sequenceFlow"):
+            source, target = flow.get("sourceRef"), flow.get("targetRef")
+            if source in nodes and target in nodes:
+                edges[source].add(target)
+        remaining = _on_cycles(edges)
+        if remaining:
+            first = nodes[min(remaining)]
+            found.append(
+                problem(
+                    first,
+                    "it is on a loop with no user task or waiting event in it, which could run for ever. "
+                    "Put a user task or a timer on the loop.",
+                )
+            )
+    return found
+
+
+def check(tree: Any, groups: Iterable[str] | None = None) -> list[Problem]:
+    """Every problem found in the parsed XML ``tree``; ``groups`` are the known candidate groups
+    (``None`` skips that check)."""
+    return [
+        *unsupported(tree),
+        *references(tree),
+        *gateways(tree),
+        *code(tree),
+        *candidate_groups(tree, groups),
+        *due_dates(tree),
+        *endless_loops(tree),
+    ]
