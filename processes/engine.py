@@ -251,3 +251,56 @@ def complete(task: Any, data: dict[str, Any]) -> None:
     task.data.update(data)
     task.run()
     task.workflow.top_workflow.do_engine_steps()
+
+
+def _title(task: Any) -> str:
+    spec = task.task_spec
+    ident = spec.bpmn_id or spec.name
+    return f"'{spec.bpmn_name}' ({ident})" if spec.bpmn_name else f"'{ident}'"
+
+
+def _dropped_by_reset(workflow: Any) -> set[Any]:
+    """Tasks a migration re-plans: those after the ready ones (their own spec is swapped)."""
+    dropped: set[Any] = set()
+    for ready in workflow.get_tasks(state=TaskState.READY, skip_subprocesses=True):
+        dropped.update(list(ready)[1:])
+    return dropped
+
+
+def migration_blockers(workflow: Any, new: Specs) -> list[str]:
+    """Why the running ``workflow`` cannot move to the ``new`` specs, in plain words (empty when it
+    can): a step it has passed, waits at or has planned that the new version does not have."""
+    top, subprocesses = diff_workflow(_REGISTRY, workflow, new.spec, new.subprocess_specs)
+    dropped = _dropped_by_reset(workflow)
+    reasons = [
+        f"it has reached or passed {_title(task)}, which the new version does not have"
+        for task in top.removed
+        if task not in dropped
+    ]
+    for sp_id, sp_diff in subprocesses.items():
+        subprocess = workflow.subprocesses[sp_id]
+        if sp_diff is None:
+            reasons.append(
+                f"it is inside the subprocess '{subprocess.spec.name}', which the new version lacks"
+            )
+            continue
+        dropped = _dropped_by_reset(subprocess)
+        reasons += [
+            f"it has reached or passed {_title(task)}, which the new version does not have"
+            for task in sp_diff.removed
+            if task not in dropped
+        ]
+    return sorted(set(reasons))
+
+
+def migrate(workflow: Any, new: Specs) -> None:
+    """Move ``workflow`` onto the ``new`` specs (check ``migration_blockers`` first). Ready tasks
+    are re-planned on the new version; waiting timers keep their original due times."""
+    top, subprocesses = diff_workflow(_REGISTRY, workflow, new.spec, new.subprocess_specs)
+    migrate_workflow(top, workflow, new.spec, reset_mask=TaskState.READY)
+    workflow.subprocess_specs = new.subprocess_specs
+    for sp_id, sp_diff in subprocesses.items():
+        subprocess = workflow.subprocesses[sp_id]
+        migrate_workflow(
+            sp_diff, subprocess, new.subprocess_specs[subprocess.spec.name], reset_mask=TaskState.READY
+        )
