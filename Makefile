@@ -5,7 +5,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 FLASK := $(BIN)/flask --app webapp
 
-.PHONY: run test lint services browser install install-dev clean
+.PHONY: run test lint services browser assets install install-dev clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -23,13 +23,13 @@ install: $(VENV)/.installed
 install-dev: $(VENV)/.installed-dev
 
 ## run: the embedded mode (SQLite, in-process timers, demo users) on http://127.0.0.1:5000
-run: install
+run: install assets
 	$(FLASK) init
 	$(FLASK) serve --host 127.0.0.1 --port 5000
 
 ## test: lint, type-check, then the whole suite on SQLite and again on PostgreSQL
 ## (starts PostgreSQL and Redis if they are stopped; installs them and Chromium if absent)
-test: install-dev browser services
+test: install-dev assets browser services
 	$(MAKE) --no-print-directory lint
 	$(BIN)/pytest -q -m "not scaled" $(PYTEST_ARGS)
 	$(BIN)/pytest -q --postgres $(PYTEST_ARGS)
@@ -39,6 +39,10 @@ lint: install-dev
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy
 
+## assets: the modeller's JavaScript, from npm (package-lock.json), bundled into webapp/static/vendor/
+assets:
+	@bash scripts/build-assets.sh
+
 browser:
 	@bash scripts/ensure-chromium.sh
 
@@ -46,4 +50,4 @@ services:
 	@bash scripts/ensure-services.sh
 
 clean:
-	rm -rf $(VENV) instance test-artifacts .pytest_cache .mypy_cache .ruff_cache
+	rm -rf $(VENV) node_modules webapp/static/vendor instance test-artifacts .pytest_cache .mypy_cache .ruff_cache

@@ -6,7 +6,20 @@ from typing import Any
 
 from flask import Flask
 
-from webapp import auth, cases, cli, errors, inbox, notifications, public, scheduler, storage
+from webapp import (
+    auth,
+    cases,
+    cli,
+    dashboards,
+    errors,
+    inbox,
+    modeller,
+    notifications,
+    outages,
+    public,
+    scheduler,
+    storage,
+)
 from webapp.api import register_api
 from webapp.config import ConfigError, check_consistency, check_production, from_environment
 
@@ -20,10 +33,11 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     storage.init_app(app)
     auth.init_app(app)
     notifications.init_app(app)
-    for blueprint in (auth.bp, public.bp, inbox.bp, cases.bp, notifications.bp):
+    for blueprint in (auth.bp, public.bp, inbox.bp, cases.bp, notifications.bp, modeller.bp, dashboards.bp):
         app.register_blueprint(blueprint)
     register_api(app)
     errors.init_app(app)
+    outages.init_app(app)
     cli.init_app(app)
     if not app.config.get("TESTING"):
         with storage.database(app).session() as session:

@@ -2,6 +2,7 @@
 
 JSON errors read ``{"code", "message"}`` plus ``"errors": {field: message}`` for field errors,
 whether they come from a schema (webargs), from ``abort(..., errors=...)`` or from Werkzeug.
+A list given as ``errors`` (a diagram's problems, each naming an element) is passed on as it is.
 """
 
 from __future__ import annotations
@@ -63,7 +64,9 @@ def _field_errors(data: dict[str, Any]) -> dict[str, str]:
 def json_error(err: HTTPException) -> tuple[Response, int]:
     code = err.code or 500
     data: dict[str, Any] = getattr(err, "data", None) or {}
-    errors = _field_errors(data)
+    errors: dict[str, str] | list[Any] = (
+        data["errors"] if isinstance(data.get("errors"), list) else _field_errors(data)
+    )
     message = data.get("message") or MESSAGES.get(code, err.description or "Error")
     if code == 400 and "json" in errors:
         message, errors = "The body is not valid JSON.", {}

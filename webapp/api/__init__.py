@@ -7,8 +7,10 @@ from flask import Flask
 from flask_smorest import Api
 
 from webapp.api import cases as cases_api
+from webapp.api import dashboards as dashboards_api
 from webapp.api import health, reports, security, tasks
 from webapp.api import notifications as notifications_api
+from webapp.api import process_models as process_models_api
 
 
 def register_api(app: Flask) -> None:
@@ -23,7 +25,15 @@ def register_api(app: Flask) -> None:
     api.spec.components.security_scheme(
         "bearer", {"type": "http", "scheme": "bearer", "description": "From POST /api/token"}
     )
-    for blueprint in (security.bp, reports.bp, tasks.bp, cases_api.bp, notifications_api.bp):
+    for blueprint in (
+        security.bp,
+        reports.bp,
+        tasks.bp,
+        cases_api.bp,
+        notifications_api.bp,
+        process_models_api.bp,
+        dashboards_api.bp,
+    ):
         api.register_blueprint(blueprint)
     app.register_blueprint(health.bp)
     security.init_app(app)

@@ -21,7 +21,15 @@ bp = Blueprint("token", __name__, url_prefix="/api", description="Signing in to 
 
 def init_app(app: Flask) -> None:
     # The API authenticates every call with a bearer token, not a cookie, so CSRF does not apply.
-    for name in ("token", "reports", "tasks", "cases_api", "notifications_api"):
+    for name in (
+        "token",
+        "reports",
+        "tasks",
+        "cases_api",
+        "notifications_api",
+        "process_models_api",
+        "dashboards_api",
+    ):
         csrf.exempt(app.blueprints[name])
 
 

@@ -1,0 +1,30 @@
+#!/usr/bin/env bash
+# Build the modeller's JavaScript and CSS from npm packages into webapp/static/vendor/ (ignored by
+# git; the app serves it, nothing comes from a CDN at run time). Installs with `npm ci` only when
+# node_modules is missing or package-lock.json changed since the last install; bundles only when a
+# source is newer than the bundle.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+if ! command -v npm >/dev/null 2>&1; then
+  echo "build-assets: installing Debian's nodejs and npm to build the modeller..."
+  SUDO=""
+  if [ "$(id -u)" -ne 0 ]; then SUDO="sudo"; fi
+  export DEBIAN_FRONTEND=noninteractive
+  $SUDO apt-get install -y --no-install-recommends nodejs npm >/dev/null 2>&1 \
+    || { $SUDO apt-get update >/dev/null && $SUDO apt-get install -y --no-install-recommends nodejs npm >/dev/null; }
+fi
+
+STAMP=node_modules/.package-lock.sha256
+WANT="$(sha256sum package-lock.json | cut -d' ' -f1)"
+if [ ! -d node_modules ] || [ "$(cat "$STAMP" 2>/dev/null)" != "$WANT" ]; then
+  echo "build-assets: installing npm packages (npm ci)"
+  npm ci --no-audit --no-fund --loglevel=error
+  echo "$WANT" > "$STAMP"
+fi
+
+OUT=webapp/static/vendor/modeller.js
+if [ ! -f "$OUT" ] || [ -n "$(find webapp/assets package-lock.json -newer "$OUT" -print -quit)" ]; then
+  echo "build-assets: bundling webapp/assets/modeller.js"
+  npm run --silent build
+fi
