@@ -56,6 +56,8 @@ def from_environment() -> dict[str, Any]:
         "MAIL_FROM": os.environ.get("MAIL_FROM") or "case-system@localhost",
         "TIMER_INTERVAL_SECONDS": _int("TIMER_INTERVAL_SECONDS", 5, 1, 3600),
         "TIMER_REQUEUE_SECONDS": _int("TIMER_REQUEUE_SECONDS", 30, 1, 86400),
+        # Homes the landlord owns, for the regulator's measures per 1,000 homes (NM01).
+        "HOMES": _int("HOMES", 10000, 1, 10_000_000),
         "BPMN_DIR": os.environ.get("BPMN_DIR") or str(Path(__file__).resolve().parent.parent / "bpmn"),
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",

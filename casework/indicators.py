@@ -1,0 +1,427 @@
+"""Monitoring indicators (policy section 11) and the regulator's tenant satisfaction measures.
+
+Which cases each figure counts:
+
+- *New cases*, the equality breakdown, the first response and NM01 count cases **reported** in
+  the period; the outcome, satisfaction, time to resolve, actions and TP12 count cases **closed**
+  in it. A period is ``[start, end)`` in UK days (midnight Europe/London).
+- Employee-route cases (a colleague reported by a colleague or contractor, policy section 6) are
+  handled under the employee procedures, not this policy's case process: they have no first
+  response, no outcome and no survey, and they are not anti-social behaviour cases, so they are
+  left out of every figure and only counted on their own (``employee_route_cases``).
+- NM01(1) counts the ASB cases this system holds, NM01(2) those perceived as hate-motivated
+  (every case reported here, by the perception rule). NM01(1) for the regulator also needs the
+  landlord's other ASB cases, which live elsewhere. The counting rule holds by construction: a
+  further report on an open case goes into that case (a message), so it opens no new case.
+- The regulator's measures (NM01, TP12) are organisation-wide: the filters do not apply to them.
+- TP12 is taken from the closure survey (``victim_satisfaction`` on the ``close_case`` task): very
+  plus fairly satisfied over those who answered; "did not answer" is left out of both.
+- Percentiles interpolate linearly between ranks (Excel's PERCENTILE.INC).
+"""
+
+from __future__ import annotations
+
+import math
+import statistics
+from collections import Counter
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import date, datetime, time, timedelta
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import and_, func, select
+from sqlalchemy.orm import Session
+from sqlalchemy.sql.elements import ColumnElement
+
+from casework.vocabulary import INCIDENT_TYPES, STRANDS
+from db.models import Case, Task
+
+LONDON = ZoneInfo("Europe/London")
+RISK_LEVELS = {"high": "High", "medium": "Medium", "low": "Low"}
+FIRST_RESPONSE_WITHIN = timedelta(hours=24)
+# The answers of the ``close_case`` form in bpmn/hate_incident.bpmn, in the form's order. A value
+# the diagram gains later is still counted, under its own key.
+OUTCOMES = {"resolved": "Resolved", "not_resolved": "Not resolved"}
+SATISFACTION = {
+    "very_satisfied": "Very satisfied",
+    "fairly_satisfied": "Fairly satisfied",
+    "neither": "Neither satisfied nor dissatisfied",
+    "fairly_dissatisfied": "Fairly dissatisfied",
+    "very_dissatisfied": "Very dissatisfied",
+    "not_answered": "Did not answer",
+}
+SATISFIED = ("very_satisfied", "fairly_satisfied")
+NOT_ANSWERED = "not_answered"
+LEGAL_ACTIONS = {
+    "injunction": "Injunction",
+    "possession": "Possession proceedings",
+    "ground_7a": "Ground 7A",
+    "closure_order": "Closure order",
+    "community_protection_notice": "Community protection notice",
+}
+NON_LEGAL_ACTIONS = {
+    "warning": "Warning",
+    "acceptable_behaviour_contract": "Acceptable behaviour contract",
+    "mediation": "Mediation",
+    "restorative_solution": "Restorative solution",
+    "good_neighbour_agreement": "Good neighbour agreement",
+    "support_referral": "Support referral",
+}
+NOT_RECORDED = "Not recorded"
+
+
+def midnight(day: date) -> datetime:
+    """The instant a UK day starts."""
+    return datetime.combine(day, time(0), tzinfo=LONDON)
+
+
+@dataclass(frozen=True)
+class Period:
+    start: date
+    end: date  # the first day not counted
+
+    @property
+    def last_day(self) -> date:
+        return self.end - timedelta(days=1)
+
+    @classmethod
+    def reporting_year(cls, year: int) -> Period:
+        """The landlord's reporting year, 1 April ``year`` to 31 March the year after."""
+        return cls(date(year, 4, 1), date(year + 1, 4, 1))
+
+
+@dataclass(frozen=True)
+class Filters:
+    incident_type: str | None = None
+    strand: str | None = None
+    locality: str | None = None
+    risk_level: str | None = None
+
+    def conditions(self) -> list[ColumnElement[bool]]:
+        """The filters SQL can apply on every database (the list columns are checked in Python)."""
+        found: list[ColumnElement[bool]] = []
+        if self.locality:
+            found.append(Case.locality == self.locality)
+        if self.risk_level:
+            found.append(Case.risk_level == self.risk_level)
+        return found
+
+    def matches(self, incident_types: Sequence[str] | None, strands: Sequence[str] | None) -> bool:
+        return (not self.incident_type or self.incident_type in (incident_types or ())) and (
+            not self.strand or self.strand in (strands or ())
+        )
+
+    @property
+    def active(self) -> dict[str, str]:
+        return {k: v for k, v in vars(self).items() if v}
+
+
+@dataclass(frozen=True)
+class Ratio:
+    numerator: int
+    denominator: int
+
+    @property
+    def percent(self) -> float | None:
+        return round(100 * self.numerator / self.denominator, 1) if self.denominator else None
+
+
+@dataclass(frozen=True)
+class Count:
+    key: str
+    label: str
+    count: int
+    of: int  # the base a percentage is taken of
+
+    @property
+    def percent(self) -> float | None:
+        return Ratio(self.count, self.of).percent
+
+
+@dataclass(frozen=True)
+class Duration:
+    key: str
+    label: str
+    cases: int
+    median_days: float | None
+    p90_days: float | None
+
+
+@dataclass(frozen=True)
+class FirstResponse:
+    met: int
+    missed: int
+    pending: int  # reported recently: neither made nor late yet
+
+    @property
+    def within_24h(self) -> Ratio:
+        return Ratio(self.met, self.met + self.missed)
+
+
+@dataclass(frozen=True)
+class PerHomes:
+    cases: int
+    homes: int
+
+    @property
+    def per_1000(self) -> float:
+        return round(self.cases * 1000 / self.homes, 2)
+
+
+@dataclass(frozen=True)
+class Regulator:
+    nm01_1: PerHomes
+    nm01_2: PerHomes
+    tp12: Ratio
+    employee_route_cases: int
+
+
+@dataclass(frozen=True)
+class Indicators:
+    period: Period
+    filters: Filters
+    new_cases: int
+    new_by_type: list[Count]
+    new_by_locality: list[Count]
+    strands: list[Count]
+    first_response: FirstResponse
+    closed_cases: int
+    outcomes: list[Count]
+    resolved: Ratio
+    satisfaction: list[Count]
+    satisfied: Ratio
+    time_to_resolve: list[Duration]
+    legal_actions: list[Count]
+    non_legal_actions: list[Count]
+    legal_action_cases: Ratio
+    non_legal_action_cases: Ratio
+    regulator: Regulator
+
+
+@dataclass(frozen=True)
+class _New:
+    incident_types: list[str]
+    strands: list[str]
+    locality: str | None
+    first_response: str
+
+
+@dataclass(frozen=True)
+class _Closed:
+    incident_types: list[str]
+    strands: list[str]
+    locality: str | None
+    risk_level: str | None
+    days: float
+    answers: dict[str, Any] = field(default_factory=dict)
+
+
+def indicators(
+    session: Session, period: Period, filters: Filters = Filters(), *, homes: int, now: datetime
+) -> Indicators:
+    """Every indicator for ``period``; ``now`` decides which first responses are still pending."""
+    start, end = midnight(period.start), midnight(period.end)
+    new = [row for row in _new_cases(session, start, end, filters, now) if filters.matches(*_lists(row))]
+    every_closed = _closed_cases(session, start, end)
+    closed = [row for row in every_closed if _closed_matches(row, filters)]
+    answers = [row.answers for row in closed]
+    return Indicators(
+        period=period,
+        filters=filters,
+        new_cases=len(new),
+        new_by_type=_by_count(_tally(row.incident_types or [""] for row in new), INCIDENT_TYPES, len(new)),
+        new_by_locality=_by_count(Counter(row.locality or "" for row in new), {}, len(new)),
+        strands=_by_count(_tally(row.strands or [""] for row in new), STRANDS, len(new)),
+        first_response=FirstResponse(
+            *(sum(row.first_response == s for row in new) for s in ("met", "missed", "pending"))
+        ),
+        closed_cases=len(closed),
+        outcomes=_in_order(Counter(a.get("outcome") or "" for a in answers), OUTCOMES, len(closed)),
+        resolved=Ratio(sum(a.get("outcome") == "resolved" for a in answers), len(closed)),
+        satisfaction=_in_order(Counter(_satisfaction(a) for a in answers), SATISFACTION, len(closed)),
+        satisfied=satisfied(answers),
+        time_to_resolve=_durations(closed),
+        legal_actions=_in_order(
+            _tally(_chosen(a, "legal_actions") for a in answers), LEGAL_ACTIONS, len(closed)
+        ),
+        non_legal_actions=_in_order(
+            _tally(_chosen(a, "non_legal_actions") for a in answers), NON_LEGAL_ACTIONS, len(closed)
+        ),
+        legal_action_cases=Ratio(sum(bool(_chosen(a, "legal_actions")) for a in answers), len(closed)),
+        non_legal_action_cases=Ratio(
+            sum(bool(_chosen(a, "non_legal_actions")) for a in answers), len(closed)
+        ),
+        regulator=_regulator(session, start, end, homes, [row.answers for row in every_closed]),
+    )
+
+
+def satisfied(answers: Iterable[dict[str, Any]]) -> Ratio:
+    """Very plus fairly satisfied, over those who answered the survey."""
+    given = [_satisfaction(a) for a in answers]
+    answered = [s for s in given if s and s != NOT_ANSWERED]
+    return Ratio(sum(s in SATISFIED for s in answered), len(answered))
+
+
+def localities(session: Session) -> list[str]:
+    """Every locality recorded on a case, for the filter."""
+    return sorted(session.scalars(select(Case.locality).where(Case.locality.is_not(None)).distinct()))
+
+
+def percentile(values: Sequence[float], q: float) -> float | None:
+    """The ``q`` quantile (0 to 1) of ``values``, interpolating linearly between ranks."""
+    if not values:
+        return None
+    ordered = sorted(values)
+    position = (len(ordered) - 1) * q
+    low, high = math.floor(position), math.ceil(position)
+    return ordered[low] + (ordered[high] - ordered[low]) * (position - low)
+
+
+def _new_cases(
+    session: Session, start: datetime, end: datetime, filters: Filters, now: datetime
+) -> list[_New]:
+    first_response_done = (
+        select(func.min(Task.completed_at))
+        .where(Task.case_id == Case.id, Task.element_id == "first_response", Task.status == "completed")
+        .correlate(Case)
+        .scalar_subquery()
+    )
+    rows = session.execute(
+        select(
+            Case.reported_at,
+            Case.incident_types,
+            Case.strands,
+            Case.locality,
+            Case.first_response_breached_at,
+            first_response_done,
+        ).where(
+            Case.reported_at >= start, Case.reported_at < end, Case.route == "hate", *filters.conditions()
+        )
+    )
+    return [
+        _New(types or [], strands or [], locality, _first_response(reported, breached, done, now))
+        for reported, types, strands, locality, breached, done in rows
+    ]
+
+
+def _first_response(
+    reported_at: datetime, breached_at: datetime | None, done_at: datetime | None, now: datetime
+) -> str:
+    """``met`` when the first response was made within 24 hours of the report; ``missed`` when the
+    breach was recorded, or the response was late, or the deadline passed before the sweep noticed."""
+    deadline = reported_at + FIRST_RESPONSE_WITHIN
+    if breached_at is not None:
+        return "missed"
+    if done_at is not None:
+        return "met" if done_at <= deadline else "missed"
+    return "missed" if now >= deadline else "pending"
+
+
+def _closed_cases(session: Session, start: datetime, end: datetime) -> list[_Closed]:
+    rows = session.execute(
+        select(
+            Case.reported_at,
+            Case.closed_at,
+            Case.incident_types,
+            Case.strands,
+            Case.locality,
+            Case.risk_level,
+            Task.submitted,
+        )
+        .outerjoin(
+            Task,
+            and_(Task.case_id == Case.id, Task.element_id == "close_case", Task.status == "completed"),
+        )
+        .where(Case.status == "closed", Case.closed_at >= start, Case.closed_at < end, Case.route == "hate")
+    )
+    return [
+        _Closed(
+            types or [], strands or [], locality, risk, (closed - reported) / timedelta(days=1), answers or {}
+        )
+        for reported, closed, types, strands, locality, risk, answers in rows
+    ]
+
+
+def _closed_matches(row: _Closed, filters: Filters) -> bool:
+    return (
+        filters.matches(row.incident_types, row.strands)
+        and (not filters.locality or row.locality == filters.locality)
+        and (not filters.risk_level or row.risk_level == filters.risk_level)
+    )
+
+
+def _regulator(
+    session: Session, start: datetime, end: datetime, homes: int, answers: list[dict[str, Any]]
+) -> Regulator:
+    counts = session.execute(
+        select(Case.route, Case.hate_perceived, func.count())
+        .where(Case.reported_at >= start, Case.reported_at < end)
+        .group_by(Case.route, Case.hate_perceived)
+    ).all()
+    asb = sum(n for route, _hate, n in counts if route == "hate")
+    hate = sum(n for route, perceived, n in counts if route == "hate" and perceived)
+    employee = sum(n for route, _hate, n in counts if route == "employee")
+    return Regulator(PerHomes(asb, homes), PerHomes(hate, homes), satisfied(answers), employee)
+
+
+def _durations(closed: list[_Closed]) -> list[Duration]:
+    by_type: dict[str, list[float]] = {}
+    for row in closed:
+        for key in row.incident_types or [""]:
+            by_type.setdefault(key, []).append(row.days)
+    every = [row.days for row in closed]
+    found = [
+        Duration("", "All types", len(every), _days(statistics.median(every) if every else None), _p90(every))
+    ]
+    ordered = sorted(by_type.items(), key=lambda item: (-len(item[1]), _label(item[0], INCIDENT_TYPES)))
+    for key, days in ordered:
+        found.append(
+            Duration(key, _label(key, INCIDENT_TYPES), len(days), _days(statistics.median(days)), _p90(days))
+        )
+    return found
+
+
+def _p90(days: list[float]) -> float | None:
+    return _days(percentile(days, 0.9))
+
+
+def _days(value: float | None) -> float | None:
+    return None if value is None else round(value, 1)
+
+
+def _lists(row: _New) -> tuple[list[str], list[str]]:
+    return row.incident_types, row.strands
+
+
+def _satisfaction(answers: dict[str, Any]) -> str:
+    return str(answers.get("victim_satisfaction") or "")
+
+
+def _chosen(answers: dict[str, Any], name: str) -> list[str]:
+    value = answers.get(name) or []
+    return [str(v) for v in value] if isinstance(value, list) else [str(value)]
+
+
+def _tally(groups: Iterable[Iterable[str]]) -> Counter[str]:
+    counts: Counter[str] = Counter()
+    for group in groups:
+        counts.update(set(group))
+    return counts
+
+
+def _label(key: str, labels: dict[str, str]) -> str:
+    return labels.get(key, key) if key else NOT_RECORDED
+
+
+def _by_count(counts: Counter[str], labels: dict[str, str], of: int) -> list[Count]:
+    """Largest first; a case may count under several keys, so the counts may add up to more."""
+    ordered = sorted(counts.items(), key=lambda item: (-item[1], _label(item[0], labels)))
+    return [Count(key, _label(key, labels), n, of) for key, n in ordered]
+
+
+def _in_order(counts: Counter[str], labels: dict[str, str], of: int) -> list[Count]:
+    """Every known answer in the form's order (zeros too), then any other value found."""
+    known = [Count(key, label, counts.get(key, 0), of) for key, label in labels.items()]
+    others = sorted(key for key in counts if key not in labels)
+    return known + [Count(key, _label(key, labels), counts[key], of) for key in others]

@@ -1,0 +1,167 @@
+"""Stuck work and the indicators over JSON, for managers, supervisors and administrators."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from functools import wraps
+from typing import Any
+
+from flask import current_app
+from flask_smorest import Blueprint, abort
+from marshmallow import Schema, fields
+
+import processes
+from casework import indicators, stuck
+from webapp import storage
+from webapp.api.security import api_user, token_required
+from webapp.dashboard_schemas import IndicatorQuerySchema, StuckQuerySchema, period_and_filters
+
+bp = Blueprint(
+    "dashboards_api", __name__, url_prefix="/api", description="Stuck work and indicators (managers)"
+)
+SECURITY: list[dict[str, list[str]]] = [{"bearer": []}]
+ROLES = ("manager", "supervisor", "admin")
+
+
+def managers_only(view: Callable[..., Any]) -> Callable[..., Any]:
+    """After ``token_required``: 403 unless the caller is a manager, supervisor or administrator."""
+
+    @wraps(view)
+    def wrapped(*args: Any, **kwargs: Any) -> Any:
+        if api_user().role not in ROLES:
+            abort(403, message="Only managers, supervisors and administrators may see this.")
+        return view(*args, **kwargs)
+
+    return wrapped
+
+
+class StuckItemSchema(Schema):
+    kind = fields.String()
+    case_reference = fields.String()
+    reason = fields.String()
+    since = fields.DateTime(allow_none=True)
+    task_id = fields.String(allow_none=True)
+    task_title = fields.String(allow_none=True)
+    stage = fields.String(allow_none=True, metadata={"description": "BPMN element id of the task"})
+    teams = fields.List(fields.String())
+    officer = fields.String(allow_none=True)
+    locality = fields.String(allow_none=True)
+    risk_level = fields.String(allow_none=True)
+
+
+class StuckPageSchema(Schema):
+    kind = fields.String()
+    counts = fields.Dict(keys=fields.String(), values=fields.Integer())
+    items = fields.List(fields.Nested(StuckItemSchema))
+    total = fields.Integer()
+    page = fields.Integer()
+    pages = fields.Integer()
+    per_page = fields.Integer()
+
+
+@bp.route("/stuck", methods=["GET"])
+@bp.doc(security=SECURITY)
+@bp.arguments(StuckQuerySchema, location="query")
+@bp.response(200, StuckPageSchema)
+@bp.alt_response(403, description="Not a manager, supervisor or administrator")
+@token_required
+@managers_only
+def stuck_work(args: dict[str, Any]) -> Any:
+    """Counts of every stuck-work list, and one page of the chosen list (``kind``)."""
+    return stuck.stuck_work(
+        storage.session(),
+        now=processes.clock.now(),
+        kind=args["kind"],
+        filters=args["filters"],
+        thresholds=args["thresholds"],
+        sort=args["sort"],
+        page=args["page"],
+        per_page=args["per_page"],
+    )
+
+
+class CountSchema(Schema):
+    key = fields.String()
+    label = fields.String()
+    count = fields.Integer()
+    percent = fields.Float(allow_none=True)
+
+
+class RatioSchema(Schema):
+    numerator = fields.Integer()
+    denominator = fields.Integer()
+    percent = fields.Float(allow_none=True)
+
+
+class DurationSchema(Schema):
+    key = fields.String(metadata={"description": "Incident type; empty for all types together"})
+    label = fields.String()
+    cases = fields.Integer()
+    median_days = fields.Float(allow_none=True)
+    p90_days = fields.Float(allow_none=True)
+
+
+class FirstResponseSchema(Schema):
+    met = fields.Integer()
+    missed = fields.Integer()
+    pending = fields.Integer()
+    within_24h = fields.Nested(RatioSchema)
+
+
+class PerHomesSchema(Schema):
+    cases = fields.Integer()
+    homes = fields.Integer()
+    per_1000 = fields.Float()
+
+
+class RegulatorSchema(Schema):
+    nm01_1 = fields.Nested(PerHomesSchema)
+    nm01_2 = fields.Nested(PerHomesSchema)
+    tp12 = fields.Nested(RatioSchema)
+    employee_route_cases = fields.Integer()
+
+
+class PeriodSchema(Schema):
+    start = fields.Date(data_key="from")
+    end = fields.Date(data_key="to", metadata={"description": "The first day not counted"})
+
+
+def _counts() -> fields.List:
+    return fields.List(fields.Nested(CountSchema))
+
+
+class IndicatorsSchema(Schema):
+    period = fields.Nested(PeriodSchema)
+    filters = fields.Function(lambda figures: figures.filters.active)
+    new_cases = fields.Integer()
+    new_by_type = _counts()
+    new_by_locality = _counts()
+    strands = _counts()
+    first_response = fields.Nested(FirstResponseSchema)
+    closed_cases = fields.Integer()
+    outcomes = _counts()
+    resolved = fields.Nested(RatioSchema)
+    satisfaction = _counts()
+    satisfied = fields.Nested(RatioSchema)
+    time_to_resolve = fields.List(fields.Nested(DurationSchema))
+    legal_actions = _counts()
+    non_legal_actions = _counts()
+    legal_action_cases = fields.Nested(RatioSchema)
+    non_legal_action_cases = fields.Nested(RatioSchema)
+    regulator = fields.Nested(RegulatorSchema)
+
+
+@bp.route("/indicators", methods=["GET"])
+@bp.doc(security=SECURITY)
+@bp.arguments(IndicatorQuerySchema, location="query")
+@bp.response(200, IndicatorsSchema)
+@bp.alt_response(403, description="Not a manager, supervisor or administrator")
+@token_required
+@managers_only
+def indicator_figures(args: dict[str, Any]) -> Any:
+    """Every indicator for a period ``[from, to)`` (UK days), with optional filters."""
+    today = processes.clock.now().astimezone(indicators.LONDON).date()
+    period, filters = period_and_filters(args, today)
+    return indicators.indicators(
+        storage.session(), period, filters, homes=current_app.config["HOMES"], now=processes.clock.now()
+    )

@@ -1,0 +1,209 @@
+"""Pages for managers and supervisors: stuck work, the indicators dashboard and the annual report,
+each table also as a CSV file."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from flask import Blueprint, abort, current_app, render_template, request
+from marshmallow import ValidationError
+from werkzeug.wrappers import Response
+
+import processes
+from casework import annual, indicators, people, stuck
+from casework.vocabulary import INCIDENT_TYPES, STRANDS
+from webapp import storage
+from webapp.auth import roles_required
+from webapp.charts import bar_chart
+from webapp.dashboard_schemas import (
+    AnnualQuerySchema,
+    IndicatorQuerySchema,
+    StuckQuerySchema,
+    first_errors,
+    period_and_filters,
+)
+from webapp.dashboard_tables import annual_tables, csv_response, indicator_tables, stuck_table
+
+bp = Blueprint("dashboards", __name__, url_prefix="/dashboards")
+ROLES = ("manager", "supervisor", "admin")
+Page = str | Response | tuple[str, int]
+
+
+def _today() -> date:
+    return processes.clock.now().astimezone(indicators.LONDON).date()
+
+
+def _invalid(err: ValidationError, title: str, back: str) -> tuple[str, int]:
+    return render_template("dashboards/invalid.html", errors=first_errors(err), title=title, back=back), 422
+
+
+@bp.app_template_global("bar_chart")
+def _bar_chart(chart: Any, title: str, chart_id: str) -> Any:
+    return bar_chart(chart, title, chart_id)
+
+
+@bp.route("/stuck")
+@roles_required(*ROLES)
+def stuck_work() -> Page:
+    try:
+        args = StuckQuerySchema().load(request.args.to_dict())
+    except ValidationError as err:
+        return _invalid(err, "Stuck work", request.path)
+    session, now = storage.session(), processes.clock.now()
+    if request.args.get("format") == "csv":
+        items = stuck.export_rows(
+            session,
+            now=now,
+            kind=args["kind"],
+            filters=args["filters"],
+            thresholds=args["thresholds"],
+            sort=args["sort"],
+        )
+        return csv_response(stuck_table(args["kind"], items), f"stuck-{args['kind']}.csv")
+    page = stuck.stuck_work(
+        session,
+        now=now,
+        kind=args["kind"],
+        filters=args["filters"],
+        thresholds=args["thresholds"],
+        sort=args["sort"],
+        page=args["page"],
+        per_page=args["per_page"],
+    )
+    return render_template(
+        "dashboards/stuck.html",
+        page=page,
+        args=args,
+        query=_query_args(),
+        choices=_stuck_choices(stuck.options(session)),
+        filtered=any(vars(args["filters"]).values()),
+        kinds=stuck.KINDS,
+        risk_levels=indicators.RISK_LEVELS,
+    )
+
+
+def _stuck_choices(options: stuck.Options) -> dict[str, list[tuple[str, str]]]:
+    """Each filter's (value, text) pairs."""
+    return {
+        "teams": [(name, people.GROUPS.get(name, name)) for name in options.teams],
+        "officers": options.officers,
+        "localities": [(name, name) for name in options.localities],
+        "risk_levels": list(indicators.RISK_LEVELS.items()),
+        "stages": options.stages,
+    }
+
+
+def _indicator_args() -> tuple[indicators.Period, indicators.Filters]:
+    return period_and_filters(IndicatorQuerySchema().load(request.args.to_dict()), _today())
+
+
+@bp.route("/indicators")
+@roles_required(*ROLES)
+def indicator_dashboard() -> Page:
+    try:
+        period, filters = _indicator_args()
+    except ValidationError as err:
+        return _form_page(err)
+    figures = indicators.indicators(
+        storage.session(), period, filters, homes=current_app.config["HOMES"], now=processes.clock.now()
+    )
+    return render_template(
+        "dashboards/indicators.html",
+        figures=figures,
+        tables=indicator_tables(figures),
+        errors={},
+        values=_indicator_values(period, filters),
+        query=_query_args(),
+        **_vocabulary(),
+    )
+
+
+def _form_page(err: ValidationError) -> tuple[str, int]:
+    return render_template(
+        "dashboards/indicators.html",
+        figures=None,
+        tables=[],
+        errors=first_errors(err),
+        values=request.args.to_dict(),
+        query=_query_args(),
+        **_vocabulary(),
+    ), 422
+
+
+@bp.route("/indicators/<name>.csv")
+@roles_required(*ROLES)
+def indicator_csv(name: str) -> Page:
+    try:
+        period, filters = _indicator_args()
+    except ValidationError as err:
+        return _invalid(err, "Indicators", request.path)
+    figures = indicators.indicators(
+        storage.session(), period, filters, homes=current_app.config["HOMES"], now=processes.clock.now()
+    )
+    table = next((t for t in indicator_tables(figures) if t.name == name), None)
+    if table is None:
+        abort(404)
+    return csv_response(table, f"{name}-{period.start}-to-{period.last_day}.csv")
+
+
+def _annual_report() -> annual.AnnualReport:
+    year = AnnualQuerySchema().load(request.args.to_dict())["year"]
+    if year is None:
+        today = _today()
+        year = today.year - 1 if today.month >= 4 else today.year - 2  # the last complete year
+    return annual.annual_report(
+        storage.session(), year, homes=current_app.config["HOMES"], now=processes.clock.now()
+    )
+
+
+@bp.route("/annual")
+@roles_required(*ROLES)
+def annual_page() -> Page:
+    try:
+        report = _annual_report()
+    except ValidationError as err:
+        return _invalid(err, "Annual report", request.path)
+    current = indicators.Period.reporting_year(report.year)
+    return render_template(
+        "dashboards/annual.html",
+        report=report,
+        period=current,
+        tables=annual_tables(report),
+        regulator=report.current.regulator,
+        homes=current_app.config["HOMES"],
+        this_year=_today().year,
+    )
+
+
+@bp.route("/annual/<name>.csv")
+@roles_required(*ROLES)
+def annual_csv(name: str) -> Page:
+    try:
+        report = _annual_report()
+    except ValidationError as err:
+        return _invalid(err, "Annual report", request.path)
+    table = next((t for t in annual_tables(report) if t.name == name), None)
+    if table is None:
+        abort(404)
+    return csv_response(table, f"annual-{report.year}-{name}.csv")
+
+
+def _query_args() -> dict[str, str]:
+    """The page's arguments (blanks dropped), to keep them in links."""
+    return {k: v for k, v in request.args.items() if v.strip() and k not in ("page", "format")}
+
+
+def _indicator_values(period: indicators.Period, filters: indicators.Filters) -> dict[str, str]:
+    values = {"from": period.start.isoformat(), "to": period.end.isoformat()}
+    values.update(filters.active)
+    return values
+
+
+def _vocabulary() -> dict[str, Any]:
+    return {
+        "incident_types": INCIDENT_TYPES,
+        "strands": STRANDS,
+        "risk_levels": indicators.RISK_LEVELS,
+        "localities": indicators.localities(storage.session()),
+    }
