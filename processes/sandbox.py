@@ -35,6 +35,7 @@ from RestrictedPython.Guards import (
 from RestrictedPython.transformer import INSPECT_ATTRIBUTES, copy_locations
 
 from processes import clock
+from processes.working_days import working_days
 
 Mode = Literal["eval", "exec"]
 FILENAME = "<diagram>"
@@ -127,7 +128,13 @@ ALLOWED_BUILTINS: dict[str, Any] = {
     "range": _limited_range,
     "pow": _pow,
 }
-HELPERS: dict[str, Any] = {"datetime": _Datetime, "date": date, "timedelta": timedelta, "timezone": timezone}
+HELPERS: dict[str, Any] = {
+    "datetime": _Datetime,
+    "date": date,
+    "timedelta": timedelta,
+    "timezone": timezone,
+    "working_days": working_days,
+}
 # What a diagram may not call, with the reason a process owner is told.
 REFUSED_NAMES: dict[str, str] = {
     "open": "reading or writing files is not allowed",

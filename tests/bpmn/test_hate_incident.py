@@ -3,7 +3,7 @@ with the workflow saved and reloaded between steps and the clock under the test'
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from sqlalchemy import select, text
@@ -294,17 +294,19 @@ def test_an_asb_case_review_request_is_signposted_and_its_outcome_tracked(databa
     assert walk.open_elements() == ["first_response"]
 
 
-def test_a_complaint_runs_its_stages_and_each_late_stage_escalates(database):
-    walk = Walk.report(database)
+def test_a_complaint_runs_its_stages_and_each_late_stage_escalates_in_working_days(database):
+    # Thursday 2 April 2026, the day before Good Friday: Friday 3 and Monday 6 April are bank
+    # holidays, so 5 working days end on Monday 13 April (11 days later, where P7D would say 9).
+    walk = Walk.report(database, at=datetime(2026, 4, 2, 9, 0, tzinfo=UTC))
     walk.do("first_response", FIRST_RESPONSE)
     walk.send("complaint", "Nobody called me back")
     assert "complaint_acknowledge" in walk.open_elements()
-    assert walk.sweep(7 * DAY + timedelta(seconds=1)) >= 1
-    assert (
-        "managers",
-        f"{walk.reference}: Complaint: acknowledge the complaint is late",
-    ) in walk.notifications()
-    walk.do("complaint_acknowledge", {"acknowledged_on": "2026-03-09"}, who="supervisor", after=8 * DAY)
+    late_ack = ("managers", f"{walk.reference}: Complaint: acknowledge the complaint is late")
+    walk.sweep(11 * DAY - timedelta(minutes=1))
+    assert late_ack not in walk.notifications()
+    assert walk.sweep(11 * DAY + timedelta(seconds=1)) >= 1
+    assert late_ack in walk.notifications()
+    walk.do("complaint_acknowledge", {"acknowledged_on": "2026-04-14"}, who="supervisor", after=12 * DAY)
     walk.do(
         "complaint_stage1",
         {
@@ -315,8 +317,12 @@ def test_a_complaint_runs_its_stages_and_each_late_stage_escalates(database):
         who="supervisor",
     )
     assert "complaint_stage2" in walk.open_elements()
-    assert walk.sweep(28 * DAY + timedelta(seconds=1)) >= 1
-    assert ("managers", f"{walk.reference}: Complaint: stage 2 review is late") in walk.notifications()
+    # From Tuesday 14 April, 20 working days skip Monday 4 May: Wednesday 13 May, 29 days on.
+    late_review = ("managers", f"{walk.reference}: Complaint: stage 2 review is late")
+    walk.sweep(29 * DAY - timedelta(minutes=1))
+    assert late_review not in walk.notifications()
+    assert walk.sweep(29 * DAY + timedelta(seconds=1)) >= 1
+    assert late_review in walk.notifications()
     walk.do("complaint_stage2", {"stage2_response": "Review agreed with stage 1"}, who="supervisor")
     assert not any(e.startswith("complaint") for e in walk.open_elements())
 
