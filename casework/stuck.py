@@ -1,6 +1,6 @@
 """Stuck and overdue work, for supervisors and managers.
 
-Four lists, each with its count:
+Five lists, each with its count:
 
 - ``overdue``: open tasks past their due time;
 - ``unclaimed``: open tasks nobody has taken, older than ``unclaimed_hours``;
@@ -11,8 +11,10 @@ Four lists, each with its count:
   accepts the further-incident, case-review and complaint messages, so those are not waits; a
   diagram that waited on a message in its main flow would show here too.)
 
-A failed engine step is rolled back whole (``processes.runtime``), so no "failed" state is stored
-and there is nothing to list for it.
+- ``failed``: open cases whose background step (a timer firing) failed: the step was rolled back,
+  the error is kept in plain words, and the case waits for someone to retry it (or, for an
+  administrator, to skip the failing step). A failed step a person takes (completing a form) is
+  rolled back and shown to that person at once, so it never waits here.
 
 Filters: team (a task's candidate group), officer (who holds a task), locality, risk level and
 stage (a task's BPMN element). For the case lists, team, officer and stage match a case with an
@@ -37,6 +39,7 @@ KINDS = {
     "unclaimed": "Not taken by anyone",
     "idle": "No activity",
     "dead_end": "Waiting on nothing",
+    "failed": "A step failed",
 }
 SORTS = ("since", "-since", "case", "locality", "risk")
 SYSTEM = "system"
@@ -178,6 +181,8 @@ def _since(kind: str) -> Any:
     a dead end the last step the engine saved."""
     if kind == "dead_end":
         return Case.updated_at
+    if kind == "failed":
+        return Case.step_failed_at
     last = (
         select(func.max(TimelineEvent.at))
         .where(TimelineEvent.case_id == Case.id, TimelineEvent.actor != SYSTEM)
@@ -202,7 +207,9 @@ def _query(kind: str, filters: StuckFilters, thresholds: Thresholds, now: dateti
             Task.assignee_id.is_(None), Task.created_at < now - timedelta(hours=thresholds.unclaimed_hours)
         )
     since = _since(kind).label("since")
-    query = select(Case.reference, Case.locality, Case.risk_level, since).where(*_case_conditions(filters))
+    query = select(Case.reference, Case.locality, Case.risk_level, Case.step_failure, since).where(
+        *_case_conditions(filters)
+    )
     if filters.team or filters.officer or filters.stage:
         query = query.where(exists().where(Task.case_id == Case.id, *_task_conditions(filters)))
     if kind == "idle":
@@ -213,6 +220,8 @@ def _query(kind: str, filters: StuckFilters, thresholds: Thresholds, now: dateti
             TimelineEvent.at >= cutoff,
         )
         return query.where(Case.reported_at < cutoff, ~recent)
+    if kind == "failed":
+        return query.where(Case.step_failed_at.is_not(None))
     waiting = exists().where(Task.case_id == Case.id, Task.status == "open")
     timers = exists().where(Timer.case_id == Case.id)
     return query.where(~waiting, ~timers)
@@ -258,11 +267,12 @@ def _item(kind: str, row: Any, thresholds: Thresholds) -> StuckItem:
             stage=row.element_id,
             officer=row.username,
         )
-    reason = (
-        f"Nothing done by anyone for over {thresholds.idle_days} days"
-        if kind == "idle"
-        else "No open task and no timer: the process is waiting on nothing"
-    )
+    reasons = {
+        "idle": f"Nothing done by anyone for over {thresholds.idle_days} days",
+        "dead_end": "No open task and no timer: the process is waiting on nothing",
+        "failed": row.step_failure or "A step failed",
+    }
+    reason = reasons[kind]
     return StuckItem(kind, row.reference, reason, row.since, row.locality, row.risk_level)
 
 

@@ -102,6 +102,9 @@ class Case(Base):
     workflow_state: Mapped[str] = mapped_column(Text, default="")
     updated_at: Mapped[datetime]
     closed_at: Mapped[datetime | None]
+    # A background step (a timer firing) that failed: its timers wait until someone retries it.
+    step_failed_at: Mapped[datetime | None] = mapped_column(index=True)
+    step_failure: Mapped[str | None] = mapped_column(Text)
     version: Mapped[int] = mapped_column(Integer, nullable=False, default=1)
     process_version: Mapped[ProcessVersion] = relationship(lazy="selectin")
 

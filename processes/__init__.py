@@ -29,7 +29,7 @@ from processes.runtime import (
     task_view,
 )
 from processes.specs import deploy, latest_version
-from processes.timers import SweepResult, claim_due, fire_case, sweep
+from processes.timers import SweepResult, claim_due, fire_case, retry_case, sweep
 from processes.types import Deployment, StepResult, TaskView
 
 __all__ = [
@@ -59,6 +59,7 @@ __all__ = [
     "get_task",
     "latest_version",
     "release",
+    "retry_case",
     "start",
     "step_result",
     "sweep",

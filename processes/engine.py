@@ -242,9 +242,26 @@ def waiting_timers(workflow: Any) -> list[WaitingTimer]:
     return timers
 
 
-def fire_timers(workflow: Any) -> None:
+MAX_SKIPS = 20
+
+
+def fire_timers(workflow: Any, *, skip_failing: bool = False) -> list[str]:
+    """Fire the workflow's due timers and run on. With ``skip_failing``, a step that fails is
+    marked done without its effect and the run goes on; returns the skipped steps' titles."""
     workflow.refresh_timers()
-    workflow.do_engine_steps()
+    skipped: list[str] = []
+    for _ in range(MAX_SKIPS):
+        try:
+            workflow.do_engine_steps()
+            return skipped
+        except Exception:
+            failed = workflow.get_tasks(state=TaskState.ERROR)
+            if not skip_failing or not failed:
+                raise
+            for task in failed:
+                skipped.append(_title(task))
+                task.complete()
+    raise EngineFailure(f"More than {MAX_SKIPS} steps failed one after another; nothing was skipped.")
 
 
 def complete(task: Any, data: dict[str, Any]) -> None:

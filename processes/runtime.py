@@ -56,7 +56,18 @@ def _run(action: Any) -> None:
     except EngineFailure:
         raise
     except SpiffWorkflowException as err:
-        raise EngineFailure(f"The process could not continue: {err}") from err
+        raise EngineFailure(_in_plain_words(err)) from err
+
+
+def _in_plain_words(err: SpiffWorkflowException) -> str:
+    """Which step failed (by its label and id) and why, without the engine's traceback."""
+    cause = err.__cause__ or err.__context__
+    why = f"{type(cause).__name__}: {cause}" if cause is not None else str(err).strip()
+    spec = getattr(err, "task_spec", None)
+    if spec is None:
+        return f"The process could not continue: {why}"
+    ident = getattr(spec, "bpmn_id", None) or spec.name
+    return f"The step '{getattr(spec, 'bpmn_name', None) or ident}' ({ident}) failed: {why}"
 
 
 def start(
@@ -323,8 +334,14 @@ def complete(
     return _save(session, case, workflow, now, actor=user.display_name)
 
 
-def fire_timers(session: Session, case: Case, at: datetime) -> int:
-    """Fire every timer of ``case`` due at or before ``at``; returns how many fired."""
+def fire_timers(
+    session: Session, case: Case, at: datetime, *, skip_failing: bool = False, actor: str = "system"
+) -> int:
+    """Fire every timer of ``case`` due at or before ``at``; returns how many fired.
+
+    ``skip_failing`` (an administrator's decision) marks a failing step done without its effect.
+    A case whose earlier step failed is marked as working again when this step succeeds.
+    """
     workflow = _load(session, case, at)
     before = {t.task_id: t for t in engine.waiting_timers(workflow) if t.due_at <= at}
     if not before:
@@ -343,11 +360,27 @@ def fire_timers(session: Session, case: Case, at: datetime) -> int:
                 "late_seconds": (at - timer.due_at) / timedelta(seconds=1),
             },
         )
+    skipped: list[str] = []
     with frozen_at(at):
-        _run(lambda: engine.fire_timers(workflow))
+        _run(lambda: skipped.extend(engine.fire_timers(workflow, skip_failing=skip_failing)))
+    for title in skipped:
+        _event(session, case, at, "step_skipped", actor, f"{actor} skipped the failed step {title}")
+    if case.step_failed_at is not None:
+        what = "skipped past" if skipped else "retried"
+        _event(
+            session, case, at, "step_recovered", actor, f"{actor} {what} the failed step; the case runs on"
+        )
+        case.step_failed_at = case.step_failure = None
     fired = len(before) - len({t.task_id for t in engine.waiting_timers(workflow)} & set(before))
     _save(session, case, workflow, at)
     return fired
+
+
+def record_failure(session: Session, case: Case, message: str, at: datetime) -> None:
+    """Mark ``case`` as stopped by a failed background step; its timers wait for a retry."""
+    case.step_failed_at = at
+    case.step_failure = message[:2000]
+    _event(session, case, at, "step_failed", "system", f"A step failed and waits for a retry: {message}")
 
 
 def deliver_message(

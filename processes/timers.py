@@ -13,13 +13,14 @@ import logging
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import or_, select, update
+from sqlalchemy import exists, or_, select, update
 from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.orm.exc import StaleDataError
 
 from db.models import Case, Timer
 from processes import runtime
 from processes.clock import now as clock_now
-from processes.errors import Conflict, EngineFailure
+from processes.errors import Conflict, EngineFailure, NotAllowed
 
 log = logging.getLogger(__name__)
 REQUEUE_AFTER = timedelta(seconds=30)
@@ -45,6 +46,7 @@ def claim_due(
         due = (
             select(Timer.id)
             .where(Timer.due_at <= at, or_(Timer.queued_at.is_(None), Timer.queued_at <= at - requeue_after))
+            .where(~exists().where(Case.id == Timer.case_id, Case.step_failed_at.is_not(None)))
             .order_by(Timer.due_at)
             .limit(batch)
             .with_for_update(skip_locked=True)
@@ -59,19 +61,66 @@ def claim_due(
     return sorted(set(case_ids))
 
 
-def fire_case(sessions: sessionmaker[Session], case_id: int, at: datetime | None = None) -> int:
-    """Fire the due timers of one case in its own transaction; 0 if none or another worker has it."""
+def fire_case(
+    sessions: sessionmaker[Session],
+    case_id: int,
+    at: datetime | None = None,
+    *,
+    retry: bool = False,
+    skip_failing: bool = False,
+    actor: str = "system",
+) -> int:
+    """Fire the due timers of one case in its own transaction; 0 if none or another worker has it.
+
+    A step that fails is rolled back and recorded on the case (``step_failed_at``); the sweep then
+    leaves the case alone until someone retries it (``retry``), skipping the failing step if an
+    administrator chose to (``skip_failing``).
+    """
+    at = at or clock_now()
     with sessions() as session:
         case = session.scalar(
             select(Case)
             .where(Case.id == case_id, Case.status == "open")
             .with_for_update(skip_locked=True, of=Case)
         )
-        if case is None:
+        if case is None or (case.step_failed_at is not None and not retry):
             return 0
-        fired = runtime.fire_timers(session, case, at or clock_now())
-        session.commit()
+        try:
+            fired = runtime.fire_timers(session, case, at, skip_failing=skip_failing, actor=actor)
+            session.commit()
+        except EngineFailure as err:
+            session.rollback()
+            _record_failure(session, case_id, str(err), at)
+            raise
         return fired
+
+
+def _record_failure(session: Session, case_id: int, message: str, at: datetime) -> None:
+    case = session.get(Case, case_id, with_for_update=True)
+    if case is None:
+        return
+    runtime.record_failure(session, case, message, at)
+    try:
+        session.commit()
+    except StaleDataError:
+        session.rollback()
+        log.warning("case id %s changed while its failure was recorded; the next sweep tries again", case_id)
+
+
+def retry_case(
+    sessions: sessionmaker[Session],
+    case_id: int,
+    *,
+    actor: str,
+    skip: bool = False,
+    at: datetime | None = None,
+) -> int:
+    """Run a failed case's due timers again now (``skip``: skip the step that fails)."""
+    with sessions() as session:
+        case = session.get(Case, case_id)
+        if case is None or case.step_failed_at is None:
+            raise NotAllowed("This case has no failed step to retry.")
+    return fire_case(sessions, case_id, at, retry=True, skip_failing=skip, actor=actor)
 
 
 def sweep(sessions: sessionmaker[Session], at: datetime, batch: int = 1000) -> SweepResult:

@@ -12,6 +12,7 @@ from marshmallow import Schema, fields
 
 import processes
 from casework import indicators, stuck
+from casework.casefile import find_case
 from webapp import storage
 from webapp.api.security import api_user, token_required
 from webapp.dashboard_schemas import IndicatorQuerySchema, StuckQuerySchema, period_and_filters
@@ -78,6 +79,48 @@ def stuck_work(args: dict[str, Any]) -> Any:
         page=args["page"],
         per_page=args["per_page"],
     )
+
+
+class RetrySchema(Schema):
+    skip = fields.Boolean(
+        load_default=False,
+        metadata={"description": "Skip the failing step instead of running it again (administrators)"},
+    )
+
+
+class RetryResultSchema(Schema):
+    reference = fields.String()
+    fired = fields.Integer(metadata={"description": "Timers fired by the retried step"})
+
+
+@bp.route("/stuck/cases/<reference>/retry", methods=["POST"])
+@bp.doc(security=SECURITY)
+@bp.arguments(RetrySchema)
+@bp.response(200, RetryResultSchema)
+@bp.alt_response(403, description="Not allowed (skipping is for administrators)")
+@bp.alt_response(404, description="No such case")
+@bp.alt_response(409, description="The case has no failed step, or it failed again (the error says why)")
+@token_required
+@managers_only
+def retry_step(args: dict[str, Any], reference: str) -> Any:
+    """Run a case's failed background step again, or (administrators) skip the failing step."""
+    user = api_user()
+    if args["skip"] and user.role != "admin":
+        abort(403, message="Only administrators may skip a failed step.")
+    session = storage.session()
+    try:
+        case = find_case(session, reference)
+        session.rollback()
+        fired = processes.retry_case(
+            storage.database().sessions, case.id, actor=user.display_name, skip=args["skip"]
+        )
+    except LookupError as err:
+        abort(404, message=str(err))
+    except (processes.NotAllowed, processes.Conflict) as err:
+        abort(409, message=str(err))
+    except processes.EngineFailure as err:
+        abort(409, message=f"The step failed again; the case is unchanged. {err}")
+    return {"reference": case.reference, "fired": fired}
 
 
 class CountSchema(Schema):
