@@ -1,4 +1,13 @@
 # One image for the web app, the Celery worker and beat (see docker-compose.yml).
+
+# The modeller's JavaScript: npm packages from the lockfile, bundled by esbuild.
+FROM node:20-slim AS assets
+WORKDIR /src
+COPY package.json package-lock.json ./
+RUN npm ci --no-audit --no-fund
+COPY webapp/assets webapp/assets
+RUN npm run build
+
 FROM python:3.11-slim
 ENV PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1 PIP_NO_CACHE_DIR=1
 WORKDIR /app
@@ -9,6 +18,7 @@ COPY casework casework
 COPY db db
 COPY jobs jobs
 COPY webapp webapp
+COPY --from=assets /src/webapp/static/vendor webapp/static/vendor
 COPY bpmn bpmn
 RUN pip install . && useradd --system --home /app hatecases && chown -R hatecases /app
 USER hatecases

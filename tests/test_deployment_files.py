@@ -28,3 +28,9 @@ def test_the_image_installs_every_package_the_app_imports():
     dockerfile = (ROOT / "Dockerfile").read_text()
     for package in ("processes", "handlers", "casework", "db", "jobs", "webapp", "bpmn"):
         assert f"COPY {package} {package}" in dockerfile
+
+
+def test_the_image_carries_the_modeller_bundle_built_from_the_lockfile():
+    dockerfile = (ROOT / "Dockerfile").read_text()
+    assert "npm ci" in dockerfile and "COPY package.json package-lock.json" in dockerfile
+    assert "COPY --from=assets /src/webapp/static/vendor webapp/static/vendor" in dockerfile
