@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Build the modeller's JavaScript and CSS from npm packages into webapp/static/vendor/ (ignored by
+# Build the modeller's and the heatmap's JavaScript and CSS from npm packages into webapp/static/vendor/ (ignored by
 # git; the app serves it, nothing comes from a CDN at run time). Installs with `npm ci` only when
 # node_modules is missing or package-lock.json changed since the last install; bundles only when a
 # source is newer than the bundle.
@@ -23,8 +23,15 @@ if [ ! -d node_modules ] || [ "$(cat "$STAMP" 2>/dev/null)" != "$WANT" ]; then
   echo "$WANT" > "$STAMP"
 fi
 
-OUT=webapp/static/vendor/modeller.js
-if [ ! -f "$OUT" ] || [ -n "$(find webapp/assets package-lock.json -newer "$OUT" -print -quit)" ]; then
-  echo "build-assets: bundling webapp/assets/modeller.js"
+# Both entry points are bundled together (the `build` script in package.json): a missing bundle,
+# or a source (or package.json's build line) newer than either bundle, rebuilds both.
+STALE=""
+for OUT in webapp/static/vendor/modeller.js webapp/static/vendor/heatmap.js; do
+  if [ ! -f "$OUT" ] || [ -n "$(find webapp/assets package.json package-lock.json -newer "$OUT" -print -quit)" ]; then
+    STALE=1
+  fi
+done
+if [ -n "$STALE" ]; then
+  echo "build-assets: bundling webapp/assets/modeller.js and webapp/assets/heatmap.js"
   npm run --silent build
 fi

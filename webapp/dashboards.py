@@ -1,17 +1,19 @@
 """Pages for managers and supervisors: stuck work, the indicators dashboard and the annual report,
-each table also as a CSV file."""
+each table also as a CSV file, and the heatmap of where open cases wait on the process diagram."""
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 from typing import Any
 
-from flask import Blueprint, abort, current_app, render_template, request
+from flask import Blueprint, abort, current_app, flash, jsonify, redirect, render_template, request, url_for
+from flask_login import current_user
 from marshmallow import ValidationError
 from werkzeug.wrappers import Response
 
 import processes
-from casework import annual, indicators, people, stuck
+from casework import annual, heatmap, indicators, people, process_models, stuck
+from casework.casefile import find_case
 from casework.vocabulary import INCIDENT_TYPES, STRANDS
 from webapp import storage
 from webapp.auth import roles_required
@@ -24,6 +26,7 @@ from webapp.dashboard_schemas import (
     period_and_filters,
 )
 from webapp.dashboard_tables import annual_tables, csv_response, indicator_tables, stuck_table
+from webapp.public import when
 
 bp = Blueprint("dashboards", __name__, url_prefix="/dashboards")
 ROLES = ("manager", "supervisor", "admin")
@@ -81,6 +84,32 @@ def stuck_work() -> Page:
         kinds=stuck.KINDS,
         risk_levels=indicators.RISK_LEVELS,
     )
+
+
+@bp.route("/stuck/cases/<reference>/retry", methods=["POST"])
+@roles_required(*ROLES)
+def retry_step(reference: str) -> Page:
+    """Run a case's failed step again; an administrator may skip it (form field ``skip``)."""
+    skip = request.form.get("skip") == "1"
+    if skip and current_user.role != "admin":
+        abort(403)
+    session = storage.session()
+    try:
+        case_id = find_case(session, reference).id
+        session.rollback()
+        processes.retry_case(storage.database().sessions, case_id, actor=current_user.display_name, skip=skip)
+    except LookupError:
+        abort(404)
+    except processes.NotAllowed as err:
+        flash(str(err), "error")
+    except processes.EngineFailure as err:
+        flash(f"{reference.upper()} failed again; it stays on this list. {err}", "error")
+    except processes.Conflict as err:
+        flash(str(err), "error")
+    else:
+        done = "skipped the failed step" if skip else "ran the failed step again"
+        flash(f"{reference.upper()}: {done}; the case runs on.", "success")
+    return redirect(url_for("dashboards.stuck_work", kind="failed"), 303)
 
 
 def _stuck_choices(options: stuck.Options) -> dict[str, list[tuple[str, str]]]:
@@ -206,4 +235,71 @@ def _vocabulary() -> dict[str, Any]:
         "strands": STRANDS,
         "risk_levels": indicators.RISK_LEVELS,
         "localities": indicators.localities(storage.session()),
+    }
+
+
+def _heatmap() -> tuple[heatmap.Heatmap, int, str]:
+    """The heatmap of ``?key=`` (the main process by default), its latest version and XML; 404 if
+    no such process is deployed."""
+    key = request.args.get("key", "").strip() or heatmap.MAIN_PROCESS
+    session = storage.session()
+    try:
+        version, xml = process_models.version_xml(session, key)
+    except processes.UnknownProcess:
+        abort(404)
+    return heatmap.heatmap(session, key, now=processes.clock.now()), version, xml
+
+
+@bp.route("/heatmap")
+@roles_required(*ROLES)
+def heatmap_page() -> Page:
+    """The diagram with a badge on each element where cases wait (drawn by heatmap.js from the
+    JSON below); the same figures as a table, and the cases of ``?element=``, without script."""
+    data, version, _ = _heatmap()
+    deployed = [(p.key, p.name) for p in process_models.catalogue(storage.session())]
+    return render_template(
+        "dashboards/heatmap.html",
+        heatmap=data,
+        version=version,
+        processes=deployed,
+        process_name=dict(deployed).get(data.key, data.key),
+        chosen=data.element(request.args.get("element", "")),
+        describe=heatmap.describe,
+    )
+
+
+@bp.route("/heatmap.json")
+@roles_required(*ROLES)
+def heatmap_json() -> Response:
+    data, version, xml = _heatmap()
+    return jsonify(
+        {
+            "key": data.key,
+            "version": version,
+            "now": data.now.isoformat(),
+            "xml": xml,
+            "elements": [_element_json(e, data.now) for e in data.elements],
+        }
+    )
+
+
+def _element_json(element: heatmap.ElementWait, now: datetime) -> dict[str, Any]:
+    return {
+        "element_id": element.element_id,
+        "name": element.name,
+        "count": element.count,
+        "median_seconds": element.median_seconds,
+        "oldest_seconds": element.oldest_seconds,
+        "median_text": heatmap.describe(element.median_seconds),
+        "oldest_text": heatmap.describe(element.oldest_seconds),
+        "cases": [
+            {
+                "reference": case.reference,
+                "since": case.since.isoformat(),
+                "since_text": when(case.since),
+                "waited_text": heatmap.describe(case.seconds(now)),
+                "url": url_for("cases.show", reference=case.reference),
+            }
+            for case in element.cases
+        ],
     }
