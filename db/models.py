@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, ForeignKey, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy import JSON, CheckConstraint, ForeignKey, Index, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship, validates
 
 from db.types import UTCDateTime
@@ -173,6 +173,20 @@ class CaseDocument(Base):
     title: Mapped[str] = mapped_column(String(300))
     body: Mapped[str] = mapped_column(Text)
     created_at: Mapped[datetime]
+
+
+class CaseReview(Base):
+    """A supervisor's quality review of a case: a score from 1 (poor) to 5 (excellent) and comments."""
+
+    __tablename__ = "case_reviews"
+    __table_args__ = (CheckConstraint("score BETWEEN 1 AND 5", name="ck_case_reviews_score"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id", ondelete="CASCADE"), index=True)
+    reviewer_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    score: Mapped[int]
+    comments: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[datetime]
+    reviewer: Mapped[User] = relationship(lazy="joined")
 
 
 class Task(Base):

@@ -19,6 +19,7 @@ from webapp import (
     public,
     scheduler,
     storage,
+    supervision,
 )
 from webapp.api import register_api
 from webapp.config import ConfigError, check_consistency, check_production, from_environment
@@ -35,6 +36,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     notifications.init_app(app)
     for blueprint in (auth.bp, public.bp, inbox.bp, cases.bp, notifications.bp, modeller.bp, dashboards.bp):
         app.register_blueprint(blueprint)
+    app.register_blueprint(supervision.bp)
     register_api(app)
     errors.init_app(app)
     outages.init_app(app)

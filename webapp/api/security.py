@@ -29,6 +29,7 @@ def init_app(app: Flask) -> None:
         "notifications_api",
         "process_models_api",
         "dashboards_api",
+        "supervision_api",
     ):
         csrf.exempt(app.blueprints[name])
 
