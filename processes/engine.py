@@ -90,6 +90,14 @@ class SpecTemplate:
         return Specs(spec, subprocess_specs)
 
 
+def pristine_specs(workflow: Any) -> Specs | None:
+    """The workflow's specs if running it left them as parsed (no event subprocess connected),
+    so another workflow may run on them once this one is done with; otherwise ``None``."""
+    if _triggered(workflow):
+        return None
+    return Specs(workflow.spec, workflow.subprocess_specs)
+
+
 def _triggered(workflow: Any) -> list[str]:
     """The event subprocesses this workflow has triggered (its spec was connected for them)."""
     start = workflow.spec.start

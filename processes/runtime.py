@@ -100,7 +100,7 @@ def start(
         workflow = engine.new_workflow(specs.fresh_specs(version), _script_engine(session, case, now))
         engine.set_start_data(workflow, data)
         _run(workflow.do_engine_steps)
-    return _save(session, case, workflow, now)
+    return _finish(session, case, workflow, now)
 
 
 def _load(session: Session, case: Case, now: datetime) -> Any:
@@ -129,6 +129,15 @@ def _due_at(task: Any, version: Any, now: datetime) -> datetime | None:
     if isinstance(parsed, datetime):
         return parsed
     return now + TimerEventDefinition.get_timedelta_from_start(parsed, now)
+
+
+def _finish(
+    session: Session, case: Case, workflow: Any, now: datetime, *, actor: str = "system"
+) -> StepResult:
+    """Save a step that ran, then hand its spec copy back for the next step to reuse."""
+    result = _save(session, case, workflow, now, actor=actor)
+    specs.give_back(case.process_version, engine.pristine_specs(workflow))
+    return result
 
 
 def _save(session: Session, case: Case, workflow: Any, now: datetime, *, actor: str = "system") -> StepResult:
@@ -331,7 +340,7 @@ def complete(
         f"{user.display_name} completed: {task.title}",
         {"task_id": task.id, "data": clean, **derived},
     )
-    return _save(session, case, workflow, now, actor=user.display_name)
+    return _finish(session, case, workflow, now, actor=user.display_name)
 
 
 def fire_timers(
@@ -372,7 +381,7 @@ def fire_timers(
         )
         case.step_failed_at = case.step_failure = None
     fired = len(before) - len({t.task_id for t in engine.waiting_timers(workflow)} & set(before))
-    _save(session, case, workflow, at)
+    _finish(session, case, workflow, at)
     return fired
 
 
@@ -396,7 +405,7 @@ def deliver_message(
             raise Conflict(f"This case is not waiting for '{name}'.") from err
         _run(workflow.do_engine_steps)
     _event(session, case, now, "message", actor, f"Received: {name.replace('_', ' ')}", {"message": name})
-    return _save(session, case, workflow, now, actor=actor)
+    return _finish(session, case, workflow, now, actor=actor)
 
 
 def due_timer_cases(session: Session, at: datetime, limit: int = 500) -> list[int]:

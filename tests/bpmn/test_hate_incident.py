@@ -341,6 +341,7 @@ def test_a_triggered_subprocess_survives_a_restart_and_touches_no_other_case(dat
     walk.send("complaint", "Nobody called me back")
     specs._templates.clear()  # as if a new process (a worker, a restart) loads the case
     specs._cache.clear()
+    specs._spares.clear()
     walk.do("complaint_acknowledge", {"acknowledged_on": "2026-03-03"}, who="supervisor")
     walk.do(
         "complaint_stage1",

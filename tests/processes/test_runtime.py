@@ -317,3 +317,20 @@ def test_two_hours_before_the_deadline_the_officer_holding_the_task_is_reminded(
         True,
         T0 + timedelta(hours=24),
     )
+
+
+def test_a_spec_copy_is_reused_only_while_no_event_subprocess_changed_it(database):
+    from processes import specs
+    from tests.bpmn.walk import FIRST_RESPONSE, Walk
+
+    specs._spares.clear()
+    walk = Walk.report(database)
+    spares = specs._spares
+    assert sum(map(len, spares.values())) == 1  # the opening step gave its copy back
+    walk.do("first_response", FIRST_RESPONSE)
+    assert sum(map(len, spares.values())) == 1  # taken for the step, given back after it
+    walk.send("complaint", "Nobody called me back")  # connects the complaint subprocess
+    assert sum(map(len, spares.values())) == 0  # that copy is changed: dropped, not reused
+    other = Walk.report(database)  # a new case runs on a fresh copy, without the complaint
+    assert other.open_elements() == ["first_response"]
+    assert "complaint_acknowledge" in walk.open_elements()
