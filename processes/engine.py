@@ -21,6 +21,7 @@ from SpiffWorkflow.bpmn.util.diff import diff_workflow, migrate_workflow
 from SpiffWorkflow.bpmn.workflow import BpmnWorkflow
 from SpiffWorkflow.spiff.serializer.config import SPIFF_CONFIG
 from SpiffWorkflow.util.task import TaskState
+from sqlalchemy.exc import DBAPIError
 
 from processes import sandbox
 from processes.errors import EngineFailure
@@ -189,6 +190,8 @@ class ScriptEngine(PythonScriptEngine):
         params = {key: p["value"] for key, p in kwargs["operation_params"].items()}
         try:
             result = self._call(name, params, dict(task.data))
+        except DBAPIError:
+            raise  # the database, not the step, failed: the caller rolls back and says so (503)
         except Exception as err:
             title = task.task_spec.bpmn_name or task.task_spec.bpmn_id
             raise EngineFailure(f"The step '{title}' ({name}) failed: {err}") from err

@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import logging
+
 from flask import Flask, current_app, g
-from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.exc import DBAPIError, SQLAlchemyError
 from sqlalchemy.orm import Session
 
 from casework import people
 from db import Database
+
+log = logging.getLogger(__name__)
 
 
 def init_app(app: Flask) -> None:
@@ -16,8 +20,15 @@ def init_app(app: Flask) -> None:
     @app.teardown_appcontext
     def close_session(_exc: BaseException | None) -> None:
         session = g.pop("db_session", None)
-        if session is not None:
+        if session is None:
+            return
+        try:
             session.rollback()
+        except DBAPIError:
+            # The connection went (a database restart) after the answer was made: nothing was
+            # left to roll back; the pool drops the connection and opens a new one next time.
+            log.warning("the database connection was lost while the request ended")
+        finally:
             session.close()
 
 
