@@ -69,8 +69,10 @@ class ProcessVersion(Base):
     name: Mapped[str] = mapped_column(String(200))
     version: Mapped[int]
     checksum: Mapped[str] = mapped_column(String(64))
-    bpmn_xml: Mapped[str] = mapped_column(Text)
-    spec_json: Mapped[str] = mapped_column(Text)
+    # Large, and read only when a version is first used or downloaded: loaded on first access,
+    # not with every case and task that refers to the version.
+    bpmn_xml: Mapped[str] = mapped_column(Text, deferred=True)
+    spec_json: Mapped[str] = mapped_column(Text, deferred=True)
     deployed_at: Mapped[datetime]
     deployed_by: Mapped[str | None] = mapped_column(String(80))
 
@@ -145,6 +147,12 @@ class Party(Base):
     address: Mapped[str | None] = mapped_column(String(500), index=True)
     phone: Mapped[str | None] = mapped_column(String(40))
     email: Mapped[str | None] = mapped_column(String(320))
+    # Voluntary equality monitoring (casework.vocabulary.EQUALITY_QUESTIONS): {question: answer},
+    # only the questions answered; None when none was. One JSON column, not one per question:
+    # the answers are given, counted and erased together (setting one column to None forgets
+    # them all), they are only ever counted in Python like the strands, and the census
+    # questions change without a migration. The schemas check every value on the way in.
+    equality: Mapped[dict[str, Any] | None]
 
 
 class Referral(Base):
