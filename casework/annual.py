@@ -4,7 +4,7 @@ indicators (1 April to 31 March, the regulator's year) beside the year before.""
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 
 from sqlalchemy.orm import Session
@@ -37,6 +37,8 @@ class AnnualReport:
     by_type: list[Comparison]
     by_strand: list[Comparison]
     by_locality: list[Comparison]
+    # (question, heading, victims by answer) for each equality-monitoring question
+    by_characteristic: list[tuple[str, str, list[Comparison]]] = field(default_factory=list)
 
     @property
     def labels(self) -> tuple[str, str]:
@@ -61,6 +63,7 @@ HEADLINE: list[tuple[str, Callable[[Indicators], Number]]] = [
     ("NM01(2) hate cases per 1,000 homes", lambda i: i.regulator.nm01_2.per_1000),
     ("TP12 satisfied with the approach to ASB (%)", lambda i: i.regulator.tp12.percent),
     ("Employee-route cases (not counted above)", lambda i: i.regulator.employee_route_cases),
+    ("Victims recorded on new cases (equality monitoring)", lambda i: i.victims),
 ]
 
 
@@ -75,6 +78,12 @@ def annual_report(session: Session, year: int, *, homes: int, now: datetime) -> 
         _side_by_side(current.new_by_type, previous.new_by_type),
         _side_by_side(current.strands, previous.strands),
         _side_by_side(current.new_by_locality, previous.new_by_locality),
+        [
+            (now.key, now.label, _side_by_side(now.counts, before.counts))
+            for now, before in zip(
+                current.victim_characteristics, previous.victim_characteristics, strict=True
+            )
+        ],
     )
 
 

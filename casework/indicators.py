@@ -2,7 +2,7 @@
 
 Which cases each figure counts:
 
-- *New cases*, the equality breakdown, the first response and NM01 count cases **reported** in
+- *New cases*, the equality breakdowns, the first response and NM01 count cases **reported** in
   the period; the outcome, satisfaction, time to resolve, actions and TP12 count cases **closed**
   in it. A period is ``[start, end)`` in UK days (midnight Europe/London).
 - Employee-route cases (a colleague reported by a colleague or contractor, policy section 6) are
@@ -16,6 +16,8 @@ Which cases each figure counts:
 - The regulator's measures (NM01, TP12) are organisation-wide: the filters do not apply to them.
 - TP12 is taken from the closure survey (``victim_satisfaction`` on the ``close_case`` task): very
   plus fairly satisfied over those who answered; "did not answer" is left out of both.
+- Victims' protected characteristics count the victims recorded on new cases (see
+  ``casework.equality``): every answer, "Prefer not to say" and "Not recorded", zeros too.
 - Percentiles interpolate linearly between ranks (Excel's PERCENTILE.INC).
 """
 
@@ -34,7 +36,8 @@ from sqlalchemy import and_, func, select
 from sqlalchemy.orm import Session
 from sqlalchemy.sql.elements import ColumnElement
 
-from casework.vocabulary import INCIDENT_TYPES, STRANDS
+from casework import equality
+from casework.vocabulary import EQUALITY_QUESTIONS, INCIDENT_TYPES, STRANDS
 from db.models import Case, Task
 
 LONDON = ZoneInfo("Europe/London")
@@ -178,6 +181,15 @@ class Regulator:
 
 
 @dataclass(frozen=True)
+class Characteristic:
+    """Victims of new cases by their answer to one equality-monitoring question."""
+
+    key: str  # the question (casework.vocabulary.EQUALITY_QUESTIONS)
+    label: str
+    counts: list[Count]
+
+
+@dataclass(frozen=True)
 class Indicators:
     period: Period
     filters: Filters
@@ -197,10 +209,14 @@ class Indicators:
     legal_action_cases: Ratio
     non_legal_action_cases: Ratio
     regulator: Regulator
+    victims: int  # victims recorded on the new cases
+    new_cases_without_victim: int
+    victim_characteristics: list[Characteristic]
 
 
 @dataclass(frozen=True)
 class _New:
+    case_id: int
     incident_types: list[str]
     strands: list[str]
     locality: str | None
@@ -226,6 +242,8 @@ def indicators(
     every_closed = _closed_cases(session, start, end)
     closed = [row for row in every_closed if _closed_matches(row, filters)]
     answers = [row.answers for row in closed]
+    new_ids = {row.case_id for row in new}
+    victims = equality.victims_of(session, new_ids, start, end, filters.conditions())
     return Indicators(
         period=period,
         filters=filters,
@@ -253,7 +271,25 @@ def indicators(
             sum(bool(_chosen(a, "non_legal_actions")) for a in answers), len(closed)
         ),
         regulator=_regulator(session, start, end, homes, [row.answers for row in every_closed]),
+        victims=len(victims),
+        new_cases_without_victim=len(new_ids - {case_id for case_id, _ in victims}),
+        victim_characteristics=characteristics([given for _, given in victims]),
     )
+
+
+def characteristics(answers: list[dict[str, Any]]) -> list[Characteristic]:
+    """Each equality question: every answer in the form's order, then "Not recorded"."""
+    tallies = equality.tally(answers)
+    return [
+        Characteristic(
+            name,
+            question.heading,
+            _in_order(
+                tallies[name], {**question.options, equality.NOT_RECORDED_KEY: NOT_RECORDED}, len(answers)
+            ),
+        )
+        for name, question in EQUALITY_QUESTIONS.items()
+    ]
 
 
 def satisfied(answers: Iterable[dict[str, Any]]) -> Ratio:
@@ -289,6 +325,7 @@ def _new_cases(
     )
     rows = session.execute(
         select(
+            Case.id,
             Case.reported_at,
             Case.incident_types,
             Case.strands,
@@ -300,8 +337,8 @@ def _new_cases(
         )
     )
     return [
-        _New(types or [], strands or [], locality, _first_response(reported, breached, done, now))
-        for reported, types, strands, locality, breached, done in rows
+        _New(case_id, types or [], strands or [], locality, _first_response(reported, breached, done, now))
+        for case_id, reported, types, strands, locality, breached, done in rows
     ]
 
 

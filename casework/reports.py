@@ -28,6 +28,8 @@ class PartyDetails:
     address: str | None = None
     phone: str | None = None
     email: str | None = None
+    # Voluntary equality monitoring: {question: answer} for the questions answered, else None.
+    equality: dict[str, str] | None = None
 
 
 @dataclass(frozen=True)

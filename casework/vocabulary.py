@@ -1,5 +1,8 @@
 """Words the policy fixes: motivation strands, reporting channels (3.1.4), incident types
-(3.1.2 and 3.1.3), parties and their relation to the landlord and tenure (2.2, 2.3)."""
+(3.1.2 and 3.1.3), parties and their relation to the landlord and tenure (2.2, 2.3), and the
+questions of voluntary equality monitoring (12.3)."""
+
+from dataclasses import dataclass
 
 STRANDS: dict[str, str] = {
     "race": "Race",
@@ -72,3 +75,104 @@ TENURES: dict[str, str] = {
 }
 
 PROCESS_KEY = "hate_incident"
+
+# Voluntary equality monitoring (policy 12.3): a party's own answers, asked in the words of the
+# 2021 census for England and Wales (ONS high-level groups). Every question may be answered
+# "Prefer not to say"; a question left unanswered is "not recorded".
+PREFER_NOT_TO_SAY = "prefer_not_to_say"
+
+
+@dataclass(frozen=True)
+class EqualityQuestion:
+    name: str  # the key in forms, in the API and in the stored answers
+    question: str  # as the form asks it
+    heading: str  # as a breakdown names it
+    options: dict[str, str]  # the answers, "Prefer not to say" last
+
+
+def _with_prefer_not(options: dict[str, str]) -> dict[str, str]:
+    return {**options, PREFER_NOT_TO_SAY: "Prefer not to say"}
+
+
+_YES_NO = {"yes": "Yes", "no": "No"}
+EQUALITY_QUESTIONS: dict[str, EqualityQuestion] = {
+    q.name: q
+    for q in (
+        EqualityQuestion(
+            "age_band",
+            "What is your age?",
+            "Age",
+            _with_prefer_not(
+                {
+                    "under_16": "Under 16",
+                    "16_24": "16 to 24",
+                    "25_34": "25 to 34",
+                    "35_44": "35 to 44",
+                    "45_54": "45 to 54",
+                    "55_64": "55 to 64",
+                    "65_74": "65 to 74",
+                    "75_over": "75 or over",
+                }
+            ),
+        ),
+        EqualityQuestion(
+            "ethnic_group",
+            "What is your ethnic group?",
+            "Ethnic group",
+            _with_prefer_not(
+                {
+                    "asian": "Asian or Asian British",
+                    "black": "Black, Black British, Caribbean or African",
+                    "mixed": "Mixed or multiple ethnic groups",
+                    "white": "White",
+                    "other": "Other ethnic group",
+                }
+            ),
+        ),
+        EqualityQuestion(
+            "religion_or_belief",
+            "What is your religion?",
+            "Religion or belief",
+            _with_prefer_not(
+                {
+                    "none": "No religion",
+                    "christian": "Christian",
+                    "buddhist": "Buddhist",
+                    "hindu": "Hindu",
+                    "jewish": "Jewish",
+                    "muslim": "Muslim",
+                    "sikh": "Sikh",
+                    "other": "Any other religion",
+                }
+            ),
+        ),
+        EqualityQuestion(
+            "disability",
+            "Do you consider yourself to have a disability?",
+            "Disability",
+            _with_prefer_not(_YES_NO),
+        ),
+        EqualityQuestion(
+            "sex", "What is your sex?", "Sex", _with_prefer_not({"female": "Female", "male": "Male"})
+        ),
+        EqualityQuestion(
+            "gender_identity_same",
+            "Is the gender you identify with the same as your sex registered at birth?",
+            "Gender identity the same as sex registered at birth",
+            _with_prefer_not(_YES_NO),
+        ),
+        EqualityQuestion(
+            "sexual_orientation",
+            "Which of the following best describes your sexual orientation?",
+            "Sexual orientation",
+            _with_prefer_not(
+                {
+                    "straight": "Straight or heterosexual",
+                    "gay_or_lesbian": "Gay or lesbian",
+                    "bisexual": "Bisexual",
+                    "other": "Other sexual orientation",
+                }
+            ),
+        ),
+    )
+}

@@ -53,9 +53,9 @@ def indicator_tables(ind: Indicators) -> list[Table]:
             "Strand",
             ind.strands,
             new,
-            "A case perceived under several strands counts under each. Victims' protected "
-            "characteristics are not recorded on cases yet.",
+            "A case perceived under several strands counts under each.",
         ),
+        *victim_tables(ind),
         Table(
             "first_response",
             "First response within 24 hours of the report",
@@ -111,6 +111,29 @@ def indicator_tables(ind: Indicators) -> list[Table]:
     ]
 
 
+def victim_tables(ind: Indicators) -> list[Table]:
+    """One table per equality-monitoring question: the victims of new cases by their answer."""
+    note = (
+        f"Answers victims gave voluntarily. Victims recorded on new cases: {ind.victims}; "
+        f"new cases with no victim recorded (not counted): {ind.new_cases_without_victim}."
+    )
+    return [
+        Table(
+            f"victims_{c.key}",
+            victims_title(c.label),
+            (c.label, "Victims", f"% of {ind.victims} victims"),
+            [(n.label, n.count, n.percent) for n in c.counts],
+            _chart([(n.label, n.count) for n in c.counts], series="Victims"),
+            note,
+        )
+        for c in ind.victim_characteristics
+    ]
+
+
+def victims_title(heading: str) -> str:
+    return f"Equality: victims of new cases by {heading[:1].lower()}{heading[1:]}"
+
+
 def regulator_table(ind: Indicators) -> Table:
     reg = ind.regulator
     return Table(
@@ -157,6 +180,10 @@ def annual_tables(report: AnnualReport) -> list[Table]:
             "strands", "Equality: motivation strands of new cases", "Strand", report.by_strand, years
         ),
         _comparison("new_by_locality", "New cases by locality", "Locality", report.by_locality, years),
+        *(
+            _comparison(f"victims_{key}", victims_title(label), label, rows, years)
+            for key, label, rows in report.by_characteristic
+        ),
     ]
 
 

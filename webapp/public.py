@@ -15,9 +15,9 @@ from werkzeug.wrappers import Response
 
 import processes
 from casework import people, reports
-from casework.vocabulary import INCIDENT_TYPES, STRANDS
+from casework.vocabulary import EQUALITY_QUESTIONS, INCIDENT_TYPES, STRANDS
 from webapp import storage
-from webapp.schemas import ReportSchema
+from webapp.schemas import EqualitySchema, ReportSchema
 
 bp = Blueprint("public", __name__)
 LONDON = ZoneInfo("Europe/London")
@@ -31,7 +31,13 @@ FIELDS = (
     "reporter_name",
     "reporter_email",
     "reporter_phone",
+    "reporter_is_victim",
+    *EQUALITY_QUESTIONS,
 )
+REPORTER_IS_VICTIM = {
+    "yes": "Yes, it happened to me",
+    "no": "No, I am reporting it for someone else, or something I saw",
+}
 SCHEMA_FIELDS = ("description", "location", "reporter_name", "reporter_email", "reporter_phone")
 # Plainer words than the schema's generic ones ("Length must be between ...") for the public.
 FRIENDLY = {
@@ -40,6 +46,10 @@ FRIENDLY = {
     "reporter_name": "Enter a name of no more than 200 characters, or leave it empty.",
     "reporter_email": "Enter an email address like name@example.com, or leave it empty.",
     "occurred_at": "Enter a real date and time, or leave them empty.",
+    "reporter_is_victim": "Choose one of the answers listed, or leave the question unanswered.",
+    "equality": "Choose one of the answers listed, or leave the question unanswered.",
+    "not_the_victim": "The equality questions are about you: choose “Yes, it happened to me” here, "
+    "or leave those questions unanswered.",
 }
 
 
@@ -74,7 +84,13 @@ def _form(
     values: dict[str, Any], errors: dict[str, str], status: int = 200, problem: str | None = None
 ) -> tuple[str, int]:
     return render_template(
-        "public/report.html", values=values, errors=errors, problem=problem, strands=STRANDS
+        "public/report.html",
+        values=values,
+        errors=errors,
+        problem=problem,
+        strands=STRANDS,
+        reporter_is_victim=REPORTER_IS_VICTIM,
+        equality=EQUALITY_QUESTIONS,
     ), status
 
 
@@ -90,6 +106,8 @@ def _validate(values: dict[str, Any]) -> tuple[dict[str, Any] | None, dict[str, 
     data = {name: values[name] for name in SCHEMA_FIELDS}
     data["strands"] = values["strands"]
     data["occurred_at"] = occurred_at
+    answers, equality_errors = _equality(values)
+    errors.update(equality_errors)
     try:
         loaded = ReportSchema().load(data)
     except ValidationError as err:
@@ -98,7 +116,35 @@ def _validate(values: dict[str, Any]) -> tuple[dict[str, Any] | None, dict[str, 
             errors.setdefault(target, FRIENDLY.get(name, problem))
     if errors:
         return None, {name: errors[name] for name in FIELDS if name in errors}
+    if values["reporter_is_victim"] == "yes":
+        loaded["parties"] = [_reporter_as_victim(loaded, answers)]
     return loaded, {}
+
+
+def _equality(values: dict[str, Any]) -> tuple[dict[str, str] | None, dict[str, str]]:
+    """The equality-monitoring answers (about the reporter, as the victim), or the problems with
+    them and with "Did this happen to you?", by input name."""
+    errors: dict[str, str] = {}
+    if values["reporter_is_victim"] not in ("", *REPORTER_IS_VICTIM):
+        errors["reporter_is_victim"] = FRIENDLY["reporter_is_victim"]
+    given = {name: values[name] for name in EQUALITY_QUESTIONS}
+    if any(value.strip() for value in given.values()) and values["reporter_is_victim"] != "yes":
+        errors.setdefault("reporter_is_victim", FRIENDLY["not_the_victim"])
+    try:
+        answers: dict[str, str] | None = EqualitySchema().load(given)
+    except ValidationError as err:
+        return None, {**errors, **{str(name): FRIENDLY["equality"] for name in err.messages}}
+    return answers, errors
+
+
+def _reporter_as_victim(report: dict[str, Any], answers: dict[str, str] | None) -> reports.PartyDetails:
+    return reports.PartyDetails(
+        role="victim",
+        name=report["reporter_name"],
+        email=report["reporter_email"],
+        phone=report["reporter_phone"],
+        equality=answers,
+    )
 
 
 def _occurred_at(day: str, clock: str) -> tuple[str | None, dict[str, str]]:

@@ -8,7 +8,16 @@ from typing import Any
 from marshmallow import Schema, ValidationError, fields, post_load, pre_load, validate, validates
 
 from casework.reports import PartyDetails
-from casework.vocabulary import CHANNELS, INCIDENT_TYPES, PARTY_ROLES, RELATIONS, STRANDS, TENURES
+from casework.vocabulary import (
+    CHANNELS,
+    EQUALITY_QUESTIONS,
+    INCIDENT_TYPES,
+    PARTY_ROLES,
+    RELATIONS,
+    STRANDS,
+    TENURES,
+    EqualityQuestion,
+)
 
 
 def _blank_to_none(data: Any, names: tuple[str, ...]) -> Any:
@@ -18,6 +27,40 @@ def _blank_to_none(data: Any, names: tuple[str, ...]) -> Any:
             if isinstance(data.get(name), str) and not data[name].strip():
                 data.pop(name)
     return data
+
+
+def _answer(question: EqualityQuestion) -> fields.String:
+    choices = list(question.options)
+    return fields.String(
+        load_default=None,
+        validate=validate.OneOf(
+            choices,
+            error=f"Unknown answer for the equality question '{question.name}': "
+            f"use one of {', '.join(choices)}, or leave it out.",
+        ),
+        metadata={"description": f"{question.question} One of: " + ", ".join(choices)},
+    )
+
+
+class EqualitySchema(Schema):
+    """A party's voluntary equality-monitoring answers. Every question is optional; an empty
+    answer is the same as none (not recorded). An unknown question or answer is refused."""
+
+    age_band = _answer(EQUALITY_QUESTIONS["age_band"])
+    ethnic_group = _answer(EQUALITY_QUESTIONS["ethnic_group"])
+    religion_or_belief = _answer(EQUALITY_QUESTIONS["religion_or_belief"])
+    disability = _answer(EQUALITY_QUESTIONS["disability"])
+    sex = _answer(EQUALITY_QUESTIONS["sex"])
+    gender_identity_same = _answer(EQUALITY_QUESTIONS["gender_identity_same"])
+    sexual_orientation = _answer(EQUALITY_QUESTIONS["sexual_orientation"])
+
+    @pre_load
+    def drop_blanks(self, data: Any, **_: Any) -> Any:
+        return _blank_to_none(data, tuple(EQUALITY_QUESTIONS))
+
+    @post_load
+    def answered(self, data: dict[str, Any], **_: Any) -> dict[str, str] | None:
+        return {name: value for name, value in data.items() if value is not None} or None
 
 
 class PartySchema(Schema):
@@ -32,6 +75,12 @@ class PartySchema(Schema):
     address = fields.String(load_default=None, validate=validate.Length(max=500))
     phone = fields.String(load_default=None, validate=validate.Length(max=40))
     email = fields.Email(load_default=None, validate=validate.Length(max=320))
+    equality = fields.Nested(
+        EqualitySchema,
+        load_default=None,
+        allow_none=True,
+        metadata={"description": "Voluntary equality monitoring, the party's own answers (all optional)"},
+    )
 
     @post_load
     def make(self, data: dict[str, Any], **_: Any) -> PartyDetails:

@@ -173,6 +173,18 @@ def _counts() -> fields.List:
     return fields.List(fields.Nested(CountSchema))
 
 
+class CharacteristicSchema(Schema):
+    key = fields.String(metadata={"description": "The equality-monitoring question, e.g. age_band"})
+    label = fields.String()
+    counts = fields.List(
+        fields.Nested(CountSchema),
+        metadata={
+            "description": "Victims by answer, every answer listed; key prefer_not_to_say, and an "
+            "empty key for not recorded; percent is of all victims"
+        },
+    )
+
+
 class IndicatorsSchema(Schema):
     period = fields.Nested(PeriodSchema)
     filters = fields.Function(lambda figures: figures.filters.active)
@@ -192,6 +204,12 @@ class IndicatorsSchema(Schema):
     legal_action_cases = fields.Nested(RatioSchema)
     non_legal_action_cases = fields.Nested(RatioSchema)
     regulator = fields.Nested(RegulatorSchema)
+    victims = fields.Integer(metadata={"description": "Victims recorded on the new cases"})
+    new_cases_without_victim = fields.Integer()
+    victim_characteristics = fields.List(
+        fields.Nested(CharacteristicSchema),
+        metadata={"description": "Victims' protected characteristics (voluntary equality monitoring)"},
+    )
 
 
 @bp.route("/indicators", methods=["GET"])
