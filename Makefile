@@ -5,7 +5,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 FLASK := $(BIN)/flask --app webapp
 
-.PHONY: run test lint services browser assets install install-dev clean
+.PHONY: run test bench lint services browser assets install install-dev clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -33,6 +33,11 @@ test: install-dev assets browser services
 	$(MAKE) --no-print-directory lint
 	$(BIN)/pytest -q -m "not scaled" $(PYTEST_ARGS)
 	$(BIN)/pytest -q --postgres $(PYTEST_ARGS)
+
+## bench: the benchmarks in benchmarks/ at a size that fits in a few minutes (FULL=1: full size)
+bench: install-dev services
+	$(BIN)/python -m benchmarks.timers $(if $(FULL),--full)
+	$(BIN)/python -m benchmarks.dashboards $(if $(FULL),--full)
 
 lint: install-dev
 	$(BIN)/ruff check .
