@@ -10,21 +10,18 @@ the case's version on, so a step racing with it (the task being completed meanwh
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from functools import partial
-from typing import TypeVar
 
 from sqlalchemy import func, select
-from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.attributes import flag_modified
-from sqlalchemy.orm.exc import StaleDataError
 
 import processes
 from casework.casefile import find_case
 from casework.people import GROUPS
+from casework.tasks import unit_of_work
 from db.models import CaseReview, Group, Notification, Task, TimelineEvent, User
 from handlers.notifications import notify_group
 from handlers.registry import ServiceRequest
@@ -34,8 +31,6 @@ SUPERVISORS = "supervisors"
 REASON_MIN, REASON_MAX = 5, 1000
 COMMENTS_MAX = 5000
 SCORES = range(1, 6)
-
-T = TypeVar("T")
 
 
 class SupervisionError(Exception):
@@ -113,28 +108,6 @@ def _check_role(user: User) -> None:
         raise NotPermitted("Only supervisors, managers and administrators may do this.")
 
 
-def _commit(session: Session, step: Callable[[], T]) -> T:
-    """Run ``step`` and commit; roll back on any error. A race over the case row is a Conflict."""
-    try:
-        result = step()
-        session.commit()
-    except StaleDataError as err:
-        session.rollback()
-        raise processes.Conflict(
-            "The case was changed by someone else at the same time; nothing was saved. "
-            "Reload to see its current state."
-        ) from err
-    except OperationalError as err:
-        session.rollback()
-        if "locked" in str(err):
-            raise processes.Conflict("The case is being changed by someone else; try again.") from err
-        raise
-    except BaseException:
-        session.rollback()
-        raise
-    return result
-
-
 def find_officer(session: Session, username: str, field: str = "to", *, active: bool = True) -> User:
     """The user called ``username``; only an active one unless ``active`` is false (an officer who
     has left may still hold tasks to hand on)."""
@@ -206,7 +179,7 @@ def reassign_task(
         _reassign(session, task, to, user=user, now=now)
         return processes.task_view(task)
 
-    return _commit(session, step)
+    return unit_of_work(session, step)
 
 
 def reassign_all(
@@ -234,7 +207,7 @@ def reassign_all(
     skipped: list[Skipped] = []
     for task_id in task_ids:
         try:
-            moved.append(_commit(session, partial(_move_held, session, task_id, holder, to, user, now)))
+            moved.append(unit_of_work(session, partial(_move_held, session, task_id, holder, to, user, now)))
         except (processes.ProcessError, Invalid) as err:
             task = session.get(Task, task_id)
             reason = next(iter(err.errors.values())) if isinstance(err, Invalid) else str(err)
@@ -304,7 +277,7 @@ def escalate(
         session.flush()
         return Escalation(case.reference or "", text, SUPERVISORS, now)
 
-    return _commit(session, step)
+    return unit_of_work(session, step)
 
 
 def _review_errors(score: int | None, comments: str | None) -> dict[str, str]:
@@ -347,7 +320,7 @@ def review_case(
         session.flush()
         return _view(row, case.reference or "", user)
 
-    return _commit(session, step)
+    return unit_of_work(session, step)
 
 
 def _view(row: CaseReview, reference: str, reviewer: User) -> Review:

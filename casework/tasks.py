@@ -9,6 +9,7 @@ from typing import Any, TypeVar
 
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
+from sqlalchemy.orm.exc import StaleDataError
 
 import processes
 from db.models import User
@@ -16,10 +17,17 @@ from db.models import User
 T = TypeVar("T")
 
 
-def _unit_of_work(session: Session, step: Callable[[], T]) -> T:
+def unit_of_work(session: Session, step: Callable[[], T]) -> T:
+    """Run ``step`` and commit; roll back on any error. A race over the case row is a Conflict."""
     try:
         result = step()
         session.commit()
+    except StaleDataError as err:
+        session.rollback()
+        raise processes.Conflict(
+            "The case was changed by someone else at the same time; nothing was saved. "
+            "Reload to see its current state."
+        ) from err
     except OperationalError as err:
         session.rollback()
         if "locked" in str(err):
@@ -32,11 +40,11 @@ def _unit_of_work(session: Session, step: Callable[[], T]) -> T:
 
 
 def claim(session: Session, task_id: str, user: User, *, now: datetime) -> processes.TaskView:
-    return _unit_of_work(session, lambda: processes.claim(session, task_id, user, now=now))
+    return unit_of_work(session, lambda: processes.claim(session, task_id, user, now=now))
 
 
 def release(session: Session, task_id: str, user: User, *, now: datetime) -> processes.TaskView:
-    return _unit_of_work(session, lambda: processes.release(session, task_id, user, now=now))
+    return unit_of_work(session, lambda: processes.release(session, task_id, user, now=now))
 
 
 def complete(
@@ -48,7 +56,7 @@ def complete(
     now: datetime,
     expected_case_version: int | None = None,
 ) -> processes.StepResult:
-    return _unit_of_work(
+    return unit_of_work(
         session,
         lambda: processes.complete(
             session, task_id, data, user=user, now=now, expected_case_version=expected_case_version
