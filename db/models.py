@@ -111,8 +111,9 @@ class Case(Base):
     process_version: Mapped[ProcessVersion] = relationship(lazy="selectin")
 
     __mapper_args__ = {"version_id_col": version}
+    # Loaded when read (the case page, the API), not with every task query that joins its case.
     parties: Mapped[list[Party]] = relationship(
-        lazy="selectin", cascade="all, delete-orphan", order_by="Party.id"
+        lazy="select", cascade="all, delete-orphan", order_by="Party.id"
     )
 
     @validates("hate_perceived")

@@ -151,10 +151,12 @@ def _save(session: Session, case: Case, workflow: Any, now: datetime, *, actor: 
             row.status = "cancelled"
             row.completed_at = now
             _event(session, case, now, "task_cancelled", actor, f"Task withdrawn: {row.title}")
-    for task_id, task in ready.items():
-        if task_id in open_rows:
-            continue
+    still_open = [row for task_id, row in open_rows.items() if task_id in ready]
+    created = [
         _create_task_row(session, case, task, now)
+        for task_id, task in ready.items()
+        if task_id not in open_rows
+    ]
     session.execute(delete(Timer).where(Timer.case_id == case.id))
     for timer in engine.waiting_timers(workflow):
         session.add(
@@ -183,29 +185,30 @@ def _save(session: Session, case: Case, workflow: Any, now: datetime, *, actor: 
         if "locked" in str(err):
             raise Conflict("The case is being changed by someone else; try again.") from err
         raise
-    return step_result(session, case)
+    # The open tasks are known here: no need to ask the database again.
+    rows = sorted(still_open, key=lambda row: row.created_at) + created
+    return StepResult(case.id, case.reference or "", case.status, tuple(task_view(r) for r in rows))
 
 
-def _create_task_row(session: Session, case: Case, task: Any, now: datetime) -> None:
+def _create_task_row(session: Session, case: Case, task: Any, now: datetime) -> Task:
     ext = task.task_spec.extensions
     groups = list(ext.get("candidateGroups") or [])
     assignee_id = None
     if ext.get("assignee"):
         assignee_id = session.scalar(select(User.id).where(User.username == ext["assignee"]))
     title = task.task_spec.bpmn_name or task.task_spec.bpmn_id
-    session.add(
-        Task(
-            id=str(task.id),
-            case_id=case.id,
-            element_id=task.task_spec.bpmn_id,
-            title=title,
-            status="open",
-            assignee_id=assignee_id,
-            created_at=now,
-            due_at=_due_at(task, case.process_version, now),
-            candidate_groups=[TaskCandidateGroup(group_name=g) for g in groups],
-        )
+    row = Task(
+        id=str(task.id),
+        case_id=case.id,
+        element_id=task.task_spec.bpmn_id,
+        title=title,
+        status="open",
+        assignee_id=assignee_id,
+        created_at=now,
+        due_at=_due_at(task, case.process_version, now),
+        candidate_groups=[TaskCandidateGroup(group_name=g) for g in groups],
     )
+    session.add(row)
     who = ", ".join(groups) or ext.get("assignee") or "anyone"
     _event(
         session,
@@ -216,6 +219,7 @@ def _create_task_row(session: Session, case: Case, task: Any, now: datetime) -> 
         f"New task: {title} (for {who})",
         {"task_id": str(task.id), "groups": groups},
     )
+    return row
 
 
 def task_view(task: Task, *, with_form: bool = False) -> TaskView:
