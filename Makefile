@@ -37,6 +37,7 @@ test: install-dev assets browser services
 ## bench: the benchmarks in benchmarks/ at a size that fits in a few minutes (FULL=1: full size)
 bench: install-dev services
 	$(BIN)/python -m benchmarks.lifecycle $(if $(FULL),--cases 1000)
+	$(BIN)/python -m benchmarks.http_load $(if $(FULL),--cases 5000,--cases 1000)
 	$(BIN)/python -m benchmarks.timers $(if $(FULL),--full)
 	$(BIN)/python -m benchmarks.dashboards $(if $(FULL),--full)
 
