@@ -40,6 +40,7 @@ bench: install-dev services
 	$(BIN)/python -m benchmarks.http_load $(if $(FULL),--cases 5000,--cases 1000)
 	$(BIN)/python -m benchmarks.timers $(if $(FULL),--full)
 	$(BIN)/python -m benchmarks.dashboards $(if $(FULL),--full)
+	$(BIN)/python -m benchmarks.inbox $(if $(FULL),--full)
 
 lint: install-dev
 	$(BIN)/ruff check .
