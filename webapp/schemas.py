@@ -215,10 +215,11 @@ class TaskListQuerySchema(Schema):
 
 class TaskPageSchema(Schema):
     items = fields.List(fields.Nested(TaskSchema))
-    total = fields.Integer()
+    total = fields.Integer(metadata={"description": "Tasks counted, up to 1,000 past this page"})
     page = fields.Integer()
     pages = fields.Integer()
     per_page = fields.Integer()
+    more = fields.Boolean(metadata={"description": "More tasks than ``total`` exist (counting stopped)"})
 
 
 class StepSchema(Schema):

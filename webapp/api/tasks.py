@@ -58,6 +58,7 @@ def list_tasks(query: dict[str, Any]) -> dict[str, Any]:
         "page": page.page,
         "pages": page.pages,
         "per_page": page.per_page,
+        "more": page.more,
     }
 
 
