@@ -9,6 +9,7 @@ from sqlalchemy import and_, exists, func, or_, select
 from sqlalchemy.orm import Session
 
 import processes
+from casework import case_access
 from db.models import Case, Task, TaskCandidateGroup, User
 
 SORTS = {
@@ -63,7 +64,11 @@ def inbox(
     visible = {"all": or_(mine, unassigned), "mine": mine, "unassigned": unassigned}[
         scope if scope in SCOPES else "all"
     ]
-    query = select(Task).join(Case, Case.id == Task.case_id).where(Task.status == "open", visible)
+    query = (
+        select(Task)
+        .join(Case, Case.id == Task.case_id)
+        .where(Task.status == "open", visible, case_access.not_hidden(user))
+    )
     if search.strip():
         term = f"%{search.strip()}%"
         query = query.where(

@@ -24,8 +24,10 @@ GROUPS = {
     "process-owners": "Process owners",
     "admins": "Administrators",
     "hr": "Human resources (employee route)",
+    "intake": "Intake (reports by phone and in person)",
 }
 DEMO_USERS = [
+    ("intake", "Ian Intake", "intake", ["intake"]),
     ("officer", "Olivia Officer", "officer", ["community-safety"]),
     ("supervisor", "Sam Supervisor", "supervisor", ["supervisors", "community-safety"]),
     ("manager", "Maya Manager", "manager", ["managers", "hr"]),

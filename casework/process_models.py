@@ -14,12 +14,13 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 import processes
+from casework.permissions import Permission, roles_with
 from casework.reports import reference_for
 from db.models import Case, ProcessVersion, User
 from processes.specs import parse
 
 MAX_BYTES = 5_000_000
-ROLES = ("process_owner", "admin")
+ROLES = roles_with(Permission.MODEL_PROCESSES)
 
 
 @dataclass(frozen=True)

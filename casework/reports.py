@@ -51,6 +51,10 @@ def reference_for(case_id: int, reported_at: datetime) -> str:
     return f"HC-{reported_at:%Y}-{case_id:06d}"
 
 
+# The team whose officers may open a case of each route (casework.case_access).
+TEAM_FOR_ROUTE = {"hate": "community-safety", "employee": "hr"}
+
+
 def route_for(parties: list[PartyDetails]) -> str:
     """``employee`` when a colleague is the alleged perpetrator and a colleague or contractor reports."""
     about_colleague = any(p.role == "alleged_perpetrator" and p.relation == "colleague" for p in parties)
@@ -105,6 +109,7 @@ def submit(session: Session, report: Report, *, now: datetime) -> processes.Step
         incident_types=list(report.incident_types),
         locality=report.locality,
         route=route,
+        team=TEAM_FOR_ROUTE[route],
         reporter_name=report.reporter_name,
         reporter_email=report.reporter_email,
         reporter_phone=report.reporter_phone,

@@ -21,12 +21,13 @@ from sqlalchemy.orm.attributes import flag_modified
 import processes
 from casework.casefile import find_case
 from casework.people import GROUPS
+from casework.permissions import Permission, roles_with
 from casework.tasks import unit_of_work
 from db.models import CaseReview, Group, Notification, Task, TimelineEvent, User
 from handlers.notifications import notify_group
 from handlers.registry import ServiceRequest
 
-ROLES = ("supervisor", "manager", "admin")
+ROLES = roles_with(Permission.SUPERVISE)
 SUPERVISORS = "supervisors"
 REASON_MIN, REASON_MAX = 5, 1000
 COMMENTS_MAX = 5000

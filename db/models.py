@@ -107,6 +107,12 @@ class Case(Base):
     # A background step (a timer firing) that failed: its timers wait until someone retries it.
     step_failed_at: Mapped[datetime | None] = mapped_column(index=True)
     step_failure: Mapped[str | None] = mapped_column(Text)
+    # The team (a group name) whose officers may open the case; set at intake from the route.
+    team: Mapped[str | None] = mapped_column(String(80), index=True)
+    # A restricted case (a colleague is a party, say) is open only to the people named on it.
+    restricted: Mapped[bool] = mapped_column(default=False)
+    # When the retention job removed the personal data of this closed case (the counts stay).
+    anonymised_at: Mapped[datetime | None] = mapped_column(index=True)
     version: Mapped[int] = mapped_column(Integer, nullable=False, default=1)
     process_version: Mapped[ProcessVersion] = relationship(lazy="selectin")
 
@@ -154,6 +160,81 @@ class Party(Base):
     # them all), they are only ever counted in Python like the strands, and the census
     # questions change without a migration. The schemas check every value on the way in.
     equality: Mapped[dict[str, Any] | None]
+
+
+class CaseAccess(Base):
+    """A person named on a restricted case: only they may open it."""
+
+    __tablename__ = "case_access"
+    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id", ondelete="CASCADE"), primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), primary_key=True)
+    granted_by: Mapped[str] = mapped_column(String(80))
+    granted_at: Mapped[datetime]
+    user: Mapped[User] = relationship(lazy="joined")
+
+
+class Consent(Base):
+    """A person's consent for one purpose (sharing with the police, referral to an agency, use
+    of evidence in court): given or refused when recorded, and withdrawn later if they say so."""
+
+    __tablename__ = "consents"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id", ondelete="CASCADE"), index=True)
+    party_id: Mapped[int] = mapped_column(ForeignKey("parties.id", ondelete="CASCADE"), index=True)
+    purpose: Mapped[str] = mapped_column(String(40))
+    given: Mapped[bool]
+    note: Mapped[str | None] = mapped_column(Text)
+    recorded_at: Mapped[datetime]
+    recorded_by: Mapped[str] = mapped_column(String(80))
+    withdrawn_at: Mapped[datetime | None]
+    withdrawn_by: Mapped[str | None] = mapped_column(String(80))
+
+
+class Disclosure(Base):
+    """Personal data shared outside the landlord, with its lawful basis (policy section 9)."""
+
+    __tablename__ = "disclosures"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id", ondelete="CASCADE"), index=True)
+    party_id: Mapped[int | None] = mapped_column(ForeignKey("parties.id", ondelete="SET NULL"), index=True)
+    recipient: Mapped[str] = mapped_column(String(200))
+    purpose: Mapped[str] = mapped_column(String(40))
+    lawful_basis: Mapped[str] = mapped_column(String(40))
+    consent_id: Mapped[int | None] = mapped_column(ForeignKey("consents.id", ondelete="SET NULL"))
+    information: Mapped[str] = mapped_column(Text)
+    reason: Mapped[str | None] = mapped_column(Text)
+    disclosed_at: Mapped[datetime]
+    disclosed_by: Mapped[str] = mapped_column(String(80))
+
+
+class AuditEvent(Base):
+    """Who did what, when and from where: views, searches, exports, edits, disclosures, sign-ins.
+    Append-only: the database refuses UPDATE and DELETE on this table (migration 0008)."""
+
+    __tablename__ = "audit_events"
+    __table_args__ = (Index("ix_audit_events_subject", "subject_type", "subject"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    at: Mapped[datetime] = mapped_column(index=True)
+    # Names, not foreign keys: an entry outlives the account, and nothing may rewrite it.
+    username: Mapped[str | None] = mapped_column(String(80), index=True)
+    role: Mapped[str | None] = mapped_column(String(40))
+    action: Mapped[str] = mapped_column(String(40), index=True)
+    subject_type: Mapped[str | None] = mapped_column(String(40))
+    subject: Mapped[str | None] = mapped_column(String(200))
+    detail: Mapped[str | None] = mapped_column(Text)
+    ip: Mapped[str | None] = mapped_column(String(64))
+    outcome: Mapped[str] = mapped_column(String(20), default="ok")
+
+
+class LoginAttempt(Base):
+    """A sign-in attempt, kept for throttling repeated failures by username and address."""
+
+    __tablename__ = "login_attempts"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    username: Mapped[str] = mapped_column(String(80), index=True)
+    ip: Mapped[str | None] = mapped_column(String(64), index=True)
+    at: Mapped[datetime] = mapped_column(index=True)
+    succeeded: Mapped[bool]
 
 
 class Referral(Base):

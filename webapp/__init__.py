@@ -7,6 +7,8 @@ from typing import Any
 from flask import Flask
 
 from webapp import (
+    access,
+    audit_log,
     auth,
     cases,
     cli,
@@ -33,10 +35,12 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     check_consistency(app.config)
     storage.init_app(app)
     auth.init_app(app)
+    access.init_app(app)
     notifications.init_app(app)
     for blueprint in (auth.bp, public.bp, inbox.bp, cases.bp, notifications.bp, modeller.bp, dashboards.bp):
         app.register_blueprint(blueprint)
     app.register_blueprint(supervision.bp)
+    app.register_blueprint(audit_log.bp)
     register_api(app)
     errors.init_app(app)
     outages.init_app(app)

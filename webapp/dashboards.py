@@ -14,6 +14,7 @@ from werkzeug.wrappers import Response
 import processes
 from casework import annual, heatmap, indicators, people, process_models, stuck
 from casework.casefile import find_case
+from casework.permissions import Permission, allows, roles_with
 from casework.vocabulary import INCIDENT_TYPES, STRANDS
 from webapp import storage
 from webapp.auth import roles_required
@@ -29,7 +30,7 @@ from webapp.dashboard_tables import annual_tables, csv_response, indicator_table
 from webapp.public import when
 
 bp = Blueprint("dashboards", __name__, url_prefix="/dashboards")
-ROLES = ("manager", "supervisor", "admin")
+ROLES = roles_with(Permission.VIEW_INDICATORS)
 Page = str | Response | tuple[str, int]
 
 
@@ -91,7 +92,7 @@ def stuck_work() -> Page:
 def retry_step(reference: str) -> Page:
     """Run a case's failed step again; an administrator may skip it (form field ``skip``)."""
     skip = request.form.get("skip") == "1"
-    if skip and current_user.role != "admin":
+    if skip and not allows(current_user.role, Permission.SKIP_STEPS):
         abort(403)
     session = storage.session()
     try:

@@ -90,22 +90,24 @@ def complete(task_id: str) -> Page:
 
 @bp.route("/tasks/<task_id>/claim", methods=["POST"])
 @login_required
-def claim(task_id: str) -> Response:
+def claim(task_id: str) -> Page:
     return _act(tasks.claim, task_id, "You have taken the task “{title}” for {case}.")
 
 
 @bp.route("/tasks/<task_id>/release", methods=["POST"])
 @login_required
-def release(task_id: str) -> Response:
+def release(task_id: str) -> Page:
     return _act(tasks.release, task_id, "You gave back the task “{title}” for {case}; its team can take it.")
 
 
-def _act(action: Callable[..., processes.TaskView], task_id: str, message: str) -> Response:
+def _act(action: Callable[..., processes.TaskView], task_id: str, message: str) -> Page:
     try:
         view = action(storage.session(), task_id, current_row(), now=processes.clock.now())
     except processes.TaskNotFound:
         abort(404)
-    except (processes.Conflict, processes.NotAllowed) as err:
+    except processes.NotAllowed as err:
+        return render_template("errors/error.html", code=403, message=str(err)), 403
+    except processes.Conflict as err:
         flash(str(err), "error")
     else:
         flash(message.format(title=view.title, case=view.case_reference), "success")

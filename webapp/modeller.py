@@ -14,11 +14,12 @@ from werkzeug.wrappers import Response as BaseResponse
 import processes
 from casework import case_moves
 from casework import process_models as service
+from casework.permissions import Permission, roles_with
 from webapp import storage
 from webapp.auth import current_row, roles_required
 
 bp = Blueprint("modeller", __name__, url_prefix="/modeller")
-OWNERS = ("process_owner", "admin")
+OWNERS = roles_with(Permission.MODEL_PROCESSES)
 Page = str | BaseResponse | tuple[str, int]
 # Uploaded XML could hold an XHTML script; a browser opening it must not run it on this site.
 SAFE_XML = {"Content-Security-Policy": "default-src 'none'; sandbox", "X-Content-Type-Options": "nosniff"}

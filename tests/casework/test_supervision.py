@@ -403,6 +403,7 @@ def test_the_choices_offered_on_the_forms(database, session, olu):
     assert supervision.task_holders(session) == [("officer", "Olivia Officer", 1)]
     assert [u for u, _ in supervision.active_officers(session)] == [
         "admin",
+        "intake",
         "manager",
         "officer",
         "olu",

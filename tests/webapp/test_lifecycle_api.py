@@ -84,7 +84,10 @@ def test_the_employee_route_through_the_api(client):
         ],
     }
     officer = start(client, body)
-    case = officer.case()
+    # A case about a colleague is HR's: closed to the community-safety officer, open to HR.
+    refused = client.get(f"/api/cases/{officer.reference}", headers=officer.headers["officer"])
+    assert refused.status_code == 403 and "another team" in refused.json["message"]
+    case = client.get(f"/api/cases/{officer.reference}", headers=token(client, "manager")).json
     assert case["route"] == "employee" and [t["name"] for t in case["open_tasks"]] == ["employee_referral"]
     assert case["open_tasks"][0]["candidate_groups"] == ["hr"]
 

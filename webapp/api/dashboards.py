@@ -13,6 +13,7 @@ from marshmallow import Schema, fields
 import processes
 from casework import indicators, stuck
 from casework.casefile import find_case
+from casework.permissions import Permission, allows, roles_with
 from webapp import storage
 from webapp.api.security import api_user, token_required
 from webapp.dashboard_schemas import IndicatorQuerySchema, StuckQuerySchema, period_and_filters
@@ -21,7 +22,7 @@ bp = Blueprint(
     "dashboards_api", __name__, url_prefix="/api", description="Stuck work and indicators (managers)"
 )
 SECURITY: list[dict[str, list[str]]] = [{"bearer": []}]
-ROLES = ("manager", "supervisor", "admin")
+ROLES = roles_with(Permission.VIEW_INDICATORS)
 
 
 def managers_only(view: Callable[..., Any]) -> Callable[..., Any]:
@@ -105,7 +106,7 @@ class RetryResultSchema(Schema):
 def retry_step(args: dict[str, Any], reference: str) -> Any:
     """Run a case's failed background step again, or (administrators) skip the failing step."""
     user = api_user()
-    if args["skip"] and user.role != "admin":
+    if args["skip"] and not allows(user.role, Permission.SKIP_STEPS):
         abort(403, message="Only administrators may skip a failed step.")
     session = storage.session()
     try:

@@ -174,6 +174,9 @@ def start_case(key: str) -> Any:
         return service.start_case(storage.session(), key, data, user=api_user(), now=processes.clock.now())
     except processes.UnknownProcess as err:
         abort(404, message=str(err))
+    except processes.EngineFailure as err:
+        # The diagram's first steps could not run on the data sent (a missing value, say).
+        abort(422, message=f"The case could not start with this data: {err} Nothing was saved.")
     except processes.ProcessError as err:
         abort_for(err)
 

@@ -1,0 +1,110 @@
+"""Which cases a person may open, and restricting a case to named people (policy section 9).
+
+- A restricted case (a colleague is a party, say) opens only for the people named on it,
+  whatever their role.
+- Otherwise managers and admins open any case; everyone else opens the cases of their team
+  (a case's ``team`` is one of their groups) and the cases they work on (a task of the case
+  is, or was, theirs).
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import and_, exists, false, or_, select
+from sqlalchemy.orm import Session
+
+from casework.permissions import Permission, allows
+from db.models import Case, CaseAccess, Task, TimelineEvent, User
+
+
+class CaseAccessError(ValueError):
+    """A change to who may open a case that cannot be made (the message says why)."""
+
+
+def _named(user: User) -> Any:
+    return exists().where(CaseAccess.case_id == Case.id, CaseAccess.user_id == user.id)
+
+
+def visible(user: User) -> Any:
+    """A condition on ``Case`` for the cases ``user`` may open (for lists and searches)."""
+    if not allows(user.role, Permission.OPEN_CASES):
+        return false()
+    if allows(user.role, Permission.OPEN_ALL_CASES):
+        return or_(Case.restricted.is_(False), _named(user))
+    works_on = exists().where(
+        Task.case_id == Case.id, or_(Task.assignee_id == user.id, Task.completed_by_id == user.id)
+    )
+    team = Case.team.in_(user.group_names) if user.group_names else false()
+    return or_(and_(Case.restricted.is_(False), or_(team, works_on)), _named(user))
+
+
+def not_hidden(user: User) -> Any:
+    """A condition on ``Case`` that only hides restricted cases ``user`` is not named on (the inbox:
+    tasks are offered by group, and a restricted case's tasks go to its named people only)."""
+    return or_(Case.restricted.is_(False), _named(user))
+
+
+def case_called(session: Session, reference: str) -> Case | None:
+    return session.scalar(select(Case).where(Case.reference == reference))
+
+
+def task_called(session: Session, task_id: str) -> Task | None:
+    return session.get(Task, task_id)
+
+
+def can_open(session: Session, user: User, case: Case) -> bool:
+    return session.scalar(select(Case.id).where(Case.id == case.id, visible(user))) is not None
+
+
+def can_work_on(session: Session, user: User, task: Task) -> bool:
+    """A task opens for whoever may open its case, and for the people it is offered to or held
+    by (a process model's groups need not match a team), unless its case is restricted to others."""
+    case = session.get(Case, task.case_id)
+    if case is None:
+        return False
+    if case.restricted:
+        return session.get(CaseAccess, (case.id, user.id)) is not None
+    offered = set(task.group_names) & set(user.group_names)
+    return bool(offered) or task.assignee_id == user.id or can_open(session, user, case)
+
+
+def named_people(session: Session, case: Case) -> list[User]:
+    rows = session.scalars(select(CaseAccess).where(CaseAccess.case_id == case.id))
+    return sorted((row.user for row in rows), key=lambda u: u.display_name)
+
+
+def restrict(session: Session, case: Case, people: list[User], *, by: User, now: datetime) -> None:
+    """Restrict ``case`` to ``people`` (who restricts it is always named, so no one locks
+    themselves out by mistake). Calling it again replaces the list. Does not commit."""
+    if not allows(by.role, Permission.RESTRICT_CASES):
+        raise CaseAccessError("Your role cannot restrict cases.")
+    names = {user.id: user for user in [by, *people] if user.active}
+    current = {
+        row.user_id: row for row in session.scalars(select(CaseAccess).where(CaseAccess.case_id == case.id))
+    }
+    for user_id, row in current.items():
+        if user_id not in names:
+            session.delete(row)
+    for user_id in names.keys() - current.keys():
+        session.add(CaseAccess(case_id=case.id, user_id=user_id, granted_by=by.username, granted_at=now))
+    case.restricted = True
+    listed = ", ".join(sorted(user.display_name for user in names.values()))
+    _note(session, case, by, now, f"Case restricted; only these people may open it: {listed}")
+
+
+def lift_restriction(session: Session, case: Case, *, by: User, now: datetime) -> None:
+    if not allows(by.role, Permission.RESTRICT_CASES):
+        raise CaseAccessError("Your role cannot lift a restriction.")
+    if not case.restricted:
+        raise CaseAccessError("The case is not restricted.")
+    for row in session.scalars(select(CaseAccess).where(CaseAccess.case_id == case.id)):
+        session.delete(row)
+    case.restricted = False
+    _note(session, case, by, now, "Restriction lifted; the team may open the case again")
+
+
+def _note(session: Session, case: Case, by: User, now: datetime, summary: str) -> None:
+    event = TimelineEvent(case_id=case.id, at=now, kind="restricted", actor=by.display_name, summary=summary)
+    session.add(event)

@@ -1,0 +1,268 @@
+"""Every route's rule: the permission it needs, the case it touches, what the audit log records.
+
+One hook checks each request before its view runs: who is asking (the session for pages, the
+bearer token for /api), whether their role has the route's permission
+(``casework.permissions.MATRIX``), and whether they may open the case the URL names
+(``casework.case_access``). A route missing from ``RULES`` is refused for everyone, and the
+authorisation test fails for it, so a new route cannot go out without a rule.
+
+After a successful request, the route's audit action (view, search, export, edit) is written to
+the append-only audit log with who, what, when and from where; so is every refusal.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from flask import Flask, g, jsonify, render_template, request, url_for
+from flask_login import current_user
+from werkzeug.wrappers import Response
+
+import processes
+from casework import audit, case_access, people
+from casework.permissions import Permission, allows, who_may
+from db.models import Case, Task, User
+from webapp import storage
+from webapp.auth import login_manager
+
+PUBLIC = None
+
+
+@dataclass(frozen=True)
+class Rule:
+    permission: Permission | None
+    # What a successful request is recorded as in the audit log (None: not recorded).
+    audit: str | None = None
+    # GET with one of these query arguments is a search, recorded with its terms.
+    search_args: tuple[str, ...] = ()
+    # Checked against case access: the view argument naming the case, or its task.
+    case_arg: str | None = None
+
+
+P = Permission
+RULES: dict[str, Rule] = {
+    # Public: reporting, signing in, health, the API description, static files.
+    "static": Rule(PUBLIC),
+    "health.healthz": Rule(PUBLIC),
+    "auth.login": Rule(PUBLIC),
+    "public.report": Rule(PUBLIC),
+    "public.received": Rule(PUBLIC),
+    "reports.create_report": Rule(PUBLIC),
+    "token.token": Rule(PUBLIC),
+    "api-docs.openapi_json": Rule(PUBLIC),
+    # Every signed-in person.
+    "auth.logout": Rule(P.USE_APP),
+    "notifications.index": Rule(P.USE_APP),
+    "notifications.mark_read": Rule(P.USE_APP),
+    "notifications.mark_all_read": Rule(P.USE_APP),
+    "notifications_api.list_notifications": Rule(P.USE_APP),
+    "notifications_api.mark_read": Rule(P.USE_APP),
+    "notifications_api.mark_all_read": Rule(P.USE_APP),
+    # The task inbox.
+    "inbox.index": Rule(P.WORK_TASKS, search_args=("q",)),
+    "inbox.task": Rule(P.WORK_TASKS, "view", case_arg="task_id"),
+    "inbox.complete": Rule(P.WORK_TASKS, "edit", case_arg="task_id"),
+    "inbox.claim": Rule(P.WORK_TASKS, "edit", case_arg="task_id"),
+    "inbox.release": Rule(P.WORK_TASKS, "edit", case_arg="task_id"),
+    "tasks.list_tasks": Rule(P.WORK_TASKS, search_args=("q",)),
+    "tasks.get_task": Rule(P.WORK_TASKS, "view", case_arg="task_id"),
+    "tasks.claim": Rule(P.WORK_TASKS, "edit", case_arg="task_id"),
+    "tasks.release": Rule(P.WORK_TASKS, "edit", case_arg="task_id"),
+    "tasks.complete": Rule(P.WORK_TASKS, "edit", case_arg="task_id"),
+    # Cases.
+    "cases.show": Rule(P.OPEN_CASES, "view", case_arg="reference"),
+    "cases_api.get_case": Rule(P.OPEN_CASES, "view", case_arg="reference"),
+    "cases_api.update_case": Rule(P.EDIT_CASES, "edit", case_arg="reference"),
+    "cases_api.log_incident": Rule(P.EDIT_CASES, "edit", case_arg="reference"),
+    "cases_api.request_case_review": Rule(P.EDIT_CASES, "edit", case_arg="reference"),
+    "cases_api.complain": Rule(P.EDIT_CASES, "edit", case_arg="reference"),
+    "supervision_api.reviews": Rule(P.OPEN_CASES, "view", case_arg="reference"),
+    # Supervision.
+    "supervision.escalate": Rule(P.SUPERVISE, "edit", case_arg="reference"),
+    "supervision.review": Rule(P.SUPERVISE, "edit", case_arg="reference"),
+    "supervision.reassign_task": Rule(P.SUPERVISE, "edit", case_arg="reference"),
+    "supervision.reassign_all_form": Rule(P.SUPERVISE),
+    "supervision.reassign_all": Rule(P.SUPERVISE, "edit"),
+    "supervision_api.escalate": Rule(P.SUPERVISE, "edit", case_arg="reference"),
+    "supervision_api.review": Rule(P.SUPERVISE, "edit", case_arg="reference"),
+    "supervision_api.reassign_task": Rule(P.SUPERVISE, "edit", case_arg="task_id"),
+    "supervision_api.reassign_all": Rule(P.SUPERVISE, "edit"),
+    # Dashboards: counts without personal data; CSVs are exports.
+    "dashboards.indicator_dashboard": Rule(P.VIEW_INDICATORS),
+    "dashboards.indicator_csv": Rule(P.EXPORT_INDICATORS, "export"),
+    "dashboards.annual_page": Rule(P.VIEW_INDICATORS),
+    "dashboards.annual_csv": Rule(P.EXPORT_INDICATORS, "export"),
+    "dashboards.heatmap_page": Rule(P.VIEW_INDICATORS),
+    "dashboards.heatmap_json": Rule(P.VIEW_INDICATORS),
+    "dashboards_api.indicator_figures": Rule(P.VIEW_INDICATORS),
+    "dashboards.stuck_work": Rule(P.VIEW_STUCK_WORK, search_args=("officer", "locality")),
+    "dashboards_api.stuck_work": Rule(P.VIEW_STUCK_WORK, search_args=("officer", "locality")),
+    "dashboards.retry_step": Rule(P.RETRY_STEPS, "edit", case_arg="reference"),
+    "dashboards_api.retry_step": Rule(P.RETRY_STEPS, "edit", case_arg="reference"),
+    # Process models (the diagrams hold no personal data).
+    "modeller.index": Rule(P.MODEL_PROCESSES),
+    "modeller.edit": Rule(P.MODEL_PROCESSES),
+    "modeller.compare": Rule(P.MODEL_PROCESSES),
+    "modeller.download": Rule(P.MODEL_PROCESSES),
+    "modeller.upload": Rule(P.MODEL_PROCESSES),
+    "modeller.validate": Rule(P.MODEL_PROCESSES),
+    "modeller.deploy": Rule(P.MODEL_PROCESSES, "edit"),
+    "modeller.migrate_preview": Rule(P.MIGRATE_CASES),
+    "modeller.migrate": Rule(P.MIGRATE_CASES, "edit"),
+    "modeller.move_back": Rule(P.MIGRATE_CASES, "edit"),
+    "process_models_api.list_models": Rule(P.MODEL_PROCESSES),
+    "process_models_api.deploy": Rule(P.MODEL_PROCESSES, "edit"),
+    "process_models_api.validate": Rule(P.MODEL_PROCESSES),
+    "process_models_api.download": Rule(P.MODEL_PROCESSES),
+    "process_models_api.start_case": Rule(P.MODEL_PROCESSES, "edit"),
+    # The audit log (reading it is recorded too).
+    "audit_log.index": Rule(P.READ_TEAM_AUDIT, "view", search_args=("username", "subject", "action")),
+}
+
+
+def rule_for(endpoint: str | None) -> Rule | None:
+    return RULES.get(endpoint or "")
+
+
+def _is_api() -> bool:
+    return request.path.startswith("/api/")
+
+
+def _token_user() -> User | None:
+    scheme, _, value = request.headers.get("Authorization", "").partition(" ")
+    if scheme.lower() != "bearer" or not value.strip():
+        return None
+    return people.user_for_token(storage.session(), value.strip(), now=processes.clock.now())
+
+
+def requester() -> User | None:
+    """Who is asking: the bearer token's user on /api, the session's user on pages."""
+    if _is_api():
+        return g.get("api_user")
+    return current_user.row if current_user.is_authenticated else None
+
+
+def _refuse(code: int, message: str) -> Response | tuple[Any, int]:
+    if _is_api():
+        return jsonify({"code": code, "message": message}), code
+    if code == 401:
+        return login_manager.unauthorized()
+    return render_template("errors/error.html", code=403, message=message), 403
+
+
+def _case_of(rule: Rule) -> Case | Task | None:
+    value = (request.view_args or {}).get(rule.case_arg or "")
+    if value is None:
+        return None
+    if rule.case_arg == "task_id":
+        return case_access.task_called(storage.session(), str(value))
+    return case_access.case_called(storage.session(), str(value))
+
+
+def _may_touch(user: User, subject: Case | Task) -> bool:
+    session = storage.session()
+    if isinstance(subject, Task):
+        return case_access.can_work_on(session, user, subject)
+    return case_access.can_open(session, user, subject)
+
+
+def check_request() -> Response | tuple[Any, int] | None:
+    """The before-request hook: refuse what the rules do not allow."""
+    rule = rule_for(request.endpoint)
+    if request.endpoint is None:
+        return None  # 404 or 405: Werkzeug answers
+    if rule is None:
+        return _refuse(403, "This address has no access rule, so it is closed to everyone.")
+    if _is_api() and rule.permission is not PUBLIC:
+        g.api_user = _token_user()
+    if rule.permission is PUBLIC:
+        return None
+    user = requester()
+    if user is None:
+        if _is_api():
+            return _refuse(
+                401, "Send 'Authorization: Bearer <token>' with a valid token from POST /api/token."
+            )
+        return _refuse(401, "Sign in first.")
+    if not allows(user.role, rule.permission):
+        _write_audit(user, "denied", outcome="denied", detail=f"needs: {rule.permission.value}")
+        return _refuse(403, who_may(rule.permission))
+    subject = _case_of(rule) if rule.case_arg else None
+    if subject is not None and not _may_touch(user, subject):
+        _write_audit(user, "denied", outcome="denied", detail="case access")
+        return _refuse(403, "This case is not open to you: it belongs to another team or is restricted.")
+    return None
+
+
+def _subject() -> tuple[str | None, str | None]:
+    args = request.view_args or {}
+    for name, kind in (
+        ("reference", "case"),
+        ("task_id", "task"),
+        ("key", "process"),
+        ("username", "officer"),
+    ):
+        if name in args:
+            return kind, str(args[name])
+    if "name" in args:
+        return "export", str(args["name"])
+    return None, None
+
+
+def _write_audit(user: User | None, action: str, *, outcome: str = "ok", detail: str | None = None) -> None:
+    kind, subject = _subject()
+    audit.write(
+        storage.database(),
+        audit.Actor.of(user, request.remote_addr),
+        action,
+        subject_type=kind,
+        subject=subject,
+        detail=detail or f"{request.method} {request.path}",
+        outcome=outcome,
+        now=processes.clock.now(),
+    )
+
+
+def record_request(response: Response) -> Response:
+    """The after-request hook: write the audit entry of a successful request."""
+    rule = rule_for(request.endpoint)
+    if rule is None or response.status_code >= 400:
+        return response
+    action = rule.audit
+    detail = None
+    terms = {name: request.args[name] for name in rule.search_args if request.args.get(name)}
+    if request.method == "GET" and terms:
+        action = "search"
+        detail = "; ".join(f"{name}={value}" for name, value in terms.items())
+    if request.method == "GET" and request.args.get("format") in ("csv", "json"):
+        action = "export"
+    if action is not None:
+        _write_audit(requester(), action, detail=detail)
+    return response
+
+
+def may(permission: str) -> bool:
+    """For templates: whether the signed-in person's role has the permission (by its name)."""
+    return bool(current_user.is_authenticated and allows(current_user.role, Permission[permission]))
+
+
+HOMES = (
+    (Permission.WORK_TASKS, "inbox.index"),
+    (Permission.VIEW_STUCK_WORK, "dashboards.stuck_work"),
+    (Permission.MODEL_PROCESSES, "modeller.index"),
+    (Permission.USE_APP, "notifications.index"),
+)
+
+
+def home_url() -> str:
+    """Where a signed-in person starts: the first page their role opens."""
+    role = current_user.role if current_user.is_authenticated else None
+    return next((url_for(endpoint) for permission, endpoint in HOMES if allows(role, permission)), "/report")
+
+
+def init_app(app: Flask) -> None:
+    app.before_request(check_request)
+    app.after_request(record_request)
+    app.jinja_env.globals["may"] = may
+    app.jinja_env.globals["home_url"] = home_url
