@@ -23,6 +23,10 @@ class CaseAccessError(ValueError):
     """A change to who may open a case that cannot be made (the message says why)."""
 
 
+class CaseUnknown(LookupError):
+    """No case has that reference."""
+
+
 def _named(user: User) -> Any:
     return exists().where(CaseAccess.case_id == Case.id, CaseAccess.user_id == user.id)
 
@@ -43,7 +47,12 @@ def visible(user: User) -> Any:
 def not_hidden(user: User) -> Any:
     """A condition on ``Case`` that only hides restricted cases ``user`` is not named on (the inbox:
     tasks are offered by group, and a restricted case's tasks go to its named people only)."""
-    return or_(Case.restricted.is_(False), _named(user))
+    return not_hidden_from(user.id)
+
+
+def not_hidden_from(user_id: int) -> Any:
+    named = exists().where(CaseAccess.case_id == Case.id, CaseAccess.user_id == user_id)
+    return or_(Case.restricted.is_(False), named)
 
 
 def case_called(session: Session, reference: str) -> Case | None:
@@ -108,3 +117,30 @@ def lift_restriction(session: Session, case: Case, *, by: User, now: datetime) -
 def _note(session: Session, case: Case, by: User, now: datetime, summary: str) -> None:
     event = TimelineEvent(case_id=case.id, at=now, kind="restricted", actor=by.display_name, summary=summary)
     session.add(event)
+
+
+def staff_who_may_open_cases(session: Session) -> list[User]:
+    """Active people whose role opens cases: the choices for a restricted case's list."""
+    users = session.scalars(select(User).where(User.active.is_(True)).order_by(User.display_name))
+    return [user for user in users if allows(user.role, Permission.OPEN_CASES)]
+
+
+def set_restriction(
+    session: Session, reference: str, usernames: list[str] | None, *, by: User, now: datetime
+) -> list[User]:
+    """Restrict the case to ``usernames`` (plus ``by``), or lift the restriction when ``usernames``
+    is None; commits, and returns who may open it now (empty: the team again)."""
+    case = case_called(session, reference)
+    if case is None:
+        raise CaseUnknown(f"There is no case {reference}.")
+    if usernames is None:
+        lift_restriction(session, case, by=by, now=now)
+        session.commit()
+        return []
+    eligible = {user.username: user for user in staff_who_may_open_cases(session)}
+    unknown = [name for name in usernames if name not in eligible]
+    if unknown:
+        raise CaseAccessError(f"These are not active staff who can open cases: {', '.join(unknown)}.")
+    restrict(session, case, [eligible[name] for name in usernames], by=by, now=now)
+    session.commit()
+    return named_people(session, case)

@@ -32,6 +32,7 @@ from sqlalchemy import Select, case, exists, func, select
 from sqlalchemy.orm import Session
 from sqlalchemy.sql.elements import ColumnElement
 
+from casework import case_access
 from db.models import Case, Task, TaskCandidateGroup, TimelineEvent, Timer, User
 
 KINDS = {
@@ -58,6 +59,8 @@ class StuckFilters:
     locality: str | None = None
     risk_level: str | None = None
     stage: str | None = None
+    # Whose lists these are: restricted cases they are not named on are left out.
+    viewer_id: int | None = None
 
 
 @dataclass(frozen=True)
@@ -154,6 +157,8 @@ def options(session: Session) -> Options:
 
 def _case_conditions(filters: StuckFilters) -> list[ColumnElement[bool]]:
     found: list[ColumnElement[bool]] = [Case.status == "open"]
+    if filters.viewer_id is not None:
+        found.append(case_access.not_hidden_from(filters.viewer_id))
     if filters.locality:
         found.append(Case.locality == filters.locality)
     if filters.risk_level:

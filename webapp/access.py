@@ -78,6 +78,9 @@ RULES: dict[str, Rule] = {
     "cases_api.request_case_review": Rule(P.EDIT_CASES, "edit", case_arg="reference"),
     "cases_api.complain": Rule(P.EDIT_CASES, "edit", case_arg="reference"),
     "supervision_api.reviews": Rule(P.OPEN_CASES, "view", case_arg="reference"),
+    "restriction.restrict": Rule(P.RESTRICT_CASES, "edit", case_arg="reference"),
+    "restriction_api.restrict": Rule(P.RESTRICT_CASES, "edit", case_arg="reference"),
+    "restriction_api.lift": Rule(P.RESTRICT_CASES, "edit", case_arg="reference"),
     # Supervision.
     "supervision.escalate": Rule(P.SUPERVISE, "edit", case_arg="reference"),
     "supervision.review": Rule(P.SUPERVISE, "edit", case_arg="reference"),

@@ -3,6 +3,7 @@ each table also as a CSV file, and the heatmap of where open cases wait on the p
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import date, datetime
 from typing import Any
 
@@ -17,7 +18,7 @@ from casework.casefile import find_case
 from casework.permissions import Permission, allows, roles_with
 from casework.vocabulary import INCIDENT_TYPES, STRANDS
 from webapp import storage
-from webapp.auth import roles_required
+from webapp.auth import current_row, roles_required
 from webapp.charts import bar_chart
 from webapp.dashboard_schemas import (
     AnnualQuerySchema,
@@ -55,6 +56,7 @@ def stuck_work() -> Page:
     except ValidationError as err:
         return _invalid(err, "Stuck work", request.path)
     session, now = storage.session(), processes.clock.now()
+    args["filters"] = replace(args["filters"], viewer_id=current_row().id)
     if request.args.get("format") == "csv":
         items = stuck.export_rows(
             session,

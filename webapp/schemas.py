@@ -267,6 +267,8 @@ class CaseSchema(Schema):
     incident_types = fields.List(fields.String())
     locality = fields.String(allow_none=True)
     route = fields.String(metadata={"description": "hate, or employee (a colleague reported by staff)"})
+    team = fields.String(allow_none=True, metadata={"description": "the group whose officers may open it"})
+    restricted = fields.Boolean(metadata={"description": "only the people named on it may open it"})
     hate_perceived = fields.Boolean()
     risk_level = fields.String(allow_none=True)
     first_response_breached_at = fields.DateTime(allow_none=True)

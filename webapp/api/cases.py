@@ -119,6 +119,8 @@ def _case_body(reference: str) -> dict[str, Any]:
         "incident_types": c.incident_types,
         "locality": c.locality,
         "route": c.route,
+        "team": c.team,
+        "restricted": c.restricted,
         "hate_perceived": c.hate_perceived,
         "risk_level": c.risk_level,
         "first_response_breached_at": c.first_response_breached_at,

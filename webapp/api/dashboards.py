@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import replace
 from functools import wraps
 from typing import Any
 
@@ -74,7 +75,7 @@ def stuck_work(args: dict[str, Any]) -> Any:
         storage.session(),
         now=processes.clock.now(),
         kind=args["kind"],
-        filters=args["filters"],
+        filters=replace(args["filters"], viewer_id=api_user().id),
         thresholds=args["thresholds"],
         sort=args["sort"],
         page=args["page"],
