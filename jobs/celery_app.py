@@ -11,6 +11,7 @@ from db import Database
 from webapp.config import check_consistency, from_environment
 
 SWEEP_SECONDS = 1.0
+RETENTION_SECONDS = 24 * 60 * 60.0
 
 
 def _make() -> Celery:
@@ -29,6 +30,10 @@ def _make() -> Celery:
         beat_schedule={
             "sweep-timers": {"task": "jobs.tasks.sweep_timers", "schedule": SWEEP_SECONDS},
             "drain-outbox": {"task": "jobs.tasks.drain_outbox", "schedule": 2.0},
+            "anonymise-expired-cases": {
+                "task": "jobs.tasks.anonymise_expired",
+                "schedule": RETENTION_SECONDS,
+            },
         },
         timezone="UTC",
     )

@@ -1,4 +1,5 @@
-"""Celery tasks: beat sweeps due timers and pending mail; workers fire timers and send mail."""
+"""Celery tasks: beat sweeps due timers and pending mail; workers fire timers and send mail;
+once a day the retention job anonymises the cases closed longer ago than the retention period."""
 
 from __future__ import annotations
 
@@ -8,7 +9,7 @@ from datetime import timedelta
 from celery import shared_task
 
 import processes
-from casework import outbox
+from casework import outbox, retention
 from jobs.celery_app import celery, database
 
 log = logging.getLogger(__name__)
@@ -49,3 +50,11 @@ def deliver_message(message_id: int) -> bool:
     """Send one outbox message; on failure the outbox schedules a retry with backoff."""
     sender = outbox.sender_from_config(celery.conf.hatecases)
     return outbox.deliver(database().sessions, message_id, sender, processes.clock.now())
+
+
+@shared_task(name="jobs.tasks.anonymise_expired", ignore_result=True)
+def anonymise_expired() -> int:
+    """Anonymise the closed cases past ``RETENTION_DAYS`` (batches, one transaction each)."""
+    days = celery.conf.hatecases["RETENTION_DAYS"]
+    with database().session() as session:
+        return retention.anonymise_expired(session, now=processes.clock.now(), retention=timedelta(days=days))

@@ -1,9 +1,9 @@
 """Command-line tasks: set up the database, deploy diagrams, seed demo users, sweep timers,
-and serve the app with the embedded timer thread."""
+run the retention job, and serve the app with the embedded timer thread."""
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 from pathlib import Path
 
 import click
@@ -11,7 +11,7 @@ from flask import Flask, current_app
 from flask.cli import with_appcontext
 
 import processes
-from casework import people
+from casework import people, retention
 from webapp import storage
 
 
@@ -91,6 +91,22 @@ def sweep(at: str | None) -> None:
     )
 
 
+@click.group("retention")
+def retention_group() -> None:
+    """Retention commands."""
+
+
+@retention_group.command("run")
+@click.option("--at", "at", default=None, help="ISO-8601 instant with a time zone (default: now).")
+@with_appcontext
+def retention_run(at: str | None) -> None:
+    """Anonymise the cases closed more than RETENTION_DAYS before the instant."""
+    days = current_app.config["RETENTION_DAYS"]
+    with storage.database().session() as session:
+        count = retention.anonymise_expired(session, now=_instant(at), retention=timedelta(days=days))
+    click.echo(f"cases anonymised: {count} (retention period: {days} days after closure)")
+
+
 @click.command("worker-check")
 @with_appcontext
 def worker_check() -> None:
@@ -129,5 +145,5 @@ def serve(host: str, port: int) -> None:
 
 
 def init_app(app: Flask) -> None:
-    for command in (init, db_upgrade, deploy, timers, worker_check, serve):
+    for command in (init, db_upgrade, deploy, timers, retention_group, worker_check, serve):
         app.cli.add_command(command)

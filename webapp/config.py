@@ -58,6 +58,9 @@ def from_environment() -> dict[str, Any]:
         "TIMER_REQUEUE_SECONDS": _int("TIMER_REQUEUE_SECONDS", 30, 1, 86400),
         # Homes the landlord owns, for the regulator's measures per 1,000 homes (NM01).
         "HOMES": _int("HOMES", 10000, 1, 10_000_000),
+        # Days after closure that a case keeps its personal data (policy 9); then the retention
+        # job anonymises it. Six years by default; under 30 days is refused as a typo.
+        "RETENTION_DAYS": _int("RETENTION_DAYS", 2190, 30, 36500),
         "BPMN_DIR": os.environ.get("BPMN_DIR") or str(Path(__file__).resolve().parent.parent / "bpmn"),
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",

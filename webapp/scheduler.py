@@ -1,21 +1,25 @@
 """Embedded mode: a background thread fires due timers and sends queued email every few
-seconds, in-process.
+seconds, in-process, and runs the retention job at start-up and once a day.
 
-The scaled mode replaces it with Celery beat; both call ``processes.sweep``.
+The scaled mode replaces it with Celery beat; both call ``processes.sweep`` and
+``casework.retention``.
 """
 
 from __future__ import annotations
 
 import logging
 import threading
+from datetime import datetime, timedelta
 
 from flask import Flask
+from sqlalchemy.orm import Session, sessionmaker
 
 import processes
-from casework import outbox
+from casework import outbox, retention
 from webapp import storage
 
 log = logging.getLogger(__name__)
+RETENTION_EVERY = timedelta(days=1)
 
 
 class TimerThread(threading.Thread):
@@ -23,12 +27,17 @@ class TimerThread(threading.Thread):
         super().__init__(name="timer-sweep", daemon=True)
         self.app = app
         self.interval = app.config["TIMER_INTERVAL_SECONDS"]
+        self.retention = timedelta(days=app.config["RETENTION_DAYS"])
         self.stopped = threading.Event()
 
     def run(self) -> None:
         sessions = storage.database(self.app).sessions
         sender = outbox.sender_from_config(self.app.config)
-        while not self.stopped.wait(self.interval):
+        retention_due = processes.clock.now()  # at start-up: one indexed query when nothing is due
+        while True:
+            retention_due = self.retain(sessions, retention_due)
+            if self.stopped.wait(self.interval):
+                return
             try:
                 result = processes.sweep(sessions, processes.clock.now())
                 if result.fired:
@@ -36,6 +45,20 @@ class TimerThread(threading.Thread):
                 outbox.drain(sessions, sender, processes.clock.now())
             except Exception:  # keep sweeping; one bad sweep must not stop every later timer
                 log.exception("timer sweep failed")
+
+    def retain(self, sessions: sessionmaker[Session], due: datetime) -> datetime:
+        """Run the retention job if it is due; returns when it is due next."""
+        now = processes.clock.now()
+        if now < due:
+            return due
+        try:
+            with sessions() as session:
+                count = retention.anonymise_expired(session, now=now, retention=self.retention)
+            if count:
+                log.info("retention: %s cases anonymised", count)
+        except Exception:  # tried again tomorrow; the timers must keep firing meanwhile
+            log.exception("retention job failed")
+        return now + RETENTION_EVERY
 
     def stop(self) -> None:
         self.stopped.set()

@@ -278,6 +278,10 @@ class CaseSchema(Schema):
     status = fields.String()
     stage = fields.String()
     version = fields.Integer()
+    anonymised_at = fields.DateTime(
+        allow_none=True,
+        metadata={"description": "when the retention job removed the case's personal data; null if not"},
+    )
     reported_at = fields.DateTime()
     occurred_at = fields.DateTime(allow_none=True)
     location = fields.String()

@@ -131,6 +131,7 @@ def _case_body(reference: str) -> dict[str, Any]:
         "status": c.status,
         "stage": file.stage,
         "version": c.version,
+        "anonymised_at": c.anonymised_at,
         "reported_at": c.reported_at,
         "occurred_at": c.occurred_at,
         "location": c.location,

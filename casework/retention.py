@@ -1,0 +1,190 @@
+"""Retention (policy section 9): the personal data of a case closed longer ago than the retention
+period is removed; what the indicators, the annual report, the equality breakdown and the
+heatmap count stays.
+
+What stays, and why:
+
+- the case row's dates (reported, occurred, closed, first-response breach), status, route,
+  channel, team, strands, incident types, locality and risk level: the indicators count by them;
+- the parties' role, relation to the landlord, tenure and equality answers: the equality
+  breakdown counts victims by them (no name, address, phone or email is kept with them);
+- the task rows (element, title, created, due, completed, by which member of staff): the first
+  response within 24 hours and the heatmap read them; of the answers only those the indicators
+  count (the ``close_case`` outcome, satisfaction and actions);
+- the timeline's instants, kinds and staff names, with summaries that hold no typed text;
+- referrals (agency, made, date, lawful basis), consents (purpose, given, dates) and
+  disclosures (recipient, purpose, lawful basis, dates): counts of what was shared and why.
+
+What goes: the reporter's name, email and phone; the description and location text (a fixed
+marker stands in); the parties' names, addresses, phones and emails; every other task answer;
+the saved workflow (it holds every answer; nothing reads it once the case is closed); letters;
+the reporter's name on the timeline and every timeline ``details``; consent notes, disclosed
+information and reasons, referral references and reasons, quality-review comments; the case's
+outbox messages (recipients and bodies).
+
+Each batch is one transaction, so a crash leaves a case either fully anonymised or untouched;
+``anonymised_at`` marks the ones done, so a run repeated changes nothing. The audit log is not
+anonymised: it is append-only, and holds names of staff and references, not the report.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import Select, delete, select
+from sqlalchemy.orm import Session
+
+from casework import audit
+from casework.case_events import MESSAGES
+from db.models import (
+    Case,
+    CaseDocument,
+    CaseReview,
+    Consent,
+    Disclosure,
+    OutboxMessage,
+    Referral,
+    Task,
+    TimelineEvent,
+    Timer,
+    User,
+)
+
+MARKER = "[removed under the retention policy]"
+ACTOR = audit.Actor("retention-job", "system", None)
+BATCH = 100
+SYSTEM = "system"
+REMOVED_NAME = "[name removed]"
+# The answers the indicators count (casework.indicators), by task: every other answer goes.
+KEPT_ANSWERS: dict[str, tuple[str, ...]] = {
+    "close_case": ("outcome", "victim_satisfaction", "legal_actions", "non_legal_actions"),
+}
+# Timeline kinds whose summaries are written by the system from the diagram and staff names,
+# never from typed text: kept as they are.
+PLAIN_SUMMARIES = frozenset(
+    {
+        "opened",
+        "task_completed",
+        "task_cancelled",
+        "task_reassigned",
+        "case_closed",
+        "message",
+        "notification",
+        "risk",
+        "letter",
+        "breach",
+        "details",
+        "restricted",
+        "step_skipped",
+        "migrated",
+        "migration_undone",
+        "support",
+        "referral",
+    }
+)
+# Kinds whose summaries carry typed text: the words the system wrote stay, the text goes.
+FIXED_SUMMARIES = {
+    **{kind: title for kind, (_message, title) in MESSAGES.items()},
+    "escalated": "Escalated the case to the supervisors",
+    "quality_review": "Quality review recorded",
+    "step_failed": "A step failed and waited for a retry",
+}
+POLICE_REFERENCE = re.compile(r" \(reference [^)]*\)")
+
+
+def anonymise_expired(session: Session, *, now: datetime, retention: timedelta, batch: int = BATCH) -> int:
+    """Anonymise every case closed before ``now - retention`` and not yet anonymised, ``batch``
+    cases a transaction; record one audit entry for the run. Returns how many were anonymised."""
+    if batch < 1:
+        raise ValueError("batch must be at least 1")
+    cutoff = now - retention
+    staff = _staff_names(session)
+    total = 0
+    while True:
+        try:
+            done = _one_batch(session, cutoff, now, batch, staff)
+            session.commit()
+        except BaseException:
+            session.rollback()
+            raise
+        total += done
+        if done < batch:
+            break
+    audit.record(
+        session, ACTOR, "edit", subject_type="retention", detail=f"{total} cases anonymised", now=now
+    )
+    session.commit()
+    return total
+
+
+def _expired(cutoff: datetime) -> Select[Any]:
+    return (
+        select(Case.id)
+        .where(Case.status == "closed", Case.closed_at < cutoff, Case.anonymised_at.is_(None))
+        .order_by(Case.closed_at, Case.id)
+    )
+
+
+def _one_batch(session: Session, cutoff: datetime, now: datetime, batch: int, staff: set[str]) -> int:
+    # SKIP LOCKED (PostgreSQL): two runs at once share the work instead of colliding; SQLite
+    # ignores it and serialises writers anyway.
+    ids = list(session.scalars(_expired(cutoff).limit(batch).with_for_update(skip_locked=True)))
+    for case_id in ids:
+        case = session.get(Case, case_id)
+        assert case is not None
+        _anonymise(session, case, now, staff)
+    session.flush()
+    return len(ids)
+
+
+def _anonymise(session: Session, case: Case, now: datetime, staff: set[str]) -> None:
+    reporter = case.reporter_name
+    case.reporter_name = case.reporter_email = case.reporter_phone = None
+    case.description = case.location = MARKER
+    case.workflow_state = ""
+    case.step_failure = None
+    case.anonymised_at = now
+    for party in case.parties:
+        party.name = party.address = party.phone = party.email = None
+    for task in session.scalars(select(Task).where(Task.case_id == case.id)):
+        kept = KEPT_ANSWERS.get(task.element_id, ())
+        task.submitted = {k: v for k, v in (task.submitted or {}).items() if k in kept} or None
+    for event in session.scalars(select(TimelineEvent).where(TimelineEvent.case_id == case.id)):
+        _scrub_event(event, staff, reporter)
+    for consent in session.scalars(select(Consent).where(Consent.case_id == case.id)):
+        consent.note = None
+    for disclosure in session.scalars(select(Disclosure).where(Disclosure.case_id == case.id)):
+        disclosure.information = MARKER
+        disclosure.reason = MARKER if disclosure.reason else None
+    for referral in session.scalars(select(Referral).where(Referral.case_id == case.id)):
+        referral.reference = None
+        referral.reason = MARKER if referral.reason else None
+    for review in session.scalars(select(CaseReview).where(CaseReview.case_id == case.id)):
+        review.comments = MARKER
+    for table in (CaseDocument, OutboxMessage, Timer):
+        session.execute(delete(table).where(table.case_id == case.id))
+
+
+def _scrub_event(event: TimelineEvent, staff: set[str], reporter: str | None) -> None:
+    event.details = None
+    # The report's event names the reporter (or "Anonymous reporter"); every other actor is
+    # a member of staff or the system. A name no account has (a person, or a deleted account)
+    # goes too: erring towards removing.
+    if event.actor != SYSTEM and (
+        event.actor not in staff or (event.kind == "opened" and event.actor == reporter)
+    ):
+        event.actor = REMOVED_NAME
+    if event.kind == "referral":
+        event.summary = POLICE_REFERENCE.sub("", event.summary)
+    elif event.kind in FIXED_SUMMARIES:
+        event.summary = FIXED_SUMMARIES[event.kind]
+    elif event.kind not in PLAIN_SUMMARIES:
+        event.summary = MARKER
+
+
+def _staff_names(session: Session) -> set[str]:
+    """The names staff act under on timelines (display names and usernames)."""
+    rows = session.execute(select(User.display_name, User.username)).all()
+    return {name for row in rows for name in row}
