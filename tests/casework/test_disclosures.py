@@ -59,8 +59,8 @@ def test_a_disclosure_without_consent_is_recorded_with_its_basis_reason_timeline
     assert "West Yorkshire Police" in event.detail and "basis crime" in event.detail
     summary = session.scalars(select(TimelineEvent.summary).where(TimelineEvent.kind == "disclosure")).one()
     assert summary == (
-        "Information about the alleged perpetrator disclosed to West Yorkshire Police (sharing with the police); "
-        "lawful basis: prevention or detection of crime"
+        "Information about the alleged perpetrator disclosed to West Yorkshire Police "
+        "(sharing with the police); lawful basis: prevention or detection of crime"
     )
     assert "Carl" not in summary
 
