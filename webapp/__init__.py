@@ -12,6 +12,7 @@ from webapp import (
     auth,
     cases,
     cli,
+    consent,
     dashboards,
     errors,
     inbox,
@@ -41,6 +42,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
         app.register_blueprint(blueprint)
     app.register_blueprint(supervision.bp)
     app.register_blueprint(audit_log.bp)
+    app.register_blueprint(consent.bp)
     register_api(app)
     errors.init_app(app)
     outages.init_app(app)

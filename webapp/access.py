@@ -78,6 +78,13 @@ RULES: dict[str, Rule] = {
     "cases_api.request_case_review": Rule(P.EDIT_CASES, "edit", case_arg="reference"),
     "cases_api.complain": Rule(P.EDIT_CASES, "edit", case_arg="reference"),
     "supervision_api.reviews": Rule(P.OPEN_CASES, "view", case_arg="reference"),
+    # Consent and disclosure (the disclosure's own "disclose" entry is written with it).
+    "consent.record_consent": Rule(P.RECORD_CONSENT, "edit", case_arg="reference"),
+    "consent.withdraw_consent": Rule(P.RECORD_CONSENT, "edit", case_arg="reference"),
+    "consent.disclose": Rule(P.DISCLOSE, None, case_arg="reference"),
+    "cases_api.record_consent": Rule(P.RECORD_CONSENT, "edit", case_arg="reference"),
+    "cases_api.withdraw_consent": Rule(P.RECORD_CONSENT, "edit", case_arg="reference"),
+    "cases_api.disclose": Rule(P.DISCLOSE, None, case_arg="reference"),
     # Supervision.
     "supervision.escalate": Rule(P.SUPERVISE, "edit", case_arg="reference"),
     "supervision.review": Rule(P.SUPERVISE, "edit", case_arg="reference"),
