@@ -22,6 +22,7 @@ from webapp import (
     public,
     scheduler,
     storage,
+    subject_access,
     supervision,
 )
 from webapp.api import register_api
@@ -43,6 +44,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     app.register_blueprint(supervision.bp)
     app.register_blueprint(audit_log.bp)
     app.register_blueprint(consent.bp)
+    app.register_blueprint(subject_access.bp)
     register_api(app)
     errors.init_app(app)
     outages.init_app(app)

@@ -124,6 +124,11 @@ RULES: dict[str, Rule] = {
     "process_models_api.download": Rule(P.MODEL_PROCESSES),
     "process_models_api.start_case": Rule(P.MODEL_PROCESSES, "edit"),
     # The audit log (reading it is recorded too).
+    # Subject access: casework.subject_access writes the search and export entries itself.
+    "subject_access.index": Rule(P.SUBJECT_ACCESS),
+    "subject_access.export": Rule(P.SUBJECT_ACCESS),
+    "subject_access_api.search": Rule(P.SUBJECT_ACCESS),
+    "subject_access_api.export": Rule(P.SUBJECT_ACCESS),
     "audit_log.index": Rule(P.READ_TEAM_AUDIT, "view", search_args=("username", "subject", "action")),
 }
 

@@ -30,6 +30,7 @@ def init_app(app: Flask) -> None:
         "process_models_api",
         "dashboards_api",
         "supervision_api",
+        "subject_access_api",
     ):
         csrf.exempt(app.blueprints[name])
 
