@@ -10,6 +10,7 @@ from sqlalchemy import select
 
 from casework import audit, consents, disclosures
 from db.models import AuditEvent, Disclosure, TimelineEvent
+from tests.bpmn.walk import FIRST_RESPONSE, REPORTED, Walk
 from tests.conftest import T0
 from tests.consent_cases import party, report_case, user
 
@@ -151,3 +152,30 @@ def test_intake_staff_may_not_disclose(database, session):
             actor=ACTOR,
             now=LATER,
         )
+
+
+def test_a_police_referral_made_through_its_task_is_recorded_as_a_disclosure(database, session):
+    ref = report_case(database)
+    walk = Walk(database, ref)
+    walk.do("first_response", FIRST_RESPONSE)
+    assert session.scalars(select(Disclosure)).all() == []
+    walk.do("police_referral", REPORTED)
+    (row,) = session.scalars(select(Disclosure)).all()
+    assert (row.recipient, row.purpose, row.lawful_basis, row.consent_id) == (
+        "Police",
+        "police",
+        "crime",
+        None,
+    )
+    assert "GMP-123" in (row.reason or "")
+    (entry,) = session.scalars(select(AuditEvent).where(AuditEvent.action == "disclose")).all()
+    assert entry.subject == ref and "by the referral task" in (entry.detail or "")
+
+
+def test_a_case_not_reported_to_the_police_records_no_disclosure(database, session):
+    walk = Walk(database, report_case(database))
+    walk.do("first_response", FIRST_RESPONSE)
+    walk.do(
+        "police_referral", {"police_decision": "not_reported", "not_reported_reason": "The victim said no"}
+    )
+    assert session.scalars(select(Disclosure)).all() == []
