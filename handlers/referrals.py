@@ -6,8 +6,15 @@ from __future__ import annotations
 
 from typing import Any
 
-from db.models import Case, Referral, TimelineEvent
+from casework import audit
+from db.models import Case, Disclosure, Referral, TimelineEvent
 from handlers.registry import ServiceRequest, handler
+
+# A referral made through a task is a disclosure outside the landlord (policy section 9): it is
+# recorded as one, with its lawful basis and reason, and in the audit log, in the step's
+# transaction. Who completed the task is in the task row and the audit log's "edit" entry.
+BY_PROCESS = "process (referral task)"
+PROCESS = audit.Actor(BY_PROCESS, None, None)
 
 
 def _case(request: ServiceRequest) -> Case:
@@ -25,6 +32,32 @@ def _timeline(request: ServiceRequest, kind: str, summary: str) -> None:
 
 def _refer(request: ServiceRequest, **values: Any) -> None:
     request.session.add(Referral(case_id=request.case_id, created_at=request.now, **values))
+
+
+def _disclose(
+    request: ServiceRequest, *, recipient: str, purpose: str, basis: str, information: str, reason: str
+) -> None:
+    request.session.add(
+        Disclosure(
+            case_id=request.case_id,
+            recipient=recipient[:200],
+            purpose=purpose,
+            lawful_basis=basis,
+            information=information,
+            reason=reason,
+            disclosed_at=request.now,
+            disclosed_by=BY_PROCESS,
+        )
+    )
+    audit.record(
+        request.session,
+        PROCESS,
+        "disclose",
+        subject_type="case",
+        subject=request.case_reference,
+        detail=f"to {recipient}; purpose {purpose}; basis {basis}; by the referral task",
+        now=request.now,
+    )
 
 
 @handler("record_response_breach")
@@ -50,6 +83,16 @@ def police_referral(request: ServiceRequest) -> dict[str, Any]:
             referred_on=data.get("police_reported_on"),
             lawful_basis="crime",
         )
+        _disclose(
+            request,
+            recipient="Police",
+            purpose="police",
+            basis="crime",
+            information="The report of the case and what was recorded about it",
+            reason=f"Reported to the police for the prevention and detection of crime (reference "
+            f"{data.get('police_reference')}); the policy reports every case unless a reason not to "
+            "is recorded",
+        )
         _timeline(request, "referral", f"Reported to the police (reference {data.get('police_reference')})")
     else:
         _refer(request, agency="police", made=False, reason=data.get("not_reported_reason"))
@@ -71,6 +114,14 @@ def safeguarding_referral(request: ServiceRequest) -> dict[str, Any]:
         lawful_basis="safeguarding",
     )
     concern = "a child" if data.get("concern_for") == "child" else "a vulnerable adult"
+    _disclose(
+        request,
+        recipient=agency,
+        purpose="agency_referral",
+        basis="safeguarding",
+        information="The safeguarding concern and the details of the case needed to act on it",
+        reason=str(data.get("safeguarding_details") or f"A safeguarding concern for {concern}"),
+    )
     _timeline(request, "referral", f"Safeguarding referral made to {agency} (concern for {concern})")
     return {"safeguarding_referred": True}
 

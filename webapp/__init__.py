@@ -12,6 +12,7 @@ from webapp import (
     auth,
     cases,
     cli,
+    consent,
     dashboards,
     errors,
     inbox,
@@ -22,6 +23,7 @@ from webapp import (
     restriction,
     scheduler,
     storage,
+    subject_access,
     supervision,
 )
 from webapp.api import register_api
@@ -43,6 +45,8 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     app.register_blueprint(supervision.bp)
     app.register_blueprint(audit_log.bp)
     app.register_blueprint(restriction.bp)
+    app.register_blueprint(consent.bp)
+    app.register_blueprint(subject_access.bp)
     register_api(app)
     errors.init_app(app)
     outages.init_app(app)

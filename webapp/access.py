@@ -81,6 +81,13 @@ RULES: dict[str, Rule] = {
     "restriction.restrict": Rule(P.RESTRICT_CASES, "edit", case_arg="reference"),
     "restriction_api.restrict": Rule(P.RESTRICT_CASES, "edit", case_arg="reference"),
     "restriction_api.lift": Rule(P.RESTRICT_CASES, "edit", case_arg="reference"),
+    # Consent and disclosure (the disclosure's own "disclose" entry is written with it).
+    "consent.record_consent": Rule(P.RECORD_CONSENT, "edit", case_arg="reference"),
+    "consent.withdraw_consent": Rule(P.RECORD_CONSENT, "edit", case_arg="reference"),
+    "consent.disclose": Rule(P.DISCLOSE, None, case_arg="reference"),
+    "cases_api.record_consent": Rule(P.RECORD_CONSENT, "edit", case_arg="reference"),
+    "cases_api.withdraw_consent": Rule(P.RECORD_CONSENT, "edit", case_arg="reference"),
+    "cases_api.disclose": Rule(P.DISCLOSE, None, case_arg="reference"),
     # Supervision.
     "supervision.escalate": Rule(P.SUPERVISE, "edit", case_arg="reference"),
     "supervision.review": Rule(P.SUPERVISE, "edit", case_arg="reference"),
@@ -120,6 +127,11 @@ RULES: dict[str, Rule] = {
     "process_models_api.download": Rule(P.MODEL_PROCESSES),
     "process_models_api.start_case": Rule(P.MODEL_PROCESSES, "edit"),
     # The audit log (reading it is recorded too).
+    # Subject access: casework.subject_access writes the search and export entries itself.
+    "subject_access.index": Rule(P.SUBJECT_ACCESS),
+    "subject_access.export": Rule(P.SUBJECT_ACCESS),
+    "subject_access_api.search": Rule(P.SUBJECT_ACCESS),
+    "subject_access_api.export": Rule(P.SUBJECT_ACCESS),
     "audit_log.index": Rule(P.READ_TEAM_AUDIT, "view", search_args=("username", "subject", "action")),
 }
 

@@ -236,6 +236,7 @@ class TimelineEventSchema(Schema):
 
 
 class PartyOutSchema(Schema):
+    id = fields.Integer()
     role = fields.String()
     name = fields.String(allow_none=True)
     relation = fields.String(allow_none=True)
@@ -261,6 +262,64 @@ class DocumentSchema(Schema):
     created_at = fields.DateTime()
 
 
+class ConsentInSchema(Schema):
+    party_id = fields.Integer(required=True, metadata={"description": "A person on the case (parties[].id)"})
+    purpose = fields.String(
+        required=True, metadata={"description": "police, agency_referral or court_evidence"}
+    )
+    given = fields.Boolean(required=True, metadata={"description": "true: consent given; false: refused"})
+    note = fields.String(load_default=None, allow_none=True)
+
+
+class ConsentOutSchema(Schema):
+    id = fields.Integer()
+    party_id = fields.Integer()
+    party_role = fields.String()
+    purpose = fields.String()
+    purpose_label = fields.String()
+    given = fields.Boolean()
+    state = fields.String(metadata={"description": "given, refused or withdrawn"})
+    note = fields.String(allow_none=True)
+    recorded_at = fields.DateTime()
+    recorded_by = fields.String()
+    withdrawn_at = fields.DateTime(allow_none=True)
+    withdrawn_by = fields.String(allow_none=True)
+
+
+class DisclosureInSchema(Schema):
+    party_id = fields.Integer(
+        load_default=None,
+        allow_none=True,
+        metadata={"description": "The person it is about (required for consent)"},
+    )
+    recipient = fields.String(required=True, metadata={"description": "The organisation it went to"})
+    purpose = fields.String(
+        required=True, metadata={"description": "police, agency_referral, court_evidence or other"}
+    )
+    information = fields.String(required=True, metadata={"description": "What was shared"})
+    lawful_basis = fields.String(
+        required=True, metadata={"description": "consent, safeguarding, crime or legal_duty"}
+    )
+    reason = fields.String(
+        load_default=None,
+        allow_none=True,
+        metadata={"description": "Required (10+ characters) unless consent"},
+    )
+
+
+class DisclosureOutSchema(Schema):
+    id = fields.Integer()
+    party_role = fields.String(allow_none=True)
+    recipient = fields.String()
+    purpose = fields.String()
+    lawful_basis = fields.String()
+    consent_id = fields.Integer(allow_none=True)
+    information = fields.String()
+    reason = fields.String(allow_none=True)
+    disclosed_at = fields.DateTime()
+    disclosed_by = fields.String()
+
+
 class CaseSchema(Schema):
     reference = fields.String()
     channel = fields.String()
@@ -274,6 +333,8 @@ class CaseSchema(Schema):
     first_response_breached_at = fields.DateTime(allow_none=True)
     parties = fields.List(fields.Nested(PartyOutSchema))
     referrals = fields.List(fields.Nested(ReferralSchema))
+    consents = fields.List(fields.Nested(ConsentOutSchema))
+    disclosures = fields.List(fields.Nested(DisclosureOutSchema))
     documents = fields.List(fields.Nested(DocumentSchema))
     status = fields.String()
     stage = fields.String()

@@ -12,6 +12,7 @@ from webapp.api import health, reports, security, tasks
 from webapp.api import notifications as notifications_api
 from webapp.api import process_models as process_models_api
 from webapp.api import restriction as restriction_api
+from webapp.api import subject_access as subject_access_api
 from webapp.api import supervision as supervision_api
 
 
@@ -37,6 +38,7 @@ def register_api(app: Flask) -> None:
         dashboards_api.bp,
         supervision_api.bp,
         restriction_api.bp,
+        subject_access_api.bp,
     ):
         api.register_blueprint(blueprint)
     app.register_blueprint(health.bp)

@@ -4,18 +4,26 @@ from __future__ import annotations
 
 from typing import Any
 
+from flask import request
 from flask_smorest import Blueprint, abort
 from marshmallow import Schema, fields, validate
 
 import processes
-from casework import case_events
-from casework.casefile import CaseNotFound, case_file
+from casework import audit, case_events, consents, disclosures
+from casework.casefile import CaseNotFound, case_file, find_case
 from casework.vocabulary import INCIDENT_TYPES, STRANDS
 from db.models import PerceptionRuleError
 from webapp import storage
 from webapp.api.security import api_user, token_required
 from webapp.api.tasks import abort_for
-from webapp.schemas import CaseSchema, StepSchema
+from webapp.schemas import (
+    CaseSchema,
+    ConsentInSchema,
+    ConsentOutSchema,
+    DisclosureInSchema,
+    DisclosureOutSchema,
+    StepSchema,
+)
 
 bp = Blueprint("cases_api", __name__, url_prefix="/api", description="Cases")
 
@@ -90,6 +98,75 @@ def complain(body: dict[str, str], reference: str) -> Any:
     return _send(reference, "complaint", body)
 
 
+def _refuse(err: Exception) -> None:
+    if isinstance(err, consents.Invalid):
+        abort(422, message=str(err), errors=err.errors)
+    if isinstance(err, consents.NotPermitted):
+        abort(403, message=str(err))
+    abort(404, message=str(err))
+
+
+@bp.route("/cases/<reference>/consents", methods=["POST"])
+@bp.doc(security=[{"bearer": []}])
+@bp.arguments(ConsentInSchema)
+@bp.response(201, ConsentOutSchema)
+@token_required
+def record_consent(body: dict[str, Any], reference: str) -> Any:
+    """Record a person's consent (or refusal) for a purpose; 422 with field errors."""
+    session = storage.session()
+    try:
+        row = consents.record(session, reference, user=api_user(), now=processes.clock.now(), **body)
+    except (consents.Invalid, consents.NotPermitted, CaseNotFound) as err:
+        _refuse(err)
+    return consents.view(row, next((p for p in row_case(reference).parties if p.id == row.party_id), None))
+
+
+@bp.route("/cases/<reference>/consents/<consent_id>/withdraw", methods=["POST"])
+@bp.doc(security=[{"bearer": []}])
+@bp.response(200, ConsentOutSchema)
+@token_required
+def withdraw_consent(reference: str, consent_id: str) -> Any:
+    """Withdraw a given consent: on an open case, community safety get a task to stop sharing and
+    tell the agencies. 422 if it was refused or already withdrawn; 409 if the case changed."""
+    try:
+        result = consents.withdraw(
+            storage.session(), reference, consent_id, user=api_user(), now=processes.clock.now()
+        )
+    except (consents.Invalid, consents.NotPermitted, consents.NotFound, CaseNotFound) as err:
+        _refuse(err)
+    except processes.ProcessError as err:
+        abort_for(err)
+    row = result.consent
+    return consents.view(row, next((p for p in row_case(reference).parties if p.id == row.party_id), None))
+
+
+@bp.route("/cases/<reference>/disclosures", methods=["POST"])
+@bp.doc(security=[{"bearer": []}])
+@bp.arguments(DisclosureInSchema)
+@bp.response(201, DisclosureOutSchema)
+@token_required
+def disclose(body: dict[str, Any], reference: str) -> Any:
+    """Record a disclosure outside the landlord with its lawful basis (written to the audit log with
+    it). Consent needs the person's current consent for the purpose; any other basis a reason."""
+    user = api_user()
+    try:
+        row = disclosures.record(
+            storage.session(),
+            reference,
+            user=user,
+            actor=audit.Actor.of(user, request.remote_addr),
+            now=processes.clock.now(),
+            **body,
+        )
+    except (consents.Invalid, consents.NotPermitted, CaseNotFound) as err:
+        _refuse(err)
+    return disclosures.view(row, next((p for p in row_case(reference).parties if p.id == row.party_id), None))
+
+
+def row_case(reference: str) -> Any:
+    return find_case(storage.session(), reference)
+
+
 @bp.route("/cases/<reference>", methods=["PATCH"])
 @bp.doc(security=[{"bearer": []}])
 @bp.arguments(CaseDetailsSchema)
@@ -126,6 +203,8 @@ def _case_body(reference: str) -> dict[str, Any]:
         "first_response_breached_at": c.first_response_breached_at,
         "parties": c.parties,
         "referrals": file.referrals,
+        "consents": consents.for_case(storage.session(), c),
+        "disclosures": disclosures.for_case(storage.session(), c),
         "documents": file.documents,
         "reference": c.reference,
         "status": c.status,

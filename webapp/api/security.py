@@ -31,6 +31,7 @@ def init_app(app: Flask) -> None:
         "dashboards_api",
         "supervision_api",
         "restriction_api",
+        "subject_access_api",
     ):
         csrf.exempt(app.blueprints[name])
 
