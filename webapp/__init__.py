@@ -8,6 +8,7 @@ from flask import Flask
 
 from webapp import (
     access,
+    account,
     audit_log,
     auth,
     cases,
@@ -20,6 +21,7 @@ from webapp import (
     outages,
     public,
     scheduler,
+    security_headers,
     storage,
     supervision,
 )
@@ -36,11 +38,13 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     storage.init_app(app)
     auth.init_app(app)
     access.init_app(app)
+    security_headers.init_app(app)
     notifications.init_app(app)
     for blueprint in (auth.bp, public.bp, inbox.bp, cases.bp, notifications.bp, modeller.bp, dashboards.bp):
         app.register_blueprint(blueprint)
     app.register_blueprint(supervision.bp)
     app.register_blueprint(audit_log.bp)
+    app.register_blueprint(account.bp)
     register_api(app)
     errors.init_app(app)
     outages.init_app(app)

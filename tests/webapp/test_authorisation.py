@@ -65,6 +65,7 @@ def sample_case(app: Flask) -> dict[str, str]:
         "name": "strands",
         "username": "officer",
         "filename": "app.css",
+        "token_id": "1",
     }
 
 
