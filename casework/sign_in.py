@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any
 
 from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
@@ -48,13 +49,11 @@ def _retry_at(failures: list[datetime], limit: int) -> datetime | None:
     return newest_first[limit - 1] + WINDOW
 
 
-def _failures(session: Session, *conditions: object, since: datetime) -> list[datetime]:
+def _failures(session: Session, *conditions: Any, since: datetime) -> list[datetime]:
     return list(
         session.scalars(
             select(LoginAttempt.at).where(
-                LoginAttempt.succeeded.is_(False),
-                LoginAttempt.at > since,
-                *conditions,  # type: ignore[arg-type]
+                LoginAttempt.succeeded.is_(False), LoginAttempt.at > since, *conditions
             )
         )
     )
@@ -66,15 +65,16 @@ def retry_at(session: Session, username: str, ip: str | None, *, now: datetime) 
     reset by anyone's success, so one good account does not open the way to guess others."""
     name = _name(username)
     last_success = session.scalar(
-        select(func.max(LoginAttempt.at)).where(LoginAttempt.username == name, LoginAttempt.succeeded)
+        select(func.max(LoginAttempt.id)).where(LoginAttempt.username == name, LoginAttempt.succeeded)
     )
-    since = max(now - WINDOW, last_success) if last_success is not None else now - WINDOW
-    times = [
-        _retry_at(_failures(session, LoginAttempt.username == name, since=since), MAX_FAILURES_PER_USERNAME)
-    ]
+    since = now - WINDOW
+    by_name = _failures(
+        session, LoginAttempt.username == name, LoginAttempt.id > (last_success or 0), since=since
+    )
+    times = [_retry_at(by_name, MAX_FAILURES_PER_USERNAME)]
     if ip:
         times.append(
-            _retry_at(_failures(session, LoginAttempt.ip == ip, since=now - WINDOW), MAX_FAILURES_PER_ADDRESS)
+            _retry_at(_failures(session, LoginAttempt.ip == ip, since=since), MAX_FAILURES_PER_ADDRESS)
         )
     due = [t for t in times if t is not None and t > now]
     return max(due) if due else None
