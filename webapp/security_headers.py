@@ -8,25 +8,33 @@ from __future__ import annotations
 from flask import Flask, current_app, request
 from werkzeug.wrappers import Response
 
-# bpmn-js and its properties panel write style="" attributes and <style> elements as they draw,
-# so styles need 'unsafe-inline'; scripts never do. Images and fonts come as data: URIs from the
-# bundle.
-CONTENT_SECURITY_POLICY = "; ".join(
-    (
-        "default-src 'self'",
-        "script-src 'self'",
-        "style-src 'self' 'unsafe-inline'",
-        "img-src 'self' data:",
-        "font-src 'self' data:",
-        "connect-src 'self'",
-        "object-src 'none'",
-        "base-uri 'self'",
-        "form-action 'self'",
-        "frame-ancestors 'none'",
+
+def _policy(style_src: str) -> str:
+    return "; ".join(
+        (
+            "default-src 'self'",
+            "script-src 'self'",
+            f"style-src {style_src}",
+            "img-src 'self' data:",
+            "font-src 'self' data:",
+            "connect-src 'self'",
+            "object-src 'none'",
+            "base-uri 'self'",
+            "form-action 'self'",
+            "frame-ancestors 'none'",
+        )
     )
+
+
+# Images and fonts come as data: URIs from the bpmn-js bundle. Scripts never run inline.
+CONTENT_SECURITY_POLICY = _policy("'self'")
+# bpmn-js (the modeller, the compare view, the heatmap) sets style="" attributes as it draws,
+# which Chromium refuses without 'unsafe-inline' for styles; only those pages get it.
+DIAGRAM_POLICY = _policy("'self' 'unsafe-inline'")
+DIAGRAM_PAGES = frozenset(
+    {"modeller.edit", "modeller.compare", "modeller.migrate_preview", "dashboards.heatmap_page"}
 )
 HEADERS = {
-    "Content-Security-Policy": CONTENT_SECURITY_POLICY,
     "X-Content-Type-Options": "nosniff",
     "Referrer-Policy": "same-origin",
     "X-Frame-Options": "DENY",
@@ -34,16 +42,21 @@ HEADERS = {
     "Cross-Origin-Opener-Policy": "same-origin",
 }
 HSTS = "max-age=31536000; includeSubDomains"
-# Pages anyone may cache: static files and the public pages that show nothing of anyone's.
+# What may be cached when fetched with GET: static files and public pages that show nothing of
+# anyone's (the report form sent back with its errors, by POST, holds what was typed: not cached).
 CACHEABLE_ENDPOINTS = frozenset({"static", "public.report", "api-docs.openapi_json", "health.healthz"})
 
 
 def add_headers(response: Response) -> Response:
+    diagram = request.endpoint in DIAGRAM_PAGES
+    response.headers.setdefault(
+        "Content-Security-Policy", DIAGRAM_POLICY if diagram else CONTENT_SECURITY_POLICY
+    )
     for name, value in HEADERS.items():
         response.headers.setdefault(name, value)
     if current_app.config.get("HATECASES_ENV") == "production":
         response.headers.setdefault("Strict-Transport-Security", HSTS)
-    if request.endpoint not in CACHEABLE_ENDPOINTS:
+    if request.method != "GET" or request.endpoint not in CACHEABLE_ENDPOINTS:
         response.headers["Cache-Control"] = "no-store"
         response.headers.pop("Expires", None)
     return response

@@ -11,7 +11,7 @@ from flask import Flask
 from flask.testing import FlaskClient
 
 from webapp import log_privacy, public
-from webapp.security_headers import CONTENT_SECURITY_POLICY
+from webapp.security_headers import CONTENT_SECURITY_POLICY, DIAGRAM_POLICY
 
 REPORT = {"description": "Shouted abuse", "location": "1 Elm Road", "strands": ["race"]}
 CSRF_INPUT = re.compile(r'<input type="hidden" name="csrf_token" value="[^"]+">')
@@ -59,6 +59,23 @@ def test_the_policy_allows_only_this_sites_scripts():
     assert directives["img-src"] == "'self' data:"
     assert directives["font-src"] == "'self' data:"
     assert directives["connect-src"] == "'self'"
+    assert directives["style-src"] == "'self'"
+    # Only the pages that draw a diagram with bpmn-js allow inline styles, and nothing else more.
+    diagram = dict(d.split(" ", 1) for d in DIAGRAM_POLICY.split("; "))
+    assert diagram == {**directives, "style-src": "'self' 'unsafe-inline'"}
+
+
+def test_only_the_diagram_pages_get_the_diagram_policy(app):
+    web = app.test_client()
+    sign_in(web, "admin")
+    for path in ("/modeller/hate_incident", "/modeller/hate_incident/migrate", "/dashboards/heatmap"):
+        answer = web.get(path)
+        assert answer.status_code == 200, path
+        assert answer.headers["Content-Security-Policy"] == DIAGRAM_POLICY, path
+    for path in ("/modeller/", "/dashboards/indicators", "/account/tokens"):
+        answer = web.get(path)
+        assert answer.status_code == 200, path
+        assert answer.headers["Content-Security-Policy"] == CONTENT_SECURITY_POLICY, path
 
 
 def test_pages_and_api_answers_with_personal_data_are_not_cached(client, app):
@@ -73,6 +90,11 @@ def test_pages_and_api_answers_with_personal_data_are_not_cached(client, app):
         assert answer.status_code == 200, path
         assert answer.headers["Cache-Control"] == "no-store", path
     assert client.get("/login").headers["Cache-Control"] == "no-store"
+    app.config["WTF_CSRF_ENABLED"] = False
+    typed_back = client.post("/report", data={"description": "Jo Bloggs shouted at me"})
+    assert typed_back.status_code == 422 and "Jo Bloggs" in typed_back.get_data(as_text=True)
+    assert typed_back.headers["Cache-Control"] == "no-store"
+    assert "no-store" not in client.get("/report").headers.get("Cache-Control", "")
     static = client.get("/static/app.css")
     assert "no-store" not in static.headers.get("Cache-Control", "")
     static.close()
