@@ -63,4 +63,9 @@ def add_headers(response: Response) -> Response:
 
 
 def init_app(app: Flask) -> None:
+    if app.config.get("HATECASES_ENV") == "production":
+        # However production mode was set (environment or a test's settings), cookies go over
+        # https only.
+        app.config["SESSION_COOKIE_SECURE"] = True
+        app.config["REMEMBER_COOKIE_SECURE"] = True
     app.after_request(add_headers)

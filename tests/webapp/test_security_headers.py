@@ -111,9 +111,15 @@ def production_app(db_url: str) -> Iterator[Flask]:
     app.extensions["database"].dispose()
 
 
-def test_strict_transport_security_in_production_only(production_app):
-    answer = production_app.test_client().get("/login")
+def test_strict_transport_security_and_secure_cookies_in_production(production_app):
+    web = production_app.test_client()
+    answer = web.get("/login")
     assert answer.headers["Strict-Transport-Security"] == "max-age=31536000; includeSubDomains"
+    csrf = re.search(r'name="csrf_token" value="([^"]+)"', answer.get_data(as_text=True)).group(1)
+    signed_in = web.post("/login", data={"username": "officer", "password": "demo", "csrf_token": csrf})
+    assert signed_in.status_code == 302
+    cookie = signed_in.headers["Set-Cookie"]
+    assert "Secure" in cookie and "HttpOnly" in cookie and "SameSite=Lax" in cookie
 
 
 def test_the_session_cookie_is_httponly_and_samesite(client):
@@ -122,6 +128,7 @@ def test_the_session_cookie_is_httponly_and_samesite(client):
     answer = client.post("/login", data={"username": "officer", "password": "demo", "csrf_token": csrf})
     cookie = answer.headers["Set-Cookie"]
     assert "HttpOnly" in cookie and "SameSite=Lax" in cookie
+    assert "Secure" not in cookie  # demo mode runs on plain http
 
 
 # Pages with POST forms, and the role that sees them.

@@ -13,7 +13,7 @@ from flask.testing import FlaskClient
 from sqlalchemy import func, select
 
 import processes
-from casework import sign_in
+from casework import people, sign_in
 from db.models import AuditEvent, LoginAttempt
 from tests.conftest import T0
 from webapp import storage
@@ -156,3 +156,12 @@ def test_throttled_attempts_are_in_the_audit_log(web):
 def test_wait_message_rounds_up_to_whole_minutes():
     assert sign_in.wait_message(T0 + timedelta(seconds=30), now=T0).endswith("(in 1 minute).")
     assert sign_in.wait_message(T0 + timedelta(minutes=14, seconds=1), now=T0).endswith("(in 15 minutes).")
+
+
+def test_passwords_are_stored_as_argon2id_hashes(web):
+    with storage.database(web).session() as session:
+        user = people.authenticate(session, "officer", "demo")
+        assert user is not None
+        assert user.password_hash.startswith("$argon2id$") and "demo" not in user.password_hash
+        assert people.authenticate(session, "officer", "Demo") is None
+        assert people.authenticate(session, "nobody", "demo") is None
