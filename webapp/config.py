@@ -58,6 +58,9 @@ def from_environment() -> dict[str, Any]:
         "TIMER_REQUEUE_SECONDS": _int("TIMER_REQUEUE_SECONDS", 30, 1, 86400),
         # Homes the landlord owns, for the regulator's measures per 1,000 homes (NM01).
         "HOMES": _int("HOMES", 10000, 1, 10_000_000),
+        # Reverse proxies in front of the app whose X-Forwarded-For is trusted (sign-in throttling
+        # and the audit log need the client's own address).
+        "PROXY_HOPS": _int("PROXY_HOPS", 0, 0, 5),
         "BPMN_DIR": os.environ.get("BPMN_DIR") or str(Path(__file__).resolve().parent.parent / "bpmn"),
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",

@@ -6,6 +6,7 @@ plain http on a laptop)."""
 from __future__ import annotations
 
 from flask import Flask, current_app, request
+from werkzeug.middleware.proxy_fix import ProxyFix
 from werkzeug.wrappers import Response
 
 
@@ -68,4 +69,7 @@ def init_app(app: Flask) -> None:
         # https only.
         app.config["SESSION_COOKIE_SECURE"] = True
         app.config["REMEMBER_COOKIE_SECURE"] = True
+    hops = int(app.config.get("PROXY_HOPS") or 0)
+    if hops:
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops)  # type: ignore[method-assign]
     app.after_request(add_headers)

@@ -165,3 +165,44 @@ def test_passwords_are_stored_as_argon2id_hashes(web):
         assert user.password_hash.startswith("$argon2id$") and "demo" not in user.password_hash
         assert people.authenticate(session, "officer", "Demo") is None
         assert people.authenticate(session, "nobody", "demo") is None
+
+
+def test_behind_a_proxy_the_forwarded_address_is_counted(db_url):
+    from webapp import create_app
+
+    app = create_app(
+        {
+            "TESTING": True,
+            "DATABASE_URL": db_url,
+            "SECRET_KEY": "test-secret",
+            "WTF_CSRF_ENABLED": False,
+            "PROXY_HOPS": 1,
+        }
+    )
+    client = app.test_client()
+    try:
+        with processes.clock.frozen_at(T0):
+            for n in range(30):
+                client.post(
+                    "/login",
+                    data={"username": f"guess{n}", "password": "x"},
+                    headers={"X-Forwarded-For": "203.0.113.7"},
+                )
+            forwarded = {"X-Forwarded-For": "203.0.113.7"}
+            assert (
+                client.post(
+                    "/api/token", json={"username": "admin", "password": "demo"}, headers=forwarded
+                ).status_code
+                == 429
+            )
+            other = {"X-Forwarded-For": "198.51.100.2"}
+            assert (
+                client.post(
+                    "/api/token", json={"username": "admin", "password": "demo"}, headers=other
+                ).status_code
+                == 200
+            )
+        with storage.database(app).session() as session:
+            assert set(session.scalars(select(LoginAttempt.ip))) == {"203.0.113.7", "198.51.100.2"}
+    finally:
+        app.extensions["database"].dispose()
