@@ -80,7 +80,7 @@ def login() -> tuple[str, int] | tuple[str, int, dict[str, str]] | Response:
         outcome = sign_in.attempt(
             storage.session(), username, request.form.get("password", ""), request.remote_addr, now=now
         )
-        _audit_sign_in(username, outcome.user, throttled=outcome.throttled)
+        audit_sign_in(username, outcome.user, throttled=outcome.throttled)
         if outcome.retry_at is not None:
             error = sign_in.wait_message(outcome.retry_at, now=now)
             page = render_template("auth/login.html", error=error, username=username)
@@ -97,7 +97,7 @@ def retry_after_seconds(retry_at: datetime, now: datetime) -> int:
     return max(1, int((retry_at - now).total_seconds()) + 1)
 
 
-def _audit_sign_in(username: str, user: User | None, *, throttled: bool = False) -> None:
+def audit_sign_in(username: str, user: User | None, *, throttled: bool = False) -> None:
     actor = audit.Actor.of(user, request.remote_addr)
     if user is None:
         # The name typed is kept (cut short) so that guessing against one account shows up.

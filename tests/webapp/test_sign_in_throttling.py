@@ -145,8 +145,14 @@ def test_attempts_older_than_a_day_are_deleted_as_new_ones_are_recorded(web):
 def test_throttled_attempts_are_in_the_audit_log(web):
     client = web.test_client()
     with processes.clock.frozen_at(T0):
-        for _ in range(6):
+        for _ in range(3):
             page_sign_in(client, "officer", "wrong")
+        for _ in range(3):
+            api_sign_in(client, "officer", "wrong")
+        assert api_sign_in(client, "supervisor", "demo").status_code == 200
+    with storage.database(web).session() as session:
+        signed_in = session.scalars(select(AuditEvent.username).where(AuditEvent.action == "sign-in"))
+        assert list(signed_in) == ["supervisor"]
     with storage.database(web).session() as session:
         failed = select(AuditEvent.outcome).where(AuditEvent.action == "sign-in-failed")
         outcomes = list(session.scalars(failed.order_by(AuditEvent.id)))

@@ -15,7 +15,7 @@ import processes
 from casework import people, sign_in
 from db.models import ApiToken, User
 from webapp import storage
-from webapp.auth import csrf, retry_after_seconds
+from webapp.auth import audit_sign_in, csrf, retry_after_seconds
 from webapp.schemas import TokenListSchema, TokenRequestSchema, TokenSchema
 
 bp = Blueprint("token", __name__, url_prefix="/api", description="Signing in to the API")
@@ -47,6 +47,7 @@ def token(credentials: dict[str, str]) -> dict[str, Any] | Response:
     outcome = sign_in.attempt(
         session, credentials["username"], credentials["password"], request.remote_addr, now=now
     )
+    audit_sign_in(credentials["username"], outcome.user, throttled=outcome.throttled)
     if outcome.retry_at is not None:
         return _too_many(outcome.retry_at, now)
     if outcome.user is None:
