@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import secrets
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from argon2 import PasswordHasher
@@ -11,6 +12,7 @@ from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from casework.permissions import Permission, allows
 from db.models import ApiToken, Group, User
 
 _hasher = PasswordHasher()
@@ -100,8 +102,54 @@ def issue_token(session: Session, user: User, *, now: datetime) -> tuple[str, da
     return token, expires
 
 
-def user_for_token(session: Session, token: str, *, now: datetime) -> User | None:
+@dataclass(frozen=True)
+class TokenCheck:
+    """A bearer token checked: its user and row id, or why it is refused."""
+
+    user: User | None
+    token_id: int | None = None
+    problem: str | None = None
+
+
+def check_token(session: Session, token: str, *, now: datetime) -> TokenCheck:
     row = session.scalar(select(ApiToken).where(ApiToken.token_hash == _digest(token)))
-    if row is None or row.revoked_at is not None or row.expires_at <= now or not row.user.active:
+    if row is None:
+        return TokenCheck(None, problem="This token is not known. Get one from POST /api/token.")
+    if row.revoked_at is not None:
+        return TokenCheck(
+            None, row.id, f"This token was revoked at {row.revoked_at:%Y-%m-%d %H:%M} UTC. Get a new one."
+        )
+    if row.expires_at <= now:
+        return TokenCheck(
+            None, row.id, f"This token expired at {row.expires_at:%Y-%m-%d %H:%M} UTC. Get a new one."
+        )
+    if not row.user.active:
+        return TokenCheck(None, row.id, "This token's account is no longer active.")
+    return TokenCheck(row.user, row.id)
+
+
+def user_for_token(session: Session, token: str, *, now: datetime) -> User | None:
+    return check_token(session, token, now=now).user
+
+
+def tokens_of(session: Session, user: User) -> list[ApiToken]:
+    """A user's tokens, newest first (the rows hold only a digest, never the token)."""
+    return list(
+        session.scalars(
+            select(ApiToken)
+            .where(ApiToken.user_id == user.id)
+            .order_by(ApiToken.created_at.desc(), ApiToken.id.desc())
+        )
+    )
+
+
+def revoke_token(session: Session, token_id: int, *, by: User, now: datetime) -> ApiToken | None:
+    """Revoke one token (its owner, or anyone allowed to revoke any user's) and commit; None if
+    there is no such token for ``by``. Revoking twice keeps the first time."""
+    row = session.get(ApiToken, token_id)
+    if row is None or (row.user_id != by.id and not allows(by.role, Permission.REVOKE_ANY_TOKEN)):
         return None
-    return row.user
+    if row.revoked_at is None:
+        row.revoked_at = now
+    session.commit()
+    return row

@@ -56,6 +56,7 @@ class Permission(StrEnum):
     READ_ALL_AUDIT = "read the whole audit log"
     SUBJECT_ACCESS = "export everything held about a person (subject access)"
     RUN_RETENTION = "run the retention job by hand"
+    REVOKE_ANY_TOKEN = "revoke anyone's API tokens"
 
 
 _STAFF = frozenset(Role)
@@ -85,6 +86,7 @@ MATRIX: dict[Permission, frozenset[str]] = {
     Permission.READ_ALL_AUDIT: frozenset({Role.MANAGER, Role.ADMIN}),
     Permission.SUBJECT_ACCESS: frozenset({Role.MANAGER, Role.ADMIN}),
     Permission.RUN_RETENTION: frozenset({Role.ADMIN}),
+    Permission.REVOKE_ANY_TOKEN: frozenset({Role.ADMIN}),
 }
 
 

@@ -8,6 +8,7 @@ from flask import Flask
 
 from webapp import (
     access,
+    account,
     audit_log,
     auth,
     cases,
@@ -22,6 +23,7 @@ from webapp import (
     public,
     restriction,
     scheduler,
+    security_headers,
     storage,
     subject_access,
     supervision,
@@ -39,6 +41,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     storage.init_app(app)
     auth.init_app(app)
     access.init_app(app)
+    security_headers.init_app(app)
     notifications.init_app(app)
     for blueprint in (auth.bp, public.bp, inbox.bp, cases.bp, notifications.bp, modeller.bp, dashboards.bp):
         app.register_blueprint(blueprint)
@@ -47,6 +50,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     app.register_blueprint(restriction.bp)
     app.register_blueprint(consent.bp)
     app.register_blueprint(subject_access.bp)
+    app.register_blueprint(account.bp)
     register_api(app)
     errors.init_app(app)
     outages.init_app(app)

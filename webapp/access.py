@@ -50,6 +50,11 @@ RULES: dict[str, Rule] = {
     "public.received": Rule(PUBLIC),
     "reports.create_report": Rule(PUBLIC),
     "token.token": Rule(PUBLIC),
+    "token.revoke_current": Rule(P.USE_APP, "edit"),
+    "token.list_tokens": Rule(P.USE_APP),
+    "token.delete_token": Rule(P.USE_APP, "edit"),
+    "account.tokens": Rule(P.USE_APP),
+    "account.revoke": Rule(P.USE_APP, "edit"),
     "api-docs.openapi_json": Rule(PUBLIC),
     # Every signed-in person.
     "auth.logout": Rule(P.USE_APP),
@@ -144,11 +149,18 @@ def _is_api() -> bool:
     return request.path.startswith("/api/")
 
 
+NO_TOKEN = "Send 'Authorization: Bearer <token>' with a valid token from POST /api/token."
+
+
 def _token_user() -> User | None:
+    """The bearer token's user; the token's id and any reason it is refused go in ``g``."""
     scheme, _, value = request.headers.get("Authorization", "").partition(" ")
     if scheme.lower() != "bearer" or not value.strip():
         return None
-    return people.user_for_token(storage.session(), value.strip(), now=processes.clock.now())
+    check = people.check_token(storage.session(), value.strip(), now=processes.clock.now())
+    g.api_token_id = check.token_id if check.user is not None else None
+    g.api_token_problem = check.problem
+    return check.user
 
 
 def requester() -> User | None:
@@ -196,9 +208,7 @@ def check_request() -> Response | tuple[Any, int] | None:
     user = requester()
     if user is None:
         if _is_api():
-            return _refuse(
-                401, "Send 'Authorization: Bearer <token>' with a valid token from POST /api/token."
-            )
+            return _refuse(401, g.get("api_token_problem") or NO_TOKEN)
         return _refuse(401, "Sign in first.")
     if not allows(user.role, rule.permission):
         _write_audit(user, "denied", outcome="denied", detail=f"needs: {rule.permission.value}")
@@ -217,6 +227,7 @@ def _subject() -> tuple[str | None, str | None]:
         ("task_id", "task"),
         ("key", "process"),
         ("username", "officer"),
+        ("token_id", "api-token"),
     ):
         if name in args:
             return kind, str(args[name])

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import datetime
 from functools import wraps
 from typing import Any
 from urllib.parse import urlsplit
@@ -13,7 +14,7 @@ from flask_wtf.csrf import CSRFProtect
 from werkzeug.wrappers import Response
 
 import processes
-from casework import audit, people
+from casework import audit, sign_in
 from db.models import User
 from webapp import storage
 
@@ -70,21 +71,33 @@ def _safe_next(target: str | None) -> str:
 
 
 @bp.route("/login", methods=["GET", "POST"])
-def login() -> tuple[str, int] | Response:
+def login() -> tuple[str, int] | tuple[str, int, dict[str, str]] | Response:
     error = None
+    code = 200
     username = request.form.get("username", "")
     if request.method == "POST":
-        user = people.authenticate(storage.session(), username, request.form.get("password", ""))
-        _audit_sign_in(username, user)
-        if user is None:
-            error = "The username or password is not right."
+        now = processes.clock.now()
+        outcome = sign_in.attempt(
+            storage.session(), username, request.form.get("password", ""), request.remote_addr, now=now
+        )
+        audit_sign_in(username, outcome.user, throttled=outcome.throttled)
+        if outcome.retry_at is not None:
+            error = sign_in.wait_message(outcome.retry_at, now=now)
+            page = render_template("auth/login.html", error=error, username=username)
+            return page, 429, {"Retry-After": str(retry_after_seconds(outcome.retry_at, now))}
+        if outcome.user is None:
+            error, code = "The username or password is not right.", 401
         else:
-            login_user(SessionUser(user))
+            login_user(SessionUser(outcome.user))
             return redirect(_safe_next(request.args.get("next")))
-    return render_template("auth/login.html", error=error, username=username), 401 if error else 200
+    return render_template("auth/login.html", error=error, username=username), code
 
 
-def _audit_sign_in(username: str, user: User | None) -> None:
+def retry_after_seconds(retry_at: datetime, now: datetime) -> int:
+    return max(1, int((retry_at - now).total_seconds()) + 1)
+
+
+def audit_sign_in(username: str, user: User | None, *, throttled: bool = False) -> None:
     actor = audit.Actor.of(user, request.remote_addr)
     if user is None:
         # The name typed is kept (cut short) so that guessing against one account shows up.
@@ -93,7 +106,7 @@ def _audit_sign_in(username: str, user: User | None) -> None:
         storage.database(),
         actor,
         "sign-in" if user else "sign-in-failed",
-        outcome="ok" if user else "failed",
+        outcome="ok" if user else "throttled" if throttled else "failed",
         now=processes.clock.now(),
     )
 

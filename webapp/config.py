@@ -61,6 +61,9 @@ def from_environment() -> dict[str, Any]:
         # Days after closure that a case keeps its personal data (policy 9); then the retention
         # job anonymises it. Six years by default; under 30 days is refused as a typo.
         "RETENTION_DAYS": _int("RETENTION_DAYS", 2190, 30, 36500),
+        # Reverse proxies in front of the app whose X-Forwarded-For is trusted (sign-in throttling
+        # and the audit log need the client's own address).
+        "PROXY_HOPS": _int("PROXY_HOPS", 0, 0, 5),
         "BPMN_DIR": os.environ.get("BPMN_DIR") or str(Path(__file__).resolve().parent.parent / "bpmn"),
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",

@@ -14,6 +14,8 @@ from flask import Flask, jsonify, render_template, request
 from werkzeug.exceptions import HTTPException
 from werkzeug.wrappers import Response
 
+from webapp import log_privacy
+
 log = logging.getLogger(__name__)
 
 MESSAGES = {
@@ -78,6 +80,7 @@ def json_error(err: HTTPException) -> tuple[Response, int]:
 
 def init_app(app: Flask) -> None:
     """Register after the API, so these handlers replace flask-smorest's."""
+    log_privacy.install()
 
     @app.errorhandler(HTTPException)
     def http_error(err: HTTPException) -> tuple[Response | str, int]:
@@ -91,11 +94,12 @@ def init_app(app: Flask) -> None:
 
     @app.errorhandler(Exception)
     def unexpected(err: Exception) -> tuple[Response | str, int]:
-        log.exception("unhandled error on %s %s", request.method, request.path)
+        # Not log.exception: the message of an error can quote what was typed into a form.
+        log.error("unhandled error on %s %s\n%s", request.method, request.path, log_privacy.describe(err))
         if _wants_json():
             return jsonify({"code": 500, "message": MESSAGES[500]}), 500
         try:
             return render_template("errors/error.html", code=500, message=MESSAGES[500]), 500
-        except Exception:  # the page itself needs the database (signed-in user, counts)
-            log.exception("the error page could not be rendered")
+        except Exception as page_err:  # the page itself needs the database (signed-in user, counts)
+            log.error("the error page could not be rendered\n%s", log_privacy.describe(page_err))
             return PLAIN_500, 500

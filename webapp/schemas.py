@@ -166,6 +166,21 @@ class TokenSchema(Schema):
     expires_at = fields.DateTime(required=True)
 
 
+class TokenInfoSchema(Schema):
+    """One API token as its owner sees it: never the token itself (only a digest is kept)."""
+
+    id = fields.Integer(required=True)
+    username = fields.String(required=True, attribute="user.username")
+    created_at = fields.DateTime(required=True)
+    expires_at = fields.DateTime(required=True)
+    revoked_at = fields.DateTime(allow_none=True)
+    active = fields.Boolean(required=True)
+
+
+class TokenListSchema(Schema):
+    items = fields.List(fields.Nested(TokenInfoSchema), required=True)
+
+
 class OptionSchema(Schema):
     id = fields.String()
     name = fields.String()

@@ -66,6 +66,7 @@ def sample_case(app: Flask) -> dict[str, str]:
         "username": "officer",
         "filename": "app.css",
         "consent_id": "1",
+        "token_id": "1",
     }
 
 

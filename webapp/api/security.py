@@ -1,20 +1,22 @@
-"""POST /api/token, and bearer-token checking for every other /api call except reports."""
+"""POST /api/token (throttled), the caller's tokens and their revocation, and bearer-token
+checking for every other /api call except reports."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import datetime
 from functools import wraps
 from typing import Any
 
-from flask import Flask, g, request
+from flask import Flask, Response, g, jsonify, request
 from flask_smorest import Blueprint, abort
 
 import processes
-from casework import people
-from db.models import User
+from casework import people, sign_in
+from db.models import ApiToken, User
 from webapp import storage
-from webapp.auth import csrf
-from webapp.schemas import TokenRequestSchema, TokenSchema
+from webapp.auth import audit_sign_in, csrf, retry_after_seconds
+from webapp.schemas import TokenListSchema, TokenRequestSchema, TokenSchema
 
 bp = Blueprint("token", __name__, url_prefix="/api", description="Signing in to the API")
 
@@ -40,15 +42,67 @@ def init_app(app: Flask) -> None:
 @bp.arguments(TokenRequestSchema)
 @bp.response(200, TokenSchema)
 @bp.alt_response(401, description="Wrong username or password")
-def token(credentials: dict[str, str]) -> dict[str, Any]:
+@bp.alt_response(429, description="Too many failed attempts for this username or from this address")
+def token(credentials: dict[str, str]) -> dict[str, Any] | Response:
     session = storage.session()
-    user = people.authenticate(session, credentials["username"], credentials["password"])
-    if user is None:
+    now = processes.clock.now()
+    outcome = sign_in.attempt(
+        session, credentials["username"], credentials["password"], request.remote_addr, now=now
+    )
+    audit_sign_in(credentials["username"], outcome.user, throttled=outcome.throttled)
+    if outcome.retry_at is not None:
+        return _too_many(outcome.retry_at, now)
+    if outcome.user is None:
         abort(401, message="The username or password is not right.")
-    assert user is not None  # abort() raised otherwise
-    value, expires = people.issue_token(session, user, now=processes.clock.now())
+    assert outcome.user is not None  # abort() raised otherwise
+    value, expires = people.issue_token(session, outcome.user, now=now)
     session.commit()
     return {"token": value, "expires_at": expires}
+
+
+def _too_many(retry_at: datetime, now: datetime) -> Response:
+    answer = jsonify(
+        {"code": 429, "message": sign_in.wait_message(retry_at, now=now), "retry_at": retry_at.isoformat()}
+    )
+    answer.status_code = 429
+    answer.headers["Retry-After"] = str(retry_after_seconds(retry_at, now))
+    return answer
+
+
+def _info(row: ApiToken, now: datetime) -> dict[str, Any]:
+    return {
+        "id": row.id,
+        "user": row.user,
+        "created_at": row.created_at,
+        "expires_at": row.expires_at,
+        "revoked_at": row.revoked_at,
+        "active": row.revoked_at is None and row.expires_at > now,
+    }
+
+
+@bp.route("/token/revoke", methods=["POST"])
+@bp.response(204)
+@bp.alt_response(401, description="No valid token was sent")
+def revoke_current() -> None:
+    """Revoke the token this call is made with (signing out of the API)."""
+    people.revoke_token(storage.session(), g.api_token_id, by=api_user(), now=processes.clock.now())
+
+
+@bp.route("/tokens", methods=["GET"])
+@bp.response(200, TokenListSchema)
+def list_tokens() -> dict[str, Any]:
+    """The caller's own tokens: when each was made, when it expires, whether it was revoked."""
+    now = processes.clock.now()
+    return {"items": [_info(row, now) for row in people.tokens_of(storage.session(), api_user())]}
+
+
+@bp.route("/tokens/<int:token_id>", methods=["DELETE"])
+@bp.response(204)
+@bp.alt_response(404, description="No such token of yours")
+def delete_token(token_id: int) -> None:
+    """Revoke one of the caller's tokens (administrators: anyone's)."""
+    if people.revoke_token(storage.session(), token_id, by=api_user(), now=processes.clock.now()) is None:
+        abort(404, message="You have no token with that id.")
 
 
 def api_user() -> User:
