@@ -80,6 +80,9 @@ class StartedSchema(Schema):
     open_tasks = fields.List(fields.Nested(TaskSchema))
 
 
+NOT_A_FILE = "Neither a multipart field 'file' nor an XML body"
+
+
 def _owner_only() -> None:
     if not service.may_model(api_user()):
         abort(403, message="Only process owners and administrators may do this.")
@@ -124,6 +127,7 @@ def list_models() -> Any:
 @bp.response(201, DeployedSchema)
 @bp.alt_response(200, schema=DeployedSchema, description="The file equals the latest version: unchanged")
 @bp.alt_response(422, schema=ProblemsSchema, description="The diagram's problems; nothing deployed")
+@bp.alt_response(415, description=NOT_A_FILE)
 @token_required
 def deploy() -> Any:
     """Check a .bpmn file and deploy it as the next version of its process (201). New cases start
@@ -141,6 +145,7 @@ def deploy() -> Any:
 @bp.doc(security=SECURITY, requestBody=UPLOAD_BODY)
 @bp.response(200, CheckedSchema)
 @bp.alt_response(422, schema=ProblemsSchema, description="The diagram's problems")
+@bp.alt_response(415, description=NOT_A_FILE)
 @token_required
 def validate() -> Any:
     """Run every deploy check on a .bpmn file without deploying it."""
@@ -162,6 +167,7 @@ def validate() -> Any:
     },
 )
 @bp.response(201, StartedSchema)
+@bp.alt_response(422, description="The start data is not a JSON object, or the first steps failed on it")
 @token_required
 def start_case(key: str) -> Any:
     """Start a case of any deployed process with the JSON object as its start data
