@@ -11,6 +11,7 @@ stripped. This proves escaping on its own, with or without a Content Security Po
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -23,7 +24,7 @@ IMG = '"><img src=x onerror="window.__xss=1">'
 JS_URL = "javascript:window.__xss=1"
 SVG = "<svg onload=window.__xss=1>"
 QUOTE = "'><iframe src=javascript:window.__xss=1>"
-PAYLOADS = (SCRIPT, IMG, JS_URL, SVG, QUOTE)
+DIAGRAM = Path(__file__).resolve().parents[2] / "bpmn" / "hate_incident.bpmn"
 
 
 def _is_clean(page: Page) -> None:
@@ -82,13 +83,12 @@ def _sign_in(page: Page, username: str) -> None:
     page.get_by_label("Username").fill(username)
     page.get_by_label("Password").fill("demo")
     page.get_by_role("button", name="Sign in").click()
-    expect(page.get_by_role("heading", name="Inbox")).to_be_visible()
+    expect(page.get_by_role("button", name="Sign out")).to_be_visible()
 
 
 def _work_the_case(request: APIRequestContext, reference: str) -> None:
-    """Task answers, incidents, complaints, escalation and review, each with a payload."""
+    """Task answers, another incident and a complaint, each with a payload."""
     officer = _token(request, "officer")
-    supervisor = _token(request, "supervisor")
     tasks = _api(request, "GET", "/api/tasks", officer)["items"]
     task = next(t for t in tasks if t["case_reference"] == reference)
     _api(request, "POST", f"/api/tasks/{task['id']}/claim", officer)
@@ -104,8 +104,52 @@ def _work_the_case(request: APIRequestContext, reference: str) -> None:
     )
     _api(request, "POST", f"/api/cases/{reference}/incidents", officer, details=f"Again: {SCRIPT}")
     _api(request, "POST", f"/api/cases/{reference}/complaints", officer, details=f"Complaint {IMG}")
-    _api(request, "POST", f"/api/cases/{reference}/escalate", supervisor, reason=f"Escalated {QUOTE}")
-    _api(request, "POST", f"/api/cases/{reference}/reviews", supervisor, score=3, comments=f"Review {JS_URL}")
+
+
+def _task_form_keeps_typed_text(page: Page, request: APIRequestContext, reference: str) -> None:
+    """The next task's free-text answers, sent with a required answer missing: the form comes
+    back with every answer as typed, shown as a value, not run."""
+    supervisor = _token(request, "supervisor")
+    tasks = _api(request, "GET", "/api/tasks", supervisor)["items"]
+    task = next(t for t in tasks if t["case_reference"] == reference)
+    page.goto(f"/tasks/{task['id']}")
+    page.get_by_role("button", name="Claim this task").click()
+    _is_clean(page)
+    _shows(page, IMG)  # the report's location, beside the form
+    boxes = page.locator("#task-form textarea, #task-form input[type=text]")
+    assert boxes.count() >= 1, "the task has no free-text answer to try"
+    for index in range(boxes.count()):
+        boxes.nth(index).fill(f"{index} {SCRIPT}")
+    page.get_by_role("button", name="Complete the task").click()
+    expect(page.locator(".error-summary")).to_be_visible()
+    _is_clean(page)
+    for index in range(boxes.count()):
+        expect(boxes.nth(index)).to_have_value(f"{index} {SCRIPT}")
+
+
+def _modeller_uploads(page: Page) -> None:
+    """A process owner's upload: a broken file with a payload for a name and in its content, then
+    a diagram whose process name is a payload, shown in the catalogue and on the heatmap."""
+    page.get_by_role("button", name="Sign out").click()
+    _sign_in(page, "owner")
+    page.goto("/modeller/")
+    page.locator("#file").set_input_files(
+        {"name": f"{IMG}.bpmn", "mimeType": "application/xml", "buffer": f"<definitions>{SCRIPT}".encode()}
+    )
+    page.get_by_role("button", name="Check and deploy").click()
+    expect(page.locator("#upload-problems")).to_be_visible()
+    _is_clean(page)
+    renamed = DIAGRAM.read_text().replace(
+        'name="Hate incident case"', f'name="Case {SVG.replace("<", "&lt;")}"'
+    )
+    page.locator("#file").set_input_files(
+        {"name": "renamed.bpmn", "mimeType": "application/xml", "buffer": renamed.encode()}
+    )
+    page.get_by_role("button", name="Check and deploy").click()
+    _is_clean(page)
+    _shows(page, f"Case {SVG}")
+    page.goto("/dashboards/heatmap")
+    _is_clean(page)
 
 
 def test_every_free_text_field_is_shown_escaped(browser_page: Page) -> None:
@@ -131,8 +175,26 @@ def test_every_free_text_field_is_shown_escaped(browser_page: Page) -> None:
 
     _sign_in(page, "supervisor")
     page.goto(f"/cases/{reference}")
+    page.locator("#escalate summary").click()
+    page.get_by_label("Why escalate the case").fill(f"Escalated {QUOTE}")
+    page.get_by_role("button", name="Escalate to the supervisors").click()
     _is_clean(page)
-    _shows(page, SCRIPT, IMG, SVG, f"Notes {SVG} end", f"Again: {SCRIPT}", f"Escalated {QUOTE}", JS_URL)
+    page.locator("#review-form-details summary").click()
+    page.get_by_label("3 \N{EN DASH} adequate").check()
+    page.get_by_label("Comments").fill(f"Review {JS_URL}")
+    page.get_by_role("button", name="Record the review").click()
+    _is_clean(page)
+    _shows(
+        page,
+        f"Shouted at: {SCRIPT} and more",
+        IMG,
+        SVG,
+        f"Notes {SVG} end",
+        f"Again: {SCRIPT}",
+        f"Complaint {IMG}",
+        f"Escalated {QUOTE}",
+        f"Review {JS_URL}",
+    )
     page.goto(f"/cases/{party_report['reference']}")
     _is_clean(page)
     _shows(page, f"Victim {SVG}", f"Flat {IMG}", f"Perp {QUOTE}", JS_URL)
@@ -144,11 +206,7 @@ def test_every_free_text_field_is_shown_escaped(browser_page: Page) -> None:
     expect(page.get_by_role("searchbox")).to_have_value(SCRIPT)
     _shows(page, SCRIPT)
 
-    page.goto("/")
-    next_task = page.locator("tbody tr", has_text=reference).get_by_role("link").first
-    next_task.click()
-    _is_clean(page)
-    _shows(page, IMG)  # the task page shows the report's location beside the form
+    _task_form_keeps_typed_text(page, request, reference)
 
     for url in (
         "/notifications",
@@ -162,6 +220,8 @@ def test_every_free_text_field_is_shown_escaped(browser_page: Page) -> None:
         _is_clean(page)
     page.goto("/notifications")
     _shows(page, reference)
+
+    _modeller_uploads(page)
     assert dialogs == []
 
     # The JSON API gives them back as plain data, exactly as typed.
@@ -169,5 +229,6 @@ def test_every_free_text_field_is_shown_escaped(browser_page: Page) -> None:
     case = _api(request, "GET", f"/api/cases/{reference}", supervisor)
     assert case["description"] == f"Shouted at: {SCRIPT} and more"
     assert case["location"] == IMG
+    assert any(f"Escalated {QUOTE}" in event["summary"] for event in case["timeline"]), case["timeline"]
     reviews = _api(request, "GET", f"/api/cases/{reference}/reviews", supervisor)
     assert [r["comments"] for r in reviews] == [f"Review {JS_URL}"]
