@@ -21,6 +21,7 @@ from webapp import (
     outages,
     public,
     scheduler,
+    storable,
     storage,
     supervision,
 )
@@ -29,12 +30,12 @@ from webapp.config import ConfigError, check_consistency, check_production, from
 
 
 class DatabaseIntConverter(IntegerConverter):
-    """``<int:…>`` in a URL, bounded to what a database integer column holds: an id past
-    2**63 - 1 is simply not found (404), rather than an overflow in the database driver (500).
+    """``<int:…>`` in a URL, bounded to what an INTEGER column holds (32 bits in PostgreSQL):
+    a larger id is simply not found (404), rather than an overflow in the database (500).
     The bound shows in the OpenAPI document as the parameter's maximum."""
 
     def __init__(self, map: Any, *args: Any, **kwargs: Any) -> None:
-        kwargs.setdefault("max", 2**63 - 1)
+        kwargs.setdefault("max", 2**31 - 1)
         super().__init__(map, *args, **kwargs)
 
 
@@ -46,6 +47,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
         app.config.update(test_config)
     check_consistency(app.config)
     storage.init_app(app)
+    app.before_request(storable.refuse_unstorable_text)  # before the access checks read the path
     auth.init_app(app)
     access.init_app(app)
     notifications.init_app(app)

@@ -42,7 +42,16 @@ class ProblemSchema(Schema):
 class ProblemsSchema(Schema):
     code = fields.Integer()
     message = fields.String()
-    errors = fields.List(fields.Nested(ProblemSchema))
+    errors = fields.Raw(
+        metadata={
+            "description": "The diagram's problems; or, when a field of the request itself is refused "
+            "(text that cannot be stored, see webapp.storable), {field: message}",
+            "oneOf": [
+                {"type": "array", "items": {"$ref": "#/components/schemas/Problem"}},
+                {"type": "object", "additionalProperties": {"type": "string"}},
+            ],
+        }
+    )
 
 
 class CheckedSchema(Schema):
