@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from pathlib import Path
 from typing import Any
+from xml.sax.saxutils import quoteattr
 
 import pytest
 from playwright.sync_api import APIRequestContext, Page, expect
@@ -24,6 +25,7 @@ IMG = '"><img src=x onerror="window.__xss=1">'
 JS_URL = "javascript:window.__xss=1"
 SVG = "<svg onload=window.__xss=1>"
 QUOTE = "'><iframe src=javascript:window.__xss=1>"
+NEW_CASE = {"description": "A new case on the new version", "location": "3 Elm Road", "strands": ["age"]}
 DIAGRAM = Path(__file__).resolve().parents[2] / "bpmn" / "hate_incident.bpmn"
 
 
@@ -139,8 +141,10 @@ def _modeller_uploads(page: Page) -> None:
     page.get_by_role("button", name="Check and deploy").click()
     expect(page.locator("#upload-problems")).to_be_visible()
     _is_clean(page)
-    renamed = DIAGRAM.read_text().replace(
-        'name="Hate incident case"', f'name="Case {SVG.replace("<", "&lt;")}"'
+    renamed = (
+        DIAGRAM.read_text()
+        .replace('name="Hate incident case"', f"name={quoteattr(f'Case {SVG}')}")
+        .replace('name="Make the first response"', f"name={quoteattr(f'First {IMG}')}")
     )
     page.locator("#file").set_input_files(
         {"name": "renamed.bpmn", "mimeType": "application/xml", "buffer": renamed.encode()}
@@ -148,8 +152,22 @@ def _modeller_uploads(page: Page) -> None:
     page.get_by_role("button", name="Check and deploy").click()
     _is_clean(page)
     _shows(page, f"Case {SVG}")
-    page.goto("/dashboards/heatmap")
+    page.goto("/modeller/hate_incident")  # bpmn-js draws the names into the diagram
+    expect(page.locator(".djs-element").first).to_be_attached()
     _is_clean(page)
+
+    # A case on the new version waits at the renamed task: the heatmap names it, in its table and
+    # on the diagram that bpmn-js draws.
+    _api(page.context.request, "POST", "/api/reports", {}, **NEW_CASE)
+    page.get_by_role("button", name="Sign out").click()
+    _sign_in(page, "supervisor")
+    page.goto("/dashboards/heatmap")
+    expect(page.locator(".djs-element").first).to_be_attached()
+    _is_clean(page)
+    _shows(page, f"First {IMG}")
+    page.get_by_role("link", name=f"First {IMG}").click()
+    _is_clean(page)
+    _shows(page, f"First {IMG}")
 
 
 def test_every_free_text_field_is_shown_escaped(browser_page: Page) -> None:
