@@ -30,7 +30,7 @@ from schemathesis.specs.openapi.checks import (
 )
 
 CHECKS = [not_a_server_error, status_code_conformance, content_type_conformance, response_schema_conformance]
-EXAMPLES = 15
+EXAMPLES = 25
 REPORT = {
     "description": "Abuse shouted at my door",
     "location": "1 Elm Road",
