@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from flask import Flask
+from werkzeug.routing import IntegerConverter
 
 from webapp import (
     access,
@@ -24,6 +25,7 @@ from webapp import (
     restriction,
     scheduler,
     security_headers,
+    storable,
     storage,
     subject_access,
     supervision,
@@ -32,13 +34,25 @@ from webapp.api import register_api
 from webapp.config import ConfigError, check_consistency, check_production, from_environment
 
 
+class DatabaseIntConverter(IntegerConverter):
+    """``<int:…>`` in a URL, bounded to what an INTEGER column holds (32 bits in PostgreSQL):
+    a larger id is simply not found (404), rather than an overflow in the database (500).
+    The bound shows in the OpenAPI document as the parameter's maximum."""
+
+    def __init__(self, map: Any, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("max", 2**31 - 1)
+        super().__init__(map, *args, **kwargs)
+
+
 def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     app = Flask(__name__)
+    app.url_map.converters["int"] = DatabaseIntConverter
     app.config.update(from_environment())
     if test_config:
         app.config.update(test_config)
     check_consistency(app.config)
     storage.init_app(app)
+    app.before_request(storable.refuse_unstorable_text)  # before the access checks read the path
     auth.init_app(app)
     access.init_app(app)
     security_headers.init_app(app)

@@ -14,6 +14,7 @@ from webapp.api import process_models as process_models_api
 from webapp.api import restriction as restriction_api
 from webapp.api import subject_access as subject_access_api
 from webapp.api import supervision as supervision_api
+from webapp.api.responses import CommonErrorResponses
 
 
 def register_api(app: Flask) -> None:
@@ -24,7 +25,7 @@ def register_api(app: Flask) -> None:
         OPENAPI_URL_PREFIX="/api",
         OPENAPI_JSON_PATH="openapi.json",
     )
-    api = Api(app, spec_kwargs={"info": {"description": __doc__}})
+    api = Api(app, spec_kwargs={"info": {"description": __doc__}, "extra_plugins": [CommonErrorResponses()]})
     api.spec.components.security_scheme(
         "bearer", {"type": "http", "scheme": "bearer", "description": "From POST /api/token"}
     )

@@ -42,7 +42,16 @@ class ProblemSchema(Schema):
 class ProblemsSchema(Schema):
     code = fields.Integer()
     message = fields.String()
-    errors = fields.List(fields.Nested(ProblemSchema))
+    errors = fields.Raw(
+        metadata={
+            "description": "The diagram's problems; or, when a field of the request itself is refused "
+            "(text that cannot be stored, see webapp.storable), {field: message}",
+            "oneOf": [
+                {"type": "array", "items": {"$ref": "#/components/schemas/Problem"}},
+                {"type": "object", "additionalProperties": {"type": "string"}},
+            ],
+        }
+    )
 
 
 class CheckedSchema(Schema):
@@ -78,6 +87,9 @@ class StartedSchema(Schema):
     reference = fields.String(attribute="case_reference")
     status = fields.String(attribute="case_status")
     open_tasks = fields.List(fields.Nested(TaskSchema))
+
+
+NOT_A_FILE = "Neither a multipart field 'file' nor an XML body"
 
 
 def _owner_only() -> None:
@@ -124,6 +136,7 @@ def list_models() -> Any:
 @bp.response(201, DeployedSchema)
 @bp.alt_response(200, schema=DeployedSchema, description="The file equals the latest version: unchanged")
 @bp.alt_response(422, schema=ProblemsSchema, description="The diagram's problems; nothing deployed")
+@bp.alt_response(415, description=NOT_A_FILE)
 @token_required
 def deploy() -> Any:
     """Check a .bpmn file and deploy it as the next version of its process (201). New cases start
@@ -141,6 +154,7 @@ def deploy() -> Any:
 @bp.doc(security=SECURITY, requestBody=UPLOAD_BODY)
 @bp.response(200, CheckedSchema)
 @bp.alt_response(422, schema=ProblemsSchema, description="The diagram's problems")
+@bp.alt_response(415, description=NOT_A_FILE)
 @token_required
 def validate() -> Any:
     """Run every deploy check on a .bpmn file without deploying it."""
@@ -162,6 +176,7 @@ def validate() -> Any:
     },
 )
 @bp.response(201, StartedSchema)
+@bp.alt_response(422, description="The start data is not a JSON object, or the first steps failed on it")
 @token_required
 def start_case(key: str) -> Any:
     """Start a case of any deployed process with the JSON object as its start data
