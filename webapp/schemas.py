@@ -42,6 +42,10 @@ def _answer(question: EqualityQuestion) -> fields.String:
     )
 
 
+# A row id as the database stores it (PostgreSQL INTEGER): larger numbers name nothing.
+ROW_ID = validate.Range(min=1, max=2**31 - 1)
+
+
 class EqualitySchema(Schema):
     """A party's voluntary equality-monitoring answers. Every question is optional; an empty
     answer is the same as none (not recorded). An unknown question or answer is refused."""
@@ -278,7 +282,9 @@ class DocumentSchema(Schema):
 
 
 class ConsentInSchema(Schema):
-    party_id = fields.Integer(required=True, metadata={"description": "A person on the case (parties[].id)"})
+    party_id = fields.Integer(
+        required=True, validate=ROW_ID, metadata={"description": "A person on the case (parties[].id)"}
+    )
     purpose = fields.String(
         required=True, metadata={"description": "police, agency_referral or court_evidence"}
     )
@@ -305,6 +311,7 @@ class DisclosureInSchema(Schema):
     party_id = fields.Integer(
         load_default=None,
         allow_none=True,
+        validate=ROW_ID,
         metadata={"description": "The person it is about (required for consent)"},
     )
     recipient = fields.String(required=True, metadata={"description": "The organisation it went to"})

@@ -81,14 +81,15 @@ def _info(row: ApiToken, now: datetime) -> dict[str, Any]:
 
 
 @bp.route("/token/revoke", methods=["POST"])
+@bp.doc(security=[{"bearer": []}])
 @bp.response(204)
-@bp.alt_response(401, description="No valid token was sent")
 def revoke_current() -> None:
     """Revoke the token this call is made with (signing out of the API)."""
     people.revoke_token(storage.session(), g.api_token_id, by=api_user(), now=processes.clock.now())
 
 
 @bp.route("/tokens", methods=["GET"])
+@bp.doc(security=[{"bearer": []}])
 @bp.response(200, TokenListSchema)
 def list_tokens() -> dict[str, Any]:
     """The caller's own tokens: when each was made, when it expires, whether it was revoked."""
@@ -97,6 +98,7 @@ def list_tokens() -> dict[str, Any]:
 
 
 @bp.route("/tokens/<int:token_id>", methods=["DELETE"])
+@bp.doc(security=[{"bearer": []}])
 @bp.response(204)
 @bp.alt_response(404, description="No such token of yours")
 def delete_token(token_id: int) -> None:
