@@ -6,9 +6,9 @@ through ``processes/`` as the app runs them (every step in its own transaction, 
 the reporter's contact details, two incident types):
 
 - open, just reported: the report in, the first-response task waiting;
-- open, in contact: first response, police referral, risk assessment, support, then
-  ``--contacts`` contacts with the victim ("keep in contact"), the next contact waiting: where an
-  open case spends most of its life;
+- open, after N contacts: first response, police referral, risk assessment, support, then
+  N = ``--contacts`` contacts with the victim ("keep in contact"), the next contact waiting:
+  where an open case spends most of its life;
 - closed: the same, then a last contact and the closure, so ``Case.status`` is closed.
 
 Baseline (same run, same database): the report alone, the same reports written as bare
@@ -23,7 +23,8 @@ Memory. gunicorn (2 sync workers, timers off) serves the app on that database; `
 requests from 4 signed-in clients go round the inbox page, case pages, task pages,
 ``GET /api/tasks`` and ``GET /api/cases/{reference}``. Prints each worker's and the master's
 peak RSS (``VmHWM`` in ``/proc/<pid>/status``). Baseline: each worker right after boot, app
-loaded, before any request (read by a ``post_worker_init`` hook); for scale, a bare
+loaded, before any request (read by a ``post_worker_init`` hook), and the ratio is a worker's
+peak over its RSS then; for scale, a bare
 ``python -c "import flask"``. Target: a web worker's peak RSS <= 150 MB (1 MB = 2^20 bytes).
 
 Run from the repo root: ``python -m benchmarks.storage [--cases N] [--contacts N] [--requests N]``.
