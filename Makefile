@@ -41,6 +41,7 @@ bench: install-dev services
 	$(BIN)/python -m benchmarks.timers $(if $(FULL),--full)
 	$(BIN)/python -m benchmarks.dashboards $(if $(FULL),--full)
 	$(BIN)/python -m benchmarks.inbox $(if $(FULL),--full)
+	$(BIN)/python -m benchmarks.storage $(if $(FULL),--cases 2000)
 
 lint: install-dev
 	$(BIN)/ruff check .
