@@ -30,15 +30,17 @@ anonymised: it is append-only, and holds names of staff and references, not the 
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Select, delete, select
+from sqlalchemy import Select, delete, func, select
 from sqlalchemy.orm import Session
 
 from casework import audit
 from casework.case_events import MESSAGES
 from db.models import (
+    AuditEvent,
     Case,
     CaseDocument,
     CaseReview,
@@ -94,9 +96,17 @@ FIXED_SUMMARIES = {
 POLICE_REFERENCE = re.compile(r" \(reference [^)]*\)")
 
 
-def anonymise_expired(session: Session, *, now: datetime, retention: timedelta, batch: int = BATCH) -> int:
+def anonymise_expired(
+    session: Session,
+    *,
+    now: datetime,
+    retention: timedelta,
+    batch: int = BATCH,
+    actor: audit.Actor = ACTOR,
+) -> int:
     """Anonymise every case closed before ``now - retention`` and not yet anonymised, ``batch``
-    cases a transaction; record one audit entry for the run. Returns how many were anonymised."""
+    cases a transaction; record one audit entry for the run (by ``actor``: the scheduled job, or
+    the administrator who ran it by hand). Returns how many were anonymised."""
     if batch < 1:
         raise ValueError("batch must be at least 1")
     cutoff = now - retention
@@ -113,10 +123,32 @@ def anonymise_expired(session: Session, *, now: datetime, retention: timedelta, 
         if done < batch:
             break
     audit.record(
-        session, ACTOR, "edit", subject_type="retention", detail=f"{total} cases anonymised", now=now
+        session, actor, "edit", subject_type="retention", detail=f"{total} cases anonymised", now=now
     )
     session.commit()
     return total
+
+
+@dataclass(frozen=True)
+class RetentionStatus:
+    cutoff: datetime
+    due: int
+    anonymised: int
+    last_runs: list[AuditEvent]
+
+
+def status(session: Session, *, now: datetime, retention: timedelta, runs: int = 10) -> RetentionStatus:
+    """What the job would do now, what it has done, and its latest runs (from the audit log)."""
+    cutoff = now - retention
+    due = session.scalar(select(func.count()).select_from(_expired(cutoff).order_by(None).subquery()))
+    done = session.scalar(select(func.count()).where(Case.anonymised_at.is_not(None)))
+    last = session.scalars(
+        select(AuditEvent)
+        .where(AuditEvent.subject_type == "retention")
+        .order_by(AuditEvent.at.desc(), AuditEvent.id.desc())
+        .limit(runs)
+    )
+    return RetentionStatus(cutoff, due or 0, done or 0, list(last))
 
 
 def _expired(cutoff: datetime) -> Select[Any]:

@@ -23,6 +23,7 @@ from webapp import (
     outages,
     public,
     restriction,
+    retention_page,
     scheduler,
     security_headers,
     storable,
@@ -62,6 +63,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     app.register_blueprint(supervision.bp)
     app.register_blueprint(audit_log.bp)
     app.register_blueprint(restriction.bp)
+    app.register_blueprint(retention_page.bp)
     app.register_blueprint(consent.bp)
     app.register_blueprint(subject_access.bp)
     app.register_blueprint(account.bp)

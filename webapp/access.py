@@ -131,6 +131,9 @@ RULES: dict[str, Rule] = {
     "process_models_api.validate": Rule(P.MODEL_PROCESSES),
     "process_models_api.download": Rule(P.MODEL_PROCESSES),
     "process_models_api.start_case": Rule(P.MODEL_PROCESSES, "edit"),
+    # Retention: what is due, and running the job by hand (administrators).
+    "retention.index": Rule(P.RUN_RETENTION),
+    "retention.run": Rule(P.RUN_RETENTION, "edit"),
     # The audit log (reading it is recorded too).
     # Subject access: casework.subject_access writes the search and export entries itself.
     "subject_access.index": Rule(P.SUBJECT_ACCESS),

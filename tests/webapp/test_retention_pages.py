@@ -9,6 +9,7 @@ from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import select
 
+import processes
 from casework import retention
 from casework.reports import PartyDetails
 from db import Database
@@ -172,3 +173,28 @@ def test_the_celery_task_and_its_daily_beat_entry(
     with processes.clock.frozen_at(LATER):
         assert tasks.anonymise_expired() == 1
         assert tasks.anonymise_expired() == 0
+
+
+def test_an_administrator_sees_what_is_due_and_runs_the_job_from_the_page(
+    app: Flask, database: Database
+) -> None:
+    reference = closed_case(database)
+    app.config["WTF_CSRF_ENABLED"] = False
+    client = app.test_client()
+    sign_in(client, "admin")
+    with processes.clock.frozen_at(LATER):
+        page = client.get("/admin/retention").text
+        assert 'id="retention-due">1<' in page and 'id="retention-done">0<' in page
+        assert "The job has not run yet." in page
+        done = client.post("/admin/retention", follow_redirects=True).text
+        assert "1 case anonymised." in done and 'id="retention-done">1<' in done
+        assert '<td data-label="By">admin</td>' in done
+    with database.session() as session:
+        case = session.scalars(select(Case).where(Case.reference == reference)).one()
+        assert case.anonymised_at == LATER
+        [run] = session.scalars(select(AuditEvent).where(AuditEvent.subject_type == "retention"))
+        assert (run.username, run.detail) == ("admin", "1 cases anonymised")
+    client.post("/logout")
+    sign_in(client, "manager")  # only administrators run it
+    assert client.get("/admin/retention").status_code == 403
+    assert client.post("/admin/retention").status_code == 403
