@@ -13,10 +13,10 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import and_, exists, false, or_, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, aliased
 
 from casework.permissions import Permission, allows
-from db.models import Case, CaseAccess, Task, TimelineEvent, User
+from db.models import Case, CaseAccess, Task, TaskCandidateGroup, TimelineEvent, User
 
 
 class CaseAccessError(ValueError):
@@ -37,8 +37,10 @@ def visible(user: User) -> Any:
         return false()
     if allows(user.role, Permission.OPEN_ALL_CASES):
         return or_(Case.restricted.is_(False), _named(user))
+    # An alias, so that the condition also works inside a query that selects tasks itself.
+    worked = aliased(Task)
     works_on = exists().where(
-        Task.case_id == Case.id, or_(Task.assignee_id == user.id, Task.completed_by_id == user.id)
+        worked.case_id == Case.id, or_(worked.assignee_id == user.id, worked.completed_by_id == user.id)
     )
     team = Case.team.in_(user.group_names) if user.group_names else false()
     return or_(and_(Case.restricted.is_(False), or_(team, works_on)), _named(user))
@@ -55,28 +57,33 @@ def not_hidden_from(user_id: int) -> Any:
     return or_(Case.restricted.is_(False), named)
 
 
+def may_open_reference(session: Session, user: User, reference: str) -> bool | None:
+    """Whether ``user`` may open the case ``reference``, in one query; None when there is no such
+    case (the view then answers 404)."""
+    if session.scalar(select(Case.id).where(Case.reference == reference, visible(user))) is not None:
+        return True
+    return False if session.scalar(select(Case.id).where(Case.reference == reference)) else None
+
+
+def may_work_on_task(session: Session, user: User, task_id: str) -> bool | None:
+    """Whether ``user`` may open or work a task, in one query; None when there is no such task.
+    A task opens for whoever may open its case, and for the people it is offered to or held by
+    (a process model's groups need not match a team), unless its case is restricted to others."""
+    offered = exists().where(
+        TaskCandidateGroup.task_id == Task.id, TaskCandidateGroup.group_name.in_(user.group_names or [""])
+    )
+    allowed = or_(
+        and_(Case.restricted.is_(False), or_(offered, Task.assignee_id == user.id, visible(user))),
+        and_(Case.restricted.is_(True), _named(user)),
+    )
+    found = select(Task.id).join(Case, Case.id == Task.case_id).where(Task.id == task_id)
+    if session.scalar(found.where(allowed)) is not None:
+        return True
+    return False if session.scalar(found) else None
+
+
 def case_called(session: Session, reference: str) -> Case | None:
     return session.scalar(select(Case).where(Case.reference == reference))
-
-
-def task_called(session: Session, task_id: str) -> Task | None:
-    return session.get(Task, task_id)
-
-
-def can_open(session: Session, user: User, case: Case) -> bool:
-    return session.scalar(select(Case.id).where(Case.id == case.id, visible(user))) is not None
-
-
-def can_work_on(session: Session, user: User, task: Task) -> bool:
-    """A task opens for whoever may open its case, and for the people it is offered to or held
-    by (a process model's groups need not match a team), unless its case is restricted to others."""
-    case = session.get(Case, task.case_id)
-    if case is None:
-        return False
-    if case.restricted:
-        return session.get(CaseAccess, (case.id, user.id)) is not None
-    offered = set(task.group_names) & set(user.group_names)
-    return bool(offered) or task.assignee_id == user.id or can_open(session, user, case)
 
 
 def named_people(session: Session, case: Case) -> list[User]:

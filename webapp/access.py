@@ -22,7 +22,7 @@ from werkzeug.wrappers import Response
 import processes
 from casework import audit, case_access, people
 from casework.permissions import Permission, allows, who_may
-from db.models import Case, Task, User
+from db.models import User
 from webapp import storage
 from webapp.auth import login_manager
 
@@ -181,20 +181,17 @@ def _refuse(code: int, message: str) -> Response | tuple[Any, int]:
     return render_template("errors/error.html", code=403, message=message), 403
 
 
-def _case_of(rule: Rule) -> Case | Task | None:
+def _may_touch(user: User, rule: Rule) -> bool:
+    """Whether ``user`` may touch the case (or task) the URL names; True when it names none that
+    exists, so that the view answers 404."""
     value = (request.view_args or {}).get(rule.case_arg or "")
     if value is None:
-        return None
+        return True
     if rule.case_arg == "task_id":
-        return case_access.task_called(storage.session(), str(value))
-    return case_access.case_called(storage.session(), str(value))
-
-
-def _may_touch(user: User, subject: Case | Task) -> bool:
-    session = storage.session()
-    if isinstance(subject, Task):
-        return case_access.can_work_on(session, user, subject)
-    return case_access.can_open(session, user, subject)
+        allowed = case_access.may_work_on_task(storage.session(), user, str(value))
+    else:
+        allowed = case_access.may_open_reference(storage.session(), user, str(value))
+    return allowed is not False
 
 
 def check_request() -> Response | tuple[Any, int] | None:
@@ -216,8 +213,7 @@ def check_request() -> Response | tuple[Any, int] | None:
     if not allows(user.role, rule.permission):
         _write_audit(user, "denied", outcome="denied", detail=f"needs: {rule.permission.value}")
         return _refuse(403, who_may(rule.permission))
-    subject = _case_of(rule) if rule.case_arg else None
-    if subject is not None and not _may_touch(user, subject):
+    if rule.case_arg and not _may_touch(user, rule):
         _write_audit(user, "denied", outcome="denied", detail="case access")
         return _refuse(403, "This case is not open to you: it belongs to another team or is restricted.")
     return None
