@@ -216,6 +216,12 @@ def check_request() -> Response | tuple[Any, int] | None:
     if rule.case_arg and not _may_touch(user, rule):
         _write_audit(user, "denied", outcome="denied", detail="case access")
         return _refuse(403, "This case is not open to you: it belongs to another team or is restricted.")
+    if rule.audit == "edit" and request.method != "GET":
+        # The edit's entry joins the request's transaction: the step that commits the change
+        # commits its entry with it, and a step rolled back takes the entry with it.
+        g.pending_audit = audit.pending(
+            storage.session(), _actor(user), now=processes.clock.now(), **_entry()
+        )
     return None
 
 
@@ -235,17 +241,19 @@ def _subject() -> tuple[str | None, str | None]:
     return None, None
 
 
-def _write_audit(user: User | None, action: str, *, outcome: str = "ok", detail: str | None = None) -> None:
+def _actor(user: User | None) -> audit.Actor:
+    return audit.Actor.of(user, request.remote_addr)
+
+
+def _entry(detail: str | None = None) -> dict[str, Any]:
     kind, subject = _subject()
+    return {"subject_type": kind, "subject": subject, "detail": detail or f"{request.method} {request.path}"}
+
+
+def _write_audit(user: User | None, action: str, *, outcome: str = "ok", detail: str | None = None) -> None:
+    """An entry in a transaction of its own (views, searches, exports, refusals)."""
     audit.write(
-        storage.database(),
-        audit.Actor.of(user, request.remote_addr),
-        action,
-        subject_type=kind,
-        subject=subject,
-        detail=detail or f"{request.method} {request.path}",
-        outcome=outcome,
-        now=processes.clock.now(),
+        storage.database(), _actor(user), action, **_entry(detail), outcome=outcome, now=processes.clock.now()
     )
 
 
@@ -262,8 +270,11 @@ def record_request(response: Response) -> Response:
         detail = "; ".join(f"{name}={value}" for name, value in terms.items())
     if request.method == "GET" and request.args.get("format") in ("csv", "json"):
         action = "export"
+    pending = g.pop("pending_audit", None)
+    if pending is not None and pending.committed():
+        return response  # committed with the edit
     if action is not None:
-        _write_audit(requester(), action, detail=detail)
+        _write_audit(requester(), action, detail=detail)  # the view committed without it
     return response
 
 

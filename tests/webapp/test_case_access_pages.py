@@ -16,6 +16,7 @@ from db.models import AuditEvent
 from processes import clock
 from tests.webapp.test_api import report, token
 from tests.webapp.test_supervision_pages import olu, sign_in, text, web
+from webapp import access
 
 __all__ = ["olu", "web"]
 
@@ -198,3 +199,39 @@ def test_stuck_work_lists_leave_out_restricted_cases_of_others(web):
     with clock.frozen_at(clock.now() + timedelta(days=3)):
         assert reference in listed("supervisor")
         assert reference not in listed("manager")
+
+
+def test_an_edit_s_entry_is_saved_with_the_edit_and_not_without_it(app, web, monkeypatch):
+    separate: list[str] = []  # entries written in a transaction of their own
+    real_write = access._write_audit
+    monkeypatch.setattr(
+        access,
+        "_write_audit",
+        lambda user, action, **kw: (separate.append(action), real_write(user, action, **kw)),
+    )
+    reference = report(web)
+    headers = token(web, "officer")
+    task_id = web.get(f"/api/cases/{reference}", headers=headers).json["open_tasks"][0]["id"]
+    invalid = web.post(f"/api/tasks/{task_id}/complete", headers=headers, json={"contact_method": "pigeon"})
+    assert invalid.status_code == 422
+    assert entries(app, action="edit", subject=task_id) == []  # nothing changed, nothing recorded
+    done = web.post(
+        f"/api/tasks/{task_id}/complete",
+        headers=headers,
+        json={
+            "contact_method": "phone",
+            "contact_date": "2026-03-02",
+            "response_notes": "Spoke to them.",
+            "reporting_advice": ["police"],
+        },
+    )
+    assert done.status_code == 200
+    [edit] = entries(app, action="edit", subject=task_id)
+    assert (edit.username, edit.subject_type, edit.detail) == (
+        "officer",
+        "task",
+        f"POST /api/tasks/{task_id}/complete",
+    )
+    again = web.post(f"/api/tasks/{task_id}/complete", headers=headers, json={})
+    assert again.status_code == 409 and len(entries(app, action="edit", subject=task_id)) == 1
+    assert "edit" not in separate  # the completion's entry was committed in the step's transaction
