@@ -58,28 +58,45 @@ def not_hidden_from(user_id: int) -> Any:
 
 
 def may_open_reference(session: Session, user: User, reference: str) -> bool | None:
-    """Whether ``user`` may open the case ``reference``, in one query; None when there is no such
-    case (the view then answers 404)."""
-    if session.scalar(select(Case.id).where(Case.reference == reference, visible(user))) is not None:
-        return True
-    return False if session.scalar(select(Case.id).where(Case.reference == reference)) else None
+    """Whether ``user`` may open the case ``reference``; None when there is no such case (the view
+    then answers 404). One primary-key lookup in the common cases, the rules applied in Python."""
+    row = session.execute(
+        select(Case.id, Case.restricted, Case.team).where(Case.reference == reference)
+    ).one_or_none()
+    return None if row is None else _may_open(session, user, row.id, row.restricted, row.team)
 
 
 def may_work_on_task(session: Session, user: User, task_id: str) -> bool | None:
-    """Whether ``user`` may open or work a task, in one query; None when there is no such task.
-    A task opens for whoever may open its case, and for the people it is offered to or held by
-    (a process model's groups need not match a team), unless its case is restricted to others."""
+    """Whether ``user`` may open or work a task; None when there is no such task. A task opens for
+    whoever may open its case, and for the people it is offered to or held by (a process model's
+    groups need not match a team), unless its case is restricted to others."""
     offered = exists().where(
         TaskCandidateGroup.task_id == Task.id, TaskCandidateGroup.group_name.in_(user.group_names or [""])
     )
-    allowed = or_(
-        and_(Case.restricted.is_(False), or_(offered, Task.assignee_id == user.id, visible(user))),
-        and_(Case.restricted.is_(True), _named(user)),
-    )
-    found = select(Task.id).join(Case, Case.id == Task.case_id).where(Task.id == task_id)
-    if session.scalar(found.where(allowed)) is not None:
+    row = session.execute(
+        select(Task.case_id, Task.assignee_id, Case.restricted, Case.team, offered.label("offered"))
+        .join(Case, Case.id == Task.case_id)
+        .where(Task.id == task_id)
+    ).one_or_none()
+    if row is None:
+        return None
+    if not row.restricted and (row.offered or row.assignee_id == user.id):
         return True
-    return False if session.scalar(found) else None
+    return _may_open(session, user, row.case_id, row.restricted, row.team)
+
+
+def _may_open(session: Session, user: User, case_id: int, restricted: bool, team: str | None) -> bool:
+    """The rules of ``visible``, for one case whose restriction and team are already read."""
+    if restricted:
+        return session.get(CaseAccess, (case_id, user.id)) is not None
+    if not allows(user.role, Permission.OPEN_CASES):
+        return False
+    if allows(user.role, Permission.OPEN_ALL_CASES) or (team is not None and team in user.group_names):
+        return True
+    works_on = select(Task.id).where(
+        Task.case_id == case_id, or_(Task.assignee_id == user.id, Task.completed_by_id == user.id)
+    )
+    return session.scalar(works_on.limit(1)) is not None
 
 
 def case_called(session: Session, reference: str) -> Case | None:
