@@ -12,8 +12,8 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import and_, exists, false, or_, select
-from sqlalchemy.orm import Session, aliased
+from sqlalchemy import exists, or_, select
+from sqlalchemy.orm import Session
 
 from casework.permissions import Permission, allows
 from db.models import Case, CaseAccess, Task, TaskCandidateGroup, TimelineEvent, User
@@ -25,25 +25,6 @@ class CaseAccessError(ValueError):
 
 class CaseUnknown(LookupError):
     """No case has that reference."""
-
-
-def _named(user: User) -> Any:
-    return exists().where(CaseAccess.case_id == Case.id, CaseAccess.user_id == user.id)
-
-
-def visible(user: User) -> Any:
-    """A condition on ``Case`` for the cases ``user`` may open (for lists and searches)."""
-    if not allows(user.role, Permission.OPEN_CASES):
-        return false()
-    if allows(user.role, Permission.OPEN_ALL_CASES):
-        return or_(Case.restricted.is_(False), _named(user))
-    # An alias, so that the condition also works inside a query that selects tasks itself.
-    worked = aliased(Task)
-    works_on = exists().where(
-        worked.case_id == Case.id, or_(worked.assignee_id == user.id, worked.completed_by_id == user.id)
-    )
-    team = Case.team.in_(user.group_names) if user.group_names else false()
-    return or_(and_(Case.restricted.is_(False), or_(team, works_on)), _named(user))
 
 
 def not_hidden(user: User) -> Any:
@@ -86,7 +67,7 @@ def may_work_on_task(session: Session, user: User, task_id: str) -> bool | None:
 
 
 def _may_open(session: Session, user: User, case_id: int, restricted: bool, team: str | None) -> bool:
-    """The rules of ``visible``, for one case whose restriction and team are already read."""
+    """The rules of the module docstring, for one case whose restriction and team are read."""
     if restricted:
         return session.get(CaseAccess, (case_id, user.id)) is not None
     if not allows(user.role, Permission.OPEN_CASES):
