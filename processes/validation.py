@@ -76,7 +76,7 @@ FLOW_NODES = _names(
     complexGateway"""
 )
 OWNERS = FLOW_NODES | {"sequenceFlow", "process", "definitions"}
-WAITS = frozenset({"userTask", "intermediateCatchEvent", "eventBasedGateway", "receiveTask"})
+WAITS = frozenset({"userTask", "intermediateCatchEvent", "receiveTask"})
 
 
 def local(node: Any) -> str:
@@ -256,10 +256,58 @@ def due_dates(tree: Any) -> list[Problem]:
     return found
 
 
+def _constant_time(node: Any) -> str | None:
+    """A timer's text when it is a constant (an ISO literal, bare or quoted); ``None`` for an
+    expression from the case's data, which the engine guards at run time instead."""
+    text = (node.text or "").strip()
+    if re.match(r"^[\dRPTYMWDHS/.:,+\-Z]+$", text):
+        return text
+    try:
+        tree = ast.parse(text, mode="eval")
+    except SyntaxError:
+        return None
+    value = tree.body.value if isinstance(tree.body, ast.Constant) else None
+    return value.strip() if isinstance(value, str) else None
+
+
+def _positive(node: Any) -> bool:
+    """Whether a constant timer really waits each time round a loop. A fixed date has passed
+    after the first time, and an unreadable timer is named by another check."""
+    text = _constant_time(node)
+    if text is None:
+        return True
+    try:
+        if local(node) == "timeCycle":
+            return bool(TimerEventDefinition.parse_iso_recurring_interval(text)[2].total_seconds() > 0)
+        parsed = TimerEventDefinition.parse_time_or_duration(text)
+    except Exception:
+        return True
+    return isinstance(parsed, dict) and any(amount > 0 for amount in parsed.values())
+
+
+def _zero_timer(event: Any) -> bool:
+    return any(not _positive(timer) for timer in event.iter(*TIMER_TAGS))
+
+
+def _cut_short(task: Any) -> bool:
+    """A user task that an interrupting timer of no length takes away before anyone can work it."""
+    return any(
+        boundary.get("attachedToRef") == task.get("id")
+        and boundary.get("cancelActivity") != "false"
+        and _zero_timer(boundary)
+        for boundary in task.getparent().iterchildren(f"{{{BPMN_NS}}}boundaryEvent")
+    )
+
+
 def _waits(node: Any) -> bool:
+    """Whether a case stops at ``node`` for a person, a message or a timer that takes time."""
     name = local(node)
     if name == "subProcess":
-        return any(local(child) in WAITS for child in node.iter())
+        return any(_waits(child) for child in node.iter() if child is not node and local(child) in WAITS)
+    if name == "userTask":
+        return not _cut_short(node)
+    if name == "intermediateCatchEvent":
+        return not _zero_timer(node)
     return name in WAITS
 
 
@@ -276,8 +324,28 @@ def _on_cycles(edges: dict[str, set[str]]) -> set[str]:
             del remaining[node]
 
 
+def _cycle(edges: dict[str, set[str]], first: str) -> list[str] | None:
+    """The shortest way from ``first`` round and back to it, if there is one."""
+    paths = {first: [first]}
+    queue = [first]
+    while queue:
+        node = queue.pop(0)
+        for target in sorted(edges[node]):
+            if target == first:
+                return paths[node]
+            if target not in paths:
+                paths[target] = [*paths[node], target]
+                queue.append(target)
+    return None
+
+
+def _label(node: Any) -> str:
+    return f"'{node.get('name') or node.get('id')}'"
+
+
 def endless_loops(tree: Any) -> list[Problem]:
-    """A cycle of flows with no user task or catch event in it would run the engine for ever."""
+    """A cycle of flows with no person, message or timer that takes time on it would run the engine
+    for ever and grow the case's saved state without bound."""
     found = []
     for scope in (*tree.iter(f"{{{BPMN_NS}}}process"), *tree.iter(f"{{{BPMN_NS}}}subProcess")):
         nodes = {n.get("id"): n for n in scope if local(n) in FLOW_NODES and not _waits(n)}
@@ -286,14 +354,20 @@ def endless_loops(tree: Any) -> list[Problem]:
             source, target = flow.get("sourceRef"), flow.get("targetRef")
             if source in nodes and target in nodes:
                 edges[source].add(target)
+        for boundary in scope.iterchildren(f"{{{BPMN_NS}}}boundaryEvent"):
+            if boundary.get("attachedToRef") in nodes and boundary.get("id") in nodes:
+                edges[boundary.get("attachedToRef")].add(boundary.get("id"))
         remaining = _on_cycles(edges)
-        if remaining:
-            first = nodes[min(remaining)]
+        loops = [c for c in (_cycle(edges, n) for n in sorted(remaining)) if c]
+        if loops:
+            loop = loops[0]
+            route = " → ".join(_label(nodes[n]) for n in [*loop, loop[0]])
             found.append(
                 problem(
-                    first,
-                    "it is on a loop with no user task or waiting event in it, which could run for ever. "
-                    "Put a user task or a timer on the loop.",
+                    nodes[loop[0]],
+                    f"it is on a loop ({route}) with no user task, message or timer that takes time "
+                    "on it, so a case could go round it for ever. Put a user task on the loop, or a "
+                    "timer of more than zero (a timer of PT0S, or a fixed date, does not wait).",
                 )
             )
     return found

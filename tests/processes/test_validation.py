@@ -189,7 +189,48 @@ def test_a_loop_with_nothing_to_wait_for_is_refused(session):
     <bpmn:sequenceFlow id="out" sourceRef="again" targetRef="e">
       <bpmn:conditionExpression>n &gt; 1</bpmn:conditionExpression></bpmn:sequenceFlow>"""
     found = problems(session, diagram(extra=loop))
-    assert any(p.element_id in {"spin", "again"} and "loop with no user task" in p.message for p in found)
+    [loop] = [p for p in found if "with no user task" in p.message]
+    assert loop.element_id in {"spin", "again"}
+    assert "'Spin'" in loop.message and "'Again?'" in loop.message and " → " in loop.message
+
+
+def timer_loop(duration: str, *, boundary: bool = False) -> bytes:
+    """Count → wait → count again → count, or check → (a boundary timer) → count → check: a timer of no
+    length lets either spin with nobody working it."""
+    timer = f"""<bpmn:timerEventDefinition><bpmn:timeDuration>{duration}</bpmn:timeDuration>
+      </bpmn:timerEventDefinition>"""
+    if boundary:
+        wait = f"""<bpmn:boundaryEvent id="wait" name="Straight away" attachedToRef="check">{timer}
+        </bpmn:boundaryEvent>"""
+    else:
+        wait = f"""<bpmn:intermediateCatchEvent id="wait" name="Wait">{timer}</bpmn:intermediateCatchEvent>
+        <bpmn:sequenceFlow id="t0" sourceRef="bump" targetRef="wait" />"""
+    first, back = ("bump", "check") if boundary else ("bump2", "bump")
+    loop = f"""{wait}
+    <bpmn:scriptTask id="bump" name="Count"><bpmn:script>n = 1</bpmn:script></bpmn:scriptTask>
+    <bpmn:sequenceFlow id="t1" sourceRef="wait" targetRef="{first}" />
+    <bpmn:scriptTask id="bump2" name="Count again"><bpmn:script>n = 2</bpmn:script></bpmn:scriptTask>
+    <bpmn:sequenceFlow id="t2" sourceRef="{first}" targetRef="{back}" />"""
+    return diagram(extra=loop, low_target="check" if boundary else "bump")
+
+
+@pytest.mark.parametrize("duration", ["PT0S", "P0D", '"PT0S"', "'P0D'", "2020-01-01T00:00:00Z"])
+def test_a_loop_through_a_timer_that_does_not_wait_is_refused(session, duration):
+    [loop] = [p for p in problems(session, timer_loop(duration)) if "loop" in p.message]
+    assert loop.element_id in {"wait", "bump", "bump2"}
+    assert "'Wait' → " in loop.message or " → 'Wait'" in loop.message
+    assert "'Count again'" in loop.message and "PT0S" in loop.message
+
+
+def test_a_user_task_a_zero_timer_takes_away_does_not_stop_a_loop(session):
+    [loop] = [p for p in problems(session, timer_loop("PT0S", boundary=True)) if "loop" in p.message]
+    assert "'Check'" in loop.message and "'Straight away'" in loop.message and "'Count'" in loop.message
+
+
+@pytest.mark.parametrize("duration", ["PT1H", '"P1D"', "working_days(1)"])
+def test_a_loop_through_a_timer_that_waits_is_fine(session, duration):
+    assert processes.deploy(session, timer_loop(duration)).key == "checked"
+    assert processes.deploy(session, timer_loop(duration, boundary=True)).key == "checked"
 
 
 def test_a_loop_back_to_a_user_task_is_fine(session):

@@ -68,6 +68,22 @@ def test_a_broken_diagram_gets_422_with_a_list_naming_each_element(client):
     assert [p["key"] for p in client.get("/api/process-models", headers=owner).json] == ["hate_incident"]
 
 
+def test_a_loop_through_a_deadline_of_no_length_gets_422_naming_the_loop(client):
+    owner = token(client, "owner")
+    spinning = noise(deadline="PT0S").replace(
+        b'sourceRef="tell_supervisors" targetRef="chase_noise"',
+        b'sourceRef="tell_supervisors" targetRef="log_noise"',
+    )
+    for path in ("/api/process-models", "/api/process-models/validate"):
+        response = deploy(client, owner, spinning, path)
+        assert response.status_code == 422
+        [error] = response.json["errors"]
+        assert error["element_id"] in {"log_noise", "noise_deadline", "tell_supervisors"}
+        for name in ("'Log the noise complaint'", "'Not logged in time'", "'Tell the supervisors'"):
+            assert name in error["message"]
+    assert deploy(client, owner, spinning.replace(b"PT0S", b"PT8H")).status_code == 201
+
+
 def test_malformed_xml_and_bad_uploads(client):
     owner = token(client, "owner")
     [error] = deploy(client, owner, b"<bpmn:definitions>\n<oops").json["errors"]
