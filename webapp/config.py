@@ -8,6 +8,11 @@ from pathlib import Path
 from typing import Any
 
 DEFAULT_SECRET = "dev-only-secret-change-me"
+# The public reporting limits (webapp/flood.py): a genuine reporter on a shared address (a
+# library, a support worker's office) fills the form in minutes, so several in 10 minutes.
+REPORT_LIMIT_PER_ADDRESS = "5 per 10 minutes; 30 per day"
+REPORT_LIMIT_OVERALL = "60 per hour; 300 per day"
+ACKNOWLEDGEMENTS_PER_ADDRESS = 3
 INSTANCE = Path(os.environ.get("HATECASES_INSTANCE", Path.cwd() / "instance"))
 
 
@@ -82,13 +87,14 @@ def from_environment() -> dict[str, Any]:
         # Reverse proxies in front of the app whose X-Forwarded-For is trusted (sign-in throttling
         # and the audit log need the client's own address).
         "PROXY_HOPS": _int("PROXY_HOPS", 0, 0, 5),
-        # The public form and POST /api/reports: per client address (a library or a support
-        # worker's office shares one, so several in 10 minutes), and for everyone together, a
+        # The public form and POST /api/reports: per client address, and for everyone together a
         # ceiling that keeps a flood from burying the caseload.
-        "REPORT_LIMIT_PER_ADDRESS": _limits("REPORT_LIMIT_PER_ADDRESS", "5 per 10 minutes; 30 per day"),
-        "REPORT_LIMIT_OVERALL": _limits("REPORT_LIMIT_OVERALL", "60 per hour; 300 per day"),
+        "REPORT_LIMIT_PER_ADDRESS": _limits("REPORT_LIMIT_PER_ADDRESS", REPORT_LIMIT_PER_ADDRESS),
+        "REPORT_LIMIT_OVERALL": _limits("REPORT_LIMIT_OVERALL", REPORT_LIMIT_OVERALL),
         # Acknowledgement emails to one address in 24 hours; past it the report is still taken.
-        "ACKNOWLEDGEMENTS_PER_ADDRESS": _int("ACKNOWLEDGEMENTS_PER_ADDRESS", 3, 0, 100),
+        "ACKNOWLEDGEMENTS_PER_ADDRESS": _int(
+            "ACKNOWLEDGEMENTS_PER_ADDRESS", ACKNOWLEDGEMENTS_PER_ADDRESS, 0, 1_000_000
+        ),
         # Where a refused or held report sends people (policy 1.4's contact numbers).
         "PHONE_OFFICE_HOURS": os.environ.get("PHONE_OFFICE_HOURS") or "0300 111 0000",
         "PHONE_OUT_OF_HOURS": os.environ.get("PHONE_OUT_OF_HOURS") or "0800 633 5500",
