@@ -28,6 +28,7 @@ ACTIONS = {
     "sign-in": "Signed in",
     "sign-in-failed": "Failed sign-in",
     "denied": "Refused access",
+    "report-held": "Held a public report (spam trap)",
 }
 
 

@@ -20,6 +20,8 @@ from db.models import OutboxMessage
 log = logging.getLogger(__name__)
 MAX_BACKOFF = timedelta(hours=1)
 REQUEUE_AFTER = timedelta(minutes=2)
+# The kind of an email acknowledging a report, counted per address (casework.reports).
+ACKNOWLEDGEMENT = "acknowledgement"
 
 
 class Sender(Protocol):
@@ -62,12 +64,19 @@ def sender_from_config(config: Mapping[str, Any]) -> Sender:
 
 
 def queue_email(
-    session: Session, *, case_id: int | None, to: str, subject: str, body: str, now: datetime
+    session: Session,
+    *,
+    case_id: int | None,
+    to: str,
+    subject: str,
+    body: str,
+    now: datetime,
+    kind: str = "email",
 ) -> None:
     session.add(
         OutboxMessage(
             case_id=case_id,
-            kind="email",
+            kind=kind,
             recipient=to,
             subject=subject,
             body=body,

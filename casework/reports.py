@@ -13,8 +13,10 @@ from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
 
 import processes
+from casework import audit
+from casework.outbox import ACKNOWLEDGEMENT
 from casework.vocabulary import PROCESS_KEY
-from db.models import Case, Party
+from db.models import Case, OutboxMessage, Party
 
 LOOK_BACK = timedelta(days=183)  # six months
 
@@ -94,9 +96,45 @@ def prior_complaints(session: Session, report: Report, now: datetime) -> int:
     )
 
 
-def submit(session: Session, report: Report, *, now: datetime) -> processes.StepResult:
+def acknowledgement_allowed(session: Session, email: str | None, cap: int | None, now: datetime) -> bool:
+    """Whether the reporter may be emailed an acknowledgement: fewer than ``cap`` went to that
+    address in the last 24 hours (None: no cap). The cap keeps the public form from being used
+    to flood an address of the sender's choosing; the report itself is taken either way."""
+    if not email:
+        return False
+    if cap is None:
+        return True
+    sent = session.scalar(
+        select(func.count(OutboxMessage.id)).where(
+            OutboxMessage.kind == ACKNOWLEDGEMENT,
+            func.lower(OutboxMessage.recipient) == email.strip().lower(),
+            OutboxMessage.created_at > now - timedelta(days=1),
+        )
+    )
+    return (sent or 0) < cap
+
+
+def record_held(session: Session, address: str | None, *, now: datetime) -> None:
+    """A public report with the spam trap filled in: no case, only an audit entry (no content,
+    so no personal data in the append-only log), and commit."""
+    audit.record(
+        session,
+        audit.Actor(None, None, address),
+        "report-held",
+        subject_type="report",
+        detail="The public form's spam-trap field was filled in: no case was made",
+        outcome="held",
+        now=now,
+    )
+    session.commit()
+
+
+def submit(
+    session: Session, report: Report, *, now: datetime, acknowledgements_per_address: int | None = None
+) -> processes.StepResult:
     """Open a case for ``report``, start its process and commit, all or nothing."""
     route = route_for(report.parties)
+    acknowledge = acknowledgement_allowed(session, report.reporter_email, acknowledgements_per_address, now)
     prior = prior_complaints(session, report, now)
     case = Case(
         reported_at=now,
@@ -126,6 +164,7 @@ def submit(session: Session, report: Report, *, now: datetime) -> processes.Step
             "route": route,
             "prior_complaints_6m": prior,
             "strands": list(report.strands),
+            "acknowledge_by_email": acknowledge,
         },
         now=now,
         reference=lambda case_id: reference_for(case_id, now),

@@ -6,7 +6,7 @@ from typing import Any
 
 from sqlalchemy import select
 
-from casework.outbox import queue_email
+from casework.outbox import ACKNOWLEDGEMENT, queue_email
 from db.models import Case, Group, Notification, Task, TimelineEvent, User
 from handlers.registry import ServiceRequest, handler
 
@@ -98,6 +98,9 @@ def acknowledge_report(request: ServiceRequest) -> dict[str, Any]:
     case = request.session.get(Case, request.case_id)
     if case is None or not case.reporter_email:
         return {"acknowledged": False}
+    if request.data.get("acknowledge_by_email") is False:
+        _record(request, "Acknowledgement not emailed: this address had the most allowed in 24 hours")
+        return {"acknowledged": False}
     queue_email(
         request.session,
         case_id=case.id,
@@ -110,6 +113,7 @@ def acknowledge_report(request: ServiceRequest) -> dict[str, Any]:
             "0800 555 111, or online through True Vision."
         ),
         now=request.now,
+        kind=ACKNOWLEDGEMENT,
     )
     _record(request, "Acknowledgement emailed to the reporter")
     return {"acknowledged": True}

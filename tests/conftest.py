@@ -18,6 +18,13 @@ from sqlalchemy.orm import Session
 from db import Database
 from tests.databases import PostgresDatabases, SqliteDatabases
 
+# Most tests report many incidents from one address (127.0.0.1) to one email: the public report
+# limits and the acknowledgement cap are set out of their way here, for every app and every
+# process a test starts. tests/webapp/test_public_flood.py tests the real defaults.
+os.environ.setdefault("REPORT_LIMIT_PER_ADDRESS", "100000 per minute")
+os.environ.setdefault("REPORT_LIMIT_OVERALL", "100000 per minute")
+os.environ.setdefault("ACKNOWLEDGEMENTS_PER_ADDRESS", "1000000")
+
 ROOT = Path(__file__).resolve().parent.parent
 BPMN = ROOT / "bpmn" / "hate_incident.bpmn"
 T0 = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)

@@ -17,7 +17,9 @@ from webapp import (
     consent,
     dashboards,
     errors,
+    flood,
     inbox,
+    json_depth,
     modeller,
     notifications,
     outages,
@@ -53,6 +55,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
         app.config.update(test_config)
     check_consistency(app.config)
     storage.init_app(app)
+    json_depth.init_app(app)  # first: every later reader of a JSON body would overflow on it
     app.before_request(storable.refuse_unstorable_text)  # before the access checks read the path
     auth.init_app(app)
     access.init_app(app)
@@ -68,6 +71,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     app.register_blueprint(subject_access.bp)
     app.register_blueprint(account.bp)
     register_api(app)
+    flood.init_app(app)  # wraps the reporting views, so after every blueprint
     errors.init_app(app)
     outages.init_app(app)
     cli.init_app(app)

@@ -8,6 +8,11 @@ from pathlib import Path
 from typing import Any
 
 DEFAULT_SECRET = "dev-only-secret-change-me"
+# The public reporting limits (webapp/flood.py): a genuine reporter on a shared address (a
+# library, a support worker's office) fills the form in minutes, so several in 10 minutes.
+REPORT_LIMIT_PER_ADDRESS = "5 per 10 minutes; 30 per day"
+REPORT_LIMIT_OVERALL = "60 per hour; 300 per day"
+ACKNOWLEDGEMENTS_PER_ADDRESS = 3
 INSTANCE = Path(os.environ.get("HATECASES_INSTANCE", Path.cwd() / "instance"))
 
 
@@ -33,6 +38,24 @@ def _choice(name: str, default: str, choices: tuple[str, ...]) -> str:
     if value not in choices:
         raise ConfigError(f"{name} must be one of {', '.join(choices)}, not {value!r}.")
     return value
+
+
+def _limits(name: str, default: str) -> str:
+    """Rate limits in Flask-Limiter's notation, e.g. ``5 per 10 minutes; 30 per day``."""
+    value = os.environ.get(name) or default
+    check_limits(name, value)
+    return value
+
+
+def check_limits(name: str, value: str) -> None:
+    from limits import parse_many
+
+    try:
+        parse_many(value)
+    except ValueError:
+        raise ConfigError(
+            f"{name} must be limits like '5 per 10 minutes; 30 per day', not {value!r}."
+        ) from None
 
 
 def from_environment() -> dict[str, Any]:
@@ -64,6 +87,17 @@ def from_environment() -> dict[str, Any]:
         # Reverse proxies in front of the app whose X-Forwarded-For is trusted (sign-in throttling
         # and the audit log need the client's own address).
         "PROXY_HOPS": _int("PROXY_HOPS", 0, 0, 5),
+        # The public form and POST /api/reports: per client address, and for everyone together a
+        # ceiling that keeps a flood from burying the caseload.
+        "REPORT_LIMIT_PER_ADDRESS": _limits("REPORT_LIMIT_PER_ADDRESS", REPORT_LIMIT_PER_ADDRESS),
+        "REPORT_LIMIT_OVERALL": _limits("REPORT_LIMIT_OVERALL", REPORT_LIMIT_OVERALL),
+        # Acknowledgement emails to one address in 24 hours; past it the report is still taken.
+        "ACKNOWLEDGEMENTS_PER_ADDRESS": _int(
+            "ACKNOWLEDGEMENTS_PER_ADDRESS", ACKNOWLEDGEMENTS_PER_ADDRESS, 0, 1_000_000
+        ),
+        # Where a refused or held report sends people (policy 1.4's contact numbers).
+        "PHONE_OFFICE_HOURS": os.environ.get("PHONE_OFFICE_HOURS") or "0300 111 0000",
+        "PHONE_OUT_OF_HOURS": os.environ.get("PHONE_OUT_OF_HOURS") or "0800 633 5500",
         "BPMN_DIR": os.environ.get("BPMN_DIR") or str(Path(__file__).resolve().parent.parent / "bpmn"),
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",
@@ -78,6 +112,8 @@ def check_consistency(config: dict[str, Any]) -> None:
         raise ConfigError("TIMERS=celery needs REDIS_URL (e.g. redis://127.0.0.1:6379/0).")
     if config.get("REDIS_URL") and not str(config["REDIS_URL"]).startswith(("redis://", "rediss://")):
         raise ConfigError("REDIS_URL must start with redis:// or rediss://.")
+    for name in ("REPORT_LIMIT_PER_ADDRESS", "REPORT_LIMIT_OVERALL"):
+        check_limits(name, str(config[name]))
 
 
 def check_production(config: dict[str, Any], demo_users: bool) -> None:

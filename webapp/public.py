@@ -5,11 +5,12 @@ Also the template filters every page uses (dates in UK time, strand and team nam
 
 from __future__ import annotations
 
+import logging
 from datetime import date, datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from flask import Blueprint, redirect, render_template, request, session, url_for
+from flask import Blueprint, current_app, redirect, render_template, request, session, url_for
 from marshmallow import ValidationError
 from werkzeug.wrappers import Response
 
@@ -20,6 +21,10 @@ from webapp import storage
 from webapp.schemas import EqualitySchema, ReportSchema
 
 bp = Blueprint("public", __name__)
+log = logging.getLogger(__name__)
+# The spam-trap input: hidden from people and screen readers, filled in by form-filling bots.
+TRAP = "website"
+HELD = "held"
 LONDON = ZoneInfo("Europe/London")
 # The report form's inputs, in page order (the error summary lists problems in this order).
 FIELDS = (
@@ -57,12 +62,19 @@ FRIENDLY = {
 def report() -> str | Response | tuple[str, int]:
     if request.method == "GET":
         return _form({"strands": []}, {})
-    values = _submitted()
+    values = submitted()
+    if request.form.get(TRAP):
+        return _held()
     data, errors = _validate(values)
     if data is None:
         return _form(values, errors, 422)
     try:
-        result = reports.submit(storage.session(), reports.Report(**data), now=processes.clock.now())
+        result = reports.submit(
+            storage.session(),
+            reports.Report(**data),
+            now=processes.clock.now(),
+            acknowledgements_per_address=current_app.config["ACKNOWLEDGEMENTS_PER_ADDRESS"],
+        )
     except processes.ProcessError:
         problem = (
             "We could not save your report just now. Nothing is lost on this page: please send it again."
@@ -72,12 +84,22 @@ def report() -> str | Response | tuple[str, int]:
     return redirect(url_for("public.received"), 303)
 
 
+def _held() -> Response:
+    """The spam trap was filled in: a bot, almost always. It gets the answer a person gets, but
+    no case, task or email is made; the audit log records it (when, from where, no content), and
+    the page tells a person caught by mistake to phone if nobody is in touch within 24 hours."""
+    reports.record_held(storage.session(), request.remote_addr, now=processes.clock.now())
+    log.warning("public report held: the spam-trap field was filled in (no case made)")
+    session["report_reference"] = HELD
+    return redirect(url_for("public.received"), 303)
+
+
 @bp.route("/report/received")
 def received() -> str | Response:
     reference = session.get("report_reference")
     if not reference:
         return redirect(url_for("public.report"))
-    return render_template("public/received.html", reference=reference)
+    return render_template("public/received.html", reference=None if reference == HELD else reference)
 
 
 def _form(
@@ -94,7 +116,7 @@ def _form(
     ), status
 
 
-def _submitted() -> dict[str, Any]:
+def submitted() -> dict[str, Any]:
     values: dict[str, Any] = {name: request.form.get(name, "") for name in FIELDS if name != "strands"}
     values["strands"] = request.form.getlist("strands")
     return values

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
+from flask import current_app
 from flask_smorest import Blueprint
+from flask_smorest.error_handler import ErrorSchema
 
 import processes
 from casework import reports
@@ -17,9 +19,20 @@ bp = Blueprint("reports", __name__, url_prefix="/api", description="Reporting an
 @bp.route("/reports", methods=["POST"])
 @bp.arguments(ReportSchema)
 @bp.response(201, ReportCreatedSchema)
+@bp.alt_response(
+    429,
+    schema=ErrorSchema,
+    description="Too many reports from this address or from everyone in a short time: nothing was "
+    "saved; try again after Retry-After seconds, or phone (the numbers are in the message)",
+)
 def create_report(data: dict[str, Any]) -> dict[str, Any]:
     """Report a hate incident. Returns the case reference to quote when getting in touch."""
-    result = reports.submit(storage.session(), reports.Report(**data), now=processes.clock.now())
+    result = reports.submit(
+        storage.session(),
+        reports.Report(**data),
+        now=processes.clock.now(),
+        acknowledgements_per_address=current_app.config["ACKNOWLEDGEMENTS_PER_ADDRESS"],
+    )
     return {
         "reference": result.case_reference,
         "status": result.case_status,
