@@ -66,6 +66,25 @@ def may_work_on_task(session: Session, user: User, task_id: str) -> bool | None:
     return _may_open(session, user, row.case_id, row.restricted, row.team)
 
 
+def may_open(session: Session, user: User, case: Case) -> bool:
+    """Whether ``user`` may open ``case`` (a row already loaded): the one rule, for lists."""
+    return _may_open(session, user, case.id, case.restricted, case.team)
+
+
+def may_open_id(session: Session, user: User, case_id: int) -> bool:
+    case = session.get(Case, case_id)
+    return case is not None and may_open(session, user, case)
+
+
+def restricted_note(count: int) -> str | None:
+    """What a list or export says of the ``count`` cases it left out because they are restricted."""
+    if count == 0:
+        return None
+    if count == 1:
+        return "1 case is restricted: ask a person named on it."
+    return f"{count} cases are restricted: ask a person named on each."
+
+
 def _may_open(session: Session, user: User, case_id: int, restricted: bool, team: str | None) -> bool:
     """The rules of the module docstring, for one case whose restriction and team are read."""
     if restricted:
