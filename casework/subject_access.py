@@ -112,7 +112,7 @@ def search(
     search is audited. Commits."""
     terms = _terms(values)
     found = _party_matches(session, terms) + _reporter_matches(session, terms)
-    opens = _opener(session, viewer)
+    opens = case_access.opener(session, viewer)
     matches = [m for m in found if opens(m.case_id)]
     hidden = {m.case_id for m in found} - {m.case_id for m in matches}
     matches.sort(key=lambda m: (m.reported_at, m.case_reference, m.key))
@@ -127,18 +127,6 @@ def search(
     )
     session.commit()
     return Found(matches[:MATCH_LIMIT], len(hidden))
-
-
-def _opener(session: Session, viewer: User) -> Any:
-    """``case id -> bool`` by the one case access rule, each case looked up once."""
-    seen: dict[int, bool] = {}
-
-    def opens(case_id: int) -> bool:
-        if case_id not in seen:
-            seen[case_id] = case_access.may_open_id(session, viewer, case_id)
-        return seen[case_id]
-
-    return opens
 
 
 def _party_matches(session: Session, terms: dict[str, str]) -> list[Match]:
