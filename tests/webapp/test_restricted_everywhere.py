@@ -12,7 +12,7 @@ from flask.testing import FlaskClient
 from sqlalchemy import select
 
 from casework import case_access
-from db.models import Case, Notification
+from db.models import Case, Notification, OutboxMessage, User
 from tests.conftest import T0
 from tests.consent_cases import party, report_case
 from tests.webapp.test_api import token
@@ -121,3 +121,18 @@ def test_heatmap_audit_log_and_notifications_never_show_a_case_closed_to_the_vie
     sign_in(web, "olu")
     assert closed not in web.get("/notifications").get_data(as_text=True)
     assert closed in str(olu_before)  # the group notice about the case, before it was restricted
+
+
+def test_a_group_notice_about_a_restricted_case_reaches_only_its_named_people(app: Flask, web: FlaskClient):
+    closed = report_case(app.extensions["database"])
+    restrict(web, closed, ["officer"], who="manager")  # the manager and the officer; not the supervisor
+    escalated = web.post(
+        f"/api/cases/{closed}/escalate", json={"reason": "Threats repeated"}, headers=token(web, "manager")
+    )
+    assert escalated.status_code == 201, escalated.json
+    supervisor = web.get("/api/notifications", headers=token(web, "supervisor")).json
+    assert closed not in str(supervisor)
+    with app.extensions["database"].session() as session:
+        emails = session.scalars(select(OutboxMessage).where(OutboxMessage.case_id.is_not(None))).all()
+        supervisor_email = session.scalars(select(User.email).where(User.username == "supervisor")).one()
+        assert supervisor_email not in {e.recipient for e in emails if closed in e.subject}
