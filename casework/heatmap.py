@@ -19,8 +19,8 @@ Python from the rows, so they are the same on SQLite and PostgreSQL.
 from __future__ import annotations
 
 import statistics
-from dataclasses import dataclass
 from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import select

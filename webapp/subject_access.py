@@ -46,7 +46,11 @@ def _page(
     if searched:
         try:
             found = subject_access.search(
-                storage.session(), dict(terms), viewer=current_row(), actor=_actor(), now=processes.clock.now()
+                storage.session(),
+                dict(terms),
+                viewer=current_row(),
+                actor=_actor(),
+                now=processes.clock.now(),
             )
         except consents.Invalid as err:
             errors.update(err.errors)
@@ -69,7 +73,12 @@ def export() -> Page:
     kind = "html" if request.form.get("format") == "html" else "json"
     try:
         data = subject_access.export(
-            storage.session(), keys, viewer=current_row(), actor=_actor(), now=processes.clock.now(), format=kind
+            storage.session(),
+            keys,
+            viewer=current_row(),
+            actor=_actor(),
+            now=processes.clock.now(),
+            format=kind,
         )
     except consents.Invalid as err:
         return _page(_terms(request.form), searched=True, chosen=keys, errors=err.errors, status=422)

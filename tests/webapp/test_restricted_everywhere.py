@@ -8,7 +8,6 @@ import re
 
 from flask import Flask
 from flask.testing import FlaskClient
-
 from sqlalchemy import select
 
 from casework import case_access

@@ -73,7 +73,12 @@ def export(body: dict[str, list[str]]) -> Any:
     """Everything held about the person the chosen matches are, other people redacted (audited)."""
     try:
         return subject_access.export(
-            storage.session(), body["who"], viewer=api_user(), actor=_actor(), now=processes.clock.now(), format="json"
+            storage.session(),
+            body["who"],
+            viewer=api_user(),
+            actor=_actor(),
+            now=processes.clock.now(),
+            format="json",
         )
     except consents.Invalid as err:
         abort(422, message=str(err), errors=err.errors)
