@@ -15,6 +15,7 @@ from sqlalchemy import event as sa_event
 from sqlalchemy import func, inspect, or_, select
 from sqlalchemy.orm import Session
 
+from casework import case_access
 from casework.permissions import Permission, allows
 from db import Database
 from db.models import AuditEvent, Membership, User
@@ -125,6 +126,7 @@ class AuditPage:
     total: int
     page: int
     per_page: int
+    closed: frozenset[int] = frozenset()  # entries about a case the reader may not open: shown as such
 
     @property
     def pages(self) -> int:
@@ -166,7 +168,15 @@ def entries(
             .offset((max(page, 1) - 1) * per_page)
         )
     )
-    return AuditPage(events, total, max(page, 1), per_page)
+    return AuditPage(events, total, max(page, 1), per_page, _closed(session, reader, events))
+
+
+def _closed(session: Session, reader: User, events: list[AuditEvent]) -> frozenset[int]:
+    opens: dict[str, bool | None] = {}
+    for event in events:
+        if event.subject_type == "case" and event.subject and event.subject not in opens:
+            opens[event.subject] = case_access.may_open_reference(session, reader, event.subject)
+    return frozenset(e.id for e in events if e.subject_type == "case" and opens.get(e.subject or "") is False)
 
 
 __all__ = ["ACTIONS", "Actor", "AuditPage", "entries", "record", "team_usernames"]

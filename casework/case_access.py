@@ -9,6 +9,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
@@ -64,6 +65,38 @@ def may_work_on_task(session: Session, user: User, task_id: str) -> bool | None:
     if not row.restricted and (row.offered or row.assignee_id == user.id):
         return True
     return _may_open(session, user, row.case_id, row.restricted, row.team)
+
+
+def may_open(session: Session, user: User, case: Case) -> bool:
+    """Whether ``user`` may open ``case`` (a row already loaded): the one rule, for lists."""
+    return _may_open(session, user, case.id, case.restricted, case.team)
+
+
+def may_open_id(session: Session, user: User, case_id: int) -> bool:
+    case = session.get(Case, case_id)
+    return case is not None and may_open(session, user, case)
+
+
+def opener(session: Session, user: User) -> Callable[[int], bool]:
+    """``case id -> may user open it``, by the one rule above, each case looked up once: for
+    filtering a list of cases (heatmap, audit log, subject access) after the query."""
+    seen: dict[int, bool] = {}
+
+    def opens(case_id: int) -> bool:
+        if case_id not in seen:
+            seen[case_id] = may_open_id(session, user, case_id)
+        return seen[case_id]
+
+    return opens
+
+
+def restricted_note(count: int) -> str | None:
+    """What a list or export says of the ``count`` cases it left out because they are restricted."""
+    if count == 0:
+        return None
+    if count == 1:
+        return "1 case is restricted: ask a person named on it."
+    return f"{count} cases are restricted: ask a person named on each."
 
 
 def _may_open(session: Session, user: User, case_id: int, restricted: bool, team: str | None) -> bool:

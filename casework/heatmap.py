@@ -19,13 +19,15 @@ Python from the rows, so they are the same on SQLite and PostgreSQL.
 from __future__ import annotations
 
 import statistics
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from db.models import Case, ProcessVersion, Task
+from casework import case_access
+from db.models import Case, ProcessVersion, Task, User
 
 MAIN_PROCESS = "hate_incident"
 LISTED = 200  # cases listed per element, longest waiting first; the count covers them all
@@ -49,7 +51,8 @@ class ElementWait:
     count: int
     median_seconds: float
     oldest_seconds: float
-    cases: tuple[WaitingCase, ...]  # longest waiting first, at most ``LISTED``
+    cases: tuple[WaitingCase, ...]  # longest waiting first, at most ``LISTED``, only those the viewer opens
+    closed: int = 0  # counted but not listed: cases the viewer may not open (restricted, another team)
 
 
 @dataclass(frozen=True)
@@ -67,10 +70,13 @@ class Heatmap:
         return next((e for e in self.elements if e.element_id == element_id), None)
 
 
-def heatmap(session: Session, key: str = MAIN_PROCESS, *, now: datetime, listed: int = LISTED) -> Heatmap:
-    """Every element of process ``key`` where open cases wait, with how many and for how long."""
+def heatmap(
+    session: Session, key: str = MAIN_PROCESS, *, viewer: User, now: datetime, listed: int = LISTED
+) -> Heatmap:
+    """Every element of process ``key`` where open cases wait, with how many and for how long.
+    Every case counts; only those ``viewer`` may open are listed (by reference)."""
     rows = session.execute(
-        select(Task.element_id, Task.title, Task.created_at, Case.reference)
+        select(Task.element_id, Task.title, Task.created_at, Case.reference, Case.id)
         .join(Case, Case.id == Task.case_id)
         .join(ProcessVersion, ProcessVersion.id == Case.process_version_id)
         .where(
@@ -81,33 +87,42 @@ def heatmap(session: Session, key: str = MAIN_PROCESS, *, now: datetime, listed:
         .order_by(Task.element_id, Task.created_at, Case.reference)
     )
     names: dict[str, str] = {}
-    waiting: dict[str, dict[str, datetime]] = {}
-    for element_id, title, created_at, reference in rows:
+    waiting: dict[str, dict[str, tuple[datetime, int]]] = {}
+    for element_id, title, created_at, reference, case_id in rows:
         if reference is None:  # set in the transaction that opens the case: never seen committed
             continue
         names[element_id] = title
-        waiting.setdefault(element_id, {}).setdefault(reference, created_at)  # oldest first
+        waiting.setdefault(element_id, {}).setdefault(reference, (created_at, case_id))  # oldest first
+    opens = case_access.opener(session, viewer)
     elements = [
-        _element(element_id, names[element_id], cases, now, listed) for element_id, cases in waiting.items()
+        _element(element_id, names[element_id], cases, now, listed, opens)
+        for element_id, cases in waiting.items()
     ]
     elements.sort(key=lambda e: (-e.count, -e.oldest_seconds, e.element_id))
     return Heatmap(key, now, tuple(elements))
 
 
 def _element(
-    element_id: str, name: str, cases: dict[str, datetime], now: datetime, listed: int
+    element_id: str,
+    name: str,
+    cases: dict[str, tuple[datetime, int]],
+    now: datetime,
+    listed: int,
+    opens: Callable[[int], bool],
 ) -> ElementWait:
     waits = sorted(
-        (WaitingCase(ref, since) for ref, since in cases.items()), key=lambda w: (w.since, w.reference)
+        (WaitingCase(ref, since) for ref, (since, _) in cases.items()), key=lambda w: (w.since, w.reference)
     )
     seconds = [w.seconds(now) for w in waits]
+    shown = [w for w in waits if opens(cases[w.reference][1])]
     return ElementWait(
         element_id=element_id,
         name=name,
         count=len(waits),
         median_seconds=float(statistics.median(seconds)),
         oldest_seconds=max(seconds),
-        cases=tuple(waits[:listed]),
+        cases=tuple(shown[:listed]),
+        closed=len(waits) - len(shown),
     )
 
 

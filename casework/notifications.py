@@ -9,6 +9,7 @@ from datetime import datetime
 from sqlalchemy import ColumnElement, Exists, and_, exists, func, or_, select
 from sqlalchemy.orm import Session
 
+from casework import case_access
 from db.models import Case, Notification, NotificationRead, User
 
 
@@ -35,7 +36,13 @@ class NotificationPage:
 
 
 def _mine(user: User) -> ColumnElement[bool]:
-    return or_(Notification.user_id == user.id, Notification.group_name.in_(user.group_names or [""]))
+    """Theirs and their groups', except those about a restricted case they are not named on (a
+    notification sent to a group before the case was restricted must not show its reference)."""
+    about_hidden = exists().where(Case.id == Notification.case_id, ~case_access.not_hidden(user))
+    return and_(
+        or_(Notification.user_id == user.id, Notification.group_name.in_(user.group_names or [""])),
+        ~about_hidden,
+    )
 
 
 def _read_by(user: User) -> Exists:

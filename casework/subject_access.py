@@ -24,7 +24,7 @@ from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
 
 import processes
-from casework import audit, tasks
+from casework import audit, case_access, tasks
 from casework.consents import PURPOSES, Invalid
 from casework.disclosures import BASES, DISCLOSURE_PURPOSES
 from casework.vocabulary import (
@@ -36,7 +36,7 @@ from casework.vocabulary import (
     STRANDS,
     TENURES,
 )
-from db.models import Case, CaseDocument, Consent, Disclosure, Party, Referral, Task, TimelineEvent
+from db.models import Case, CaseDocument, Consent, Disclosure, Party, Referral, Task, TimelineEvent, User
 
 SEARCH_FIELDS = ("name", "email", "phone", "address")
 TERM_MIN = 2
@@ -64,6 +64,7 @@ class Match:
     phone: str | None
     address: str | None
     matched: tuple[str, ...] = field(default=())
+    case_id: int = 0
 
 
 def _digits(text: str) -> str:
@@ -90,11 +91,30 @@ def _phone_column(column: Any) -> Any:
     return cleaned
 
 
-def search(session: Session, values: dict[str, object], *, actor: audit.Actor, now: datetime) -> list[Match]:
+@dataclass(frozen=True)
+class Found:
+    """The matches on cases the viewer may open, and how many restricted cases also matched (their
+    people are not shown: only a person named on such a case may answer for it)."""
+
+    matches: list[Match]
+    restricted: int = 0
+
+    @property
+    def note(self) -> str | None:
+        return case_access.restricted_note(self.restricted)
+
+
+def search(
+    session: Session, values: dict[str, object], *, viewer: User, actor: audit.Actor, now: datetime
+) -> Found:
     """Every person on a case and every case reporter matching any of the terms given (name,
-    email, phone, address); ``Invalid`` if no usable term. The search is audited. Commits."""
+    email, phone, address) on the cases ``viewer`` may open; ``Invalid`` if no usable term. The
+    search is audited. Commits."""
     terms = _terms(values)
-    matches = _party_matches(session, terms) + _reporter_matches(session, terms)
+    found = _party_matches(session, terms) + _reporter_matches(session, terms)
+    opens = case_access.opener(session, viewer)
+    matches = [m for m in found if opens(m.case_id)]
+    hidden = {m.case_id for m in found} - {m.case_id for m in matches}
     matches.sort(key=lambda m: (m.reported_at, m.case_reference, m.key))
     audit.record(
         session,
@@ -106,7 +126,7 @@ def search(session: Session, values: dict[str, object], *, actor: audit.Actor, n
         now=now,
     )
     session.commit()
-    return matches[:MATCH_LIMIT]
+    return Found(matches[:MATCH_LIMIT], len(hidden))
 
 
 def _party_matches(session: Session, terms: dict[str, str]) -> list[Match]:
@@ -136,6 +156,7 @@ def _party_matches(session: Session, terms: dict[str, str]) -> list[Match]:
             phone=party.phone,
             address=party.address,
             matched=_matched(terms, party.name, party.email, party.phone, party.address),
+            case_id=party.case_id,
         )
         for party, reference, reported_at in rows
     ]
@@ -162,6 +183,7 @@ def _reporter_matches(session: Session, terms: dict[str, str]) -> list[Match]:
             phone=case.reporter_phone,
             address=None,
             matched=_matched(terms, case.reporter_name, case.reporter_email, case.reporter_phone, None),
+            case_id=case.id,
         )
         for case in cases
     ]
@@ -278,11 +300,15 @@ def _iso(value: datetime | None) -> str | None:
 
 
 def export(
-    session: Session, keys: list[str], *, actor: audit.Actor, now: datetime, format: str
+    session: Session, keys: list[str], *, viewer: User, actor: audit.Actor, now: datetime, format: str
 ) -> dict[str, Any]:
     """Everything held about the person the chosen matches (``party:<id>``, ``reporter:<case id>``)
-    are, as plain data (for JSON and the printable page). The export is audited. Commits."""
-    subjects = _chosen(session, keys)
+    are, as plain data (for JSON and the printable page), from the cases ``viewer`` may open:
+    nothing at all from a restricted case they are not named on (the export says how many were
+    left out). The export is audited. Commits."""
+    chosen = _chosen(session, keys)
+    subjects = {cid: s for cid, s in chosen.items() if case_access.may_open(session, viewer, s.case)}
+    left_out = len(chosen) - len(subjects)
     cases = [_case_export(session, subject) for subject in subjects.values()]
     cases.sort(key=lambda c: c["reported_at"] or "")
     names = sorted({p.name for s in subjects.values() for p in s.parties if p.name})
@@ -295,7 +321,8 @@ def export(
         "export",
         subject_type="person",
         subject="subject access: " + ", ".join(c["reference"] for c in cases),
-        detail=f"subject access export ({format}) of {len(keys)} record(s) on {len(cases)} case(s)",
+        detail=f"subject access export ({format}) of {len(keys)} record(s) on {len(cases)} case(s)"
+        + (f"; {left_out} restricted case(s) left out" if left_out else ""),
         now=now,
     )
     session.commit()
@@ -306,6 +333,8 @@ def export(
         "names": names,
         "withheld": WITHHELD,
         "cases": cases,
+        "restricted_cases": left_out,
+        "restricted": case_access.restricted_note(left_out),
     }
 
 
@@ -447,4 +476,4 @@ def _tasks(session: Session, case: Case, redact: _Redactor) -> list[dict[str, An
 
 
 def match_dict(match: Match) -> dict[str, Any]:
-    return asdict(match)
+    return {k: v for k, v in asdict(match).items() if k != "case_id"}

@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session
 from sqlalchemy.orm.attributes import flag_modified
 
 import processes
+from casework import case_access
 from casework.casefile import find_case
 from casework.people import GROUPS
 from casework.permissions import Permission, roles_with
@@ -40,6 +41,16 @@ class SupervisionError(Exception):
 
 class NotPermitted(SupervisionError):
     """The acting user's role does not allow supervisors' actions."""
+
+
+class CaseClosedToYou(NotPermitted):
+    """The task's own case is restricted and the acting user is not named on it."""
+
+    def __init__(self) -> None:
+        super().__init__(
+            "This task's case is restricted and you are not named on it, so you cannot move its "
+            "tasks: ask a person named on the case."
+        )
 
 
 class Invalid(SupervisionError):
@@ -124,7 +135,10 @@ def _teams(names: list[str] | tuple[str, ...]) -> str:
 
 
 def _reassign(session: Session, task: Task, to: User, *, user: User, now: datetime) -> None:
-    """Give ``task`` to ``to`` inside the caller's transaction (no commit)."""
+    """Give ``task`` to ``to`` inside the caller's transaction (no commit). The task's own case
+    decides whether ``user`` may touch it, whatever case a page or request named."""
+    if not case_access.may_open(session, user, task.case):
+        raise CaseClosedToYou()
     if task.status != "open":
         raise processes.Conflict(
             f"This task is no longer open (it was {task.status}); it cannot be reassigned."
@@ -209,6 +223,9 @@ def reassign_all(
     for task_id in task_ids:
         try:
             moved.append(unit_of_work(session, partial(_move_held, session, task_id, holder, to, user, now)))
+        except CaseClosedToYou as err:
+            # Neither the title nor the reference of a case closed to the supervisor is shown.
+            skipped.append(Skipped(task_id, "A task on a restricted case", "", str(err)))
         except (processes.ProcessError, Invalid) as err:
             task = session.get(Task, task_id)
             reason = next(iter(err.errors.values())) if isinstance(err, Invalid) else str(err)

@@ -6,6 +6,7 @@ from typing import Any
 
 from sqlalchemy import select
 
+from casework import case_access
 from casework.outbox import ACKNOWLEDGEMENT, queue_email
 from db.models import Case, Group, Notification, Task, TimelineEvent, User
 from handlers.registry import ServiceRequest, handler
@@ -40,20 +41,31 @@ def _record(request: ServiceRequest, summary: str) -> None:
     )
 
 
+def _tell_group(request: ServiceRequest, group: str, message: str, *, email: bool) -> None:
+    """Tell the members of ``group`` who may open the case (a restricted case, or one of a team the
+    group is not, stays closed to the others): one notice to the group when all of them may, else
+    one to each who may."""
+    members = list(request.session.scalars(select(User).join(User.groups).where(Group.name == group)))
+    allowed = [m for m in members if case_access.may_open_id(request.session, m, request.case_id)]
+    text = f"{request.case_reference}: {message}"
+    if len(allowed) == len(members):
+        request.session.add(
+            Notification(case_id=request.case_id, group_name=group, message=text, created_at=request.now)
+        )
+    else:
+        for member in allowed:
+            request.session.add(
+                Notification(case_id=request.case_id, user_id=member.id, message=text, created_at=request.now)
+            )
+    if email:
+        _email(request, allowed, message)
+
+
 @handler("notify_group")
 def notify_group(request: ServiceRequest) -> dict[str, Any]:
-    """Tell every member of a group (parameters: group, message)."""
+    """Tell every member of a group who may open the case (parameters: group, message)."""
     group, message = _param(request, "group"), _param(request, "message")
-    request.session.add(
-        Notification(
-            case_id=request.case_id,
-            group_name=group,
-            message=f"{request.case_reference}: {message}",
-            created_at=request.now,
-        )
-    )
-    members = request.session.scalars(select(User).join(User.groups).where(Group.name == group)).all()
-    _email(request, list(members), message)
+    _tell_group(request, group, message, email=True)
     _record(request, f"Notified {group}: {message}")
     return {"notified": group, "at": request.now.isoformat()}
 
@@ -68,6 +80,8 @@ def notify_assignee(request: ServiceRequest) -> dict[str, Any]:
     if task is None:
         return {"notified": None}
     if task.assignee is not None:
+        if not case_access.may_open_id(request.session, task.assignee, request.case_id):
+            return {"notified": None}  # restricted since, without them: they no longer see the case
         request.session.add(
             Notification(
                 case_id=request.case_id,
@@ -80,14 +94,7 @@ def notify_assignee(request: ServiceRequest) -> dict[str, Any]:
         _record(request, f"Reminded {task.assignee.display_name}: {message}")
         return {"notified": task.assignee.username}
     for group in task.group_names:
-        request.session.add(
-            Notification(
-                case_id=request.case_id,
-                group_name=group,
-                message=f"{request.case_reference}: {message}",
-                created_at=request.now,
-            )
-        )
+        _tell_group(request, group, message, email=False)
     _record(request, f"Reminded {', '.join(task.group_names)}: {message}")
     return {"notified": task.group_names}
 

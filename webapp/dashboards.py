@@ -250,7 +250,7 @@ def _heatmap() -> tuple[heatmap.Heatmap, int, str]:
         version, xml = process_models.version_xml(session, key)
     except processes.UnknownProcess:
         abort(404)
-    return heatmap.heatmap(session, key, now=processes.clock.now()), version, xml
+    return heatmap.heatmap(session, key, viewer=current_row(), now=processes.clock.now()), version, xml
 
 
 @bp.route("/heatmap")
@@ -291,6 +291,7 @@ def _element_json(element: heatmap.ElementWait, now: datetime) -> dict[str, Any]
         "element_id": element.element_id,
         "name": element.name,
         "count": element.count,
+        "not_listed": element.closed,
         "median_seconds": element.median_seconds,
         "oldest_seconds": element.oldest_seconds,
         "median_text": heatmap.describe(element.median_seconds),

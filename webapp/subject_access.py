@@ -41,12 +41,16 @@ def _page(
     errors: dict[str, str] | None = None,
     status: int = 200,
 ) -> Page:
-    matches: list[subject_access.Match] = []
+    found = subject_access.Found([])
     errors = dict(errors or {})
     if searched:
         try:
-            matches = subject_access.search(
-                storage.session(), dict(terms), actor=_actor(), now=processes.clock.now()
+            found = subject_access.search(
+                storage.session(),
+                dict(terms),
+                viewer=current_row(),
+                actor=_actor(),
+                now=processes.clock.now(),
             )
         except consents.Invalid as err:
             errors.update(err.errors)
@@ -55,7 +59,8 @@ def _page(
         "subject_access/index.html",
         terms=terms,
         searched=searched,
-        matches=matches,
+        matches=found.matches,
+        restricted_note=found.note,
         chosen=chosen or [],
         errors=errors,
         withheld=subject_access.WITHHELD,
@@ -68,7 +73,12 @@ def export() -> Page:
     kind = "html" if request.form.get("format") == "html" else "json"
     try:
         data = subject_access.export(
-            storage.session(), keys, actor=_actor(), now=processes.clock.now(), format=kind
+            storage.session(),
+            keys,
+            viewer=current_row(),
+            actor=_actor(),
+            now=processes.clock.now(),
+            format=kind,
         )
     except consents.Invalid as err:
         return _page(_terms(request.form), searched=True, chosen=keys, errors=err.errors, status=422)

@@ -153,7 +153,8 @@ def reassign_all() -> Page:
         "success" if result.count or not total else "error",
     )
     for item in result.skipped:
-        flash(f"“{item.title}” on case {item.case_reference} stayed where it was: {item.reason}", "error")
+        where = f" on case {item.case_reference}" if item.case_reference else ""
+        flash(f"“{item.title}”{where} stayed where it was: {item.reason}", "error")
     return redirect(url_for("supervision.reassign_all_form"), 303)
 
 

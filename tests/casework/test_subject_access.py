@@ -20,7 +20,9 @@ LATER = T0 + timedelta(hours=4)
 
 
 def _search(session, **terms):
-    return subject_access.search(session, terms, actor=ACTOR, now=LATER)
+    return subject_access.search(
+        session, terms, viewer=user(session, "manager"), actor=ACTOR, now=LATER
+    ).matches
 
 
 def test_a_person_is_found_by_name_email_phone_or_address_across_cases_and_reporter_fields(database, session):
@@ -89,7 +91,9 @@ def test_the_export_holds_the_case_facts_roles_answers_consents_disclosures_and_
         now=LATER,
     )
     keys = [m.key for m in _search(session, email="amira@example.org")]
-    data = subject_access.export(session, keys, actor=ACTOR, now=LATER, format="json")
+    data = subject_access.export(
+        session, keys, viewer=user(session, "manager"), actor=ACTOR, now=LATER, format="json"
+    )
     json.dumps(data)  # plain data, ready for the JSON download
     assert data["names"] == ["Amira Khan"]
     (case,) = data["cases"]
@@ -123,7 +127,12 @@ def test_the_export_holds_the_case_facts_roles_answers_consents_disclosures_and_
 def test_the_export_for_a_witness_redacts_the_victim_and_reporter(database, session):
     ref = report_case(database)
     data = subject_access.export(
-        session, [f"party:{party(database, ref, 'witness')}"], actor=ACTOR, now=LATER, format="html"
+        session,
+        [f"party:{party(database, ref, 'witness')}"],
+        viewer=user(session, "manager"),
+        actor=ACTOR,
+        now=LATER,
+        format="html",
     )
     facts = data["cases"][0]["facts"]["what_happened"]
     assert facts == "[alleged perpetrator] shouted racist abuse at [victim]; Brian Doyle saw it"
@@ -133,5 +142,7 @@ def test_the_export_for_a_witness_redacts_the_victim_and_reporter(database, sess
 @pytest.mark.parametrize("keys", [[], ["party:abc"], ["somebody:1"], ["party:999999"]])
 def test_an_export_needs_real_matches_and_records_nothing_otherwise(database, session, keys):
     with pytest.raises(consents.Invalid):
-        subject_access.export(session, keys, actor=ACTOR, now=LATER, format="json")
+        subject_access.export(
+            session, keys, viewer=user(session, "manager"), actor=ACTOR, now=LATER, format="json"
+        )
     assert session.scalars(select(AuditEvent).where(AuditEvent.action == "export")).all() == []

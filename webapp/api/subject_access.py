@@ -49,13 +49,20 @@ def _actor() -> audit.Actor:
 @bp.response(200, MatchSchema(many=True))
 @token_required
 def search(terms: dict[str, str]) -> Any:
-    """People on cases and case reporters matching any of name, email, phone, address (audited)."""
+    """People on cases and case reporters matching any of name, email, phone, address (audited).
+
+    Only cases the caller may open are listed: the ``X-Restricted-Cases`` header counts the
+    restricted cases that also matched (ask a person named on them), and ``Warning`` says so."""
     try:
-        return subject_access.search(
-            storage.session(), dict(terms), actor=_actor(), now=processes.clock.now()
+        found = subject_access.search(
+            storage.session(), dict(terms), viewer=api_user(), actor=_actor(), now=processes.clock.now()
         )
     except consents.Invalid as err:
         abort(422, message=str(err), errors=err.errors)
+    headers = {"X-Restricted-Cases": str(found.restricted)}
+    if found.note:
+        headers["Warning"] = f'299 - "{found.note}"'
+    return found.matches, 200, headers
 
 
 @bp.route("/subject-access/export", methods=["POST"])
@@ -66,7 +73,12 @@ def export(body: dict[str, list[str]]) -> Any:
     """Everything held about the person the chosen matches are, other people redacted (audited)."""
     try:
         return subject_access.export(
-            storage.session(), body["who"], actor=_actor(), now=processes.clock.now(), format="json"
+            storage.session(),
+            body["who"],
+            viewer=api_user(),
+            actor=_actor(),
+            now=processes.clock.now(),
+            format="json",
         )
     except consents.Invalid as err:
         abort(422, message=str(err), errors=err.errors)

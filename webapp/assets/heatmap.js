@@ -76,7 +76,10 @@ function showCases(section, element, focus) {
   section.dataset.elementId = element.element_id;
   section.append(el('h2', { id: 'heatmap-cases-heading', tabindex: '-1' }, element.name + ': ' + plural(element.count, 'case') + ' waiting'));
   section.append(el('p', {}, 'Median wait ' + element.median_text + '; longest ' + element.oldest_text + '.'
-    + (element.cases.length < element.count ? ' The ' + element.cases.length + ' longest waiting are listed.' : '')));
+    + (element.not_listed ? ' ' + element.not_listed + (element.not_listed === 1 ? ' is' : ' are')
+      + " not listed: restricted, or another team's." : '')
+    + (element.cases.length < element.count - (element.not_listed || 0)
+      ? ' The ' + element.cases.length + ' longest waiting are listed.' : '')));
   section.append(caseTable(element));
   if (focus) section.querySelector('h2').focus();
 }
