@@ -30,6 +30,10 @@ from db.models import User
 from webapp import storage
 
 bp = Blueprint("auth", __name__)
+# Set after a successful sign-in on the page: lets this browser past the sign-in throttle for its
+# own user (see casework/sign_in.py). A password change invalidates it.
+DEVICE_COOKIE = "known_device"
+DEVICE_COOKIE_AGE = 365 * 24 * 3600
 login_manager = LoginManager()
 csrf = CSRFProtect()
 
@@ -120,8 +124,11 @@ def login() -> tuple[str, int] | tuple[str, int, dict[str, str]] | Response:
     username = request.form.get("username", "")
     if request.method == "POST":
         now = processes.clock.now()
+        db = storage.session()
+        secret = current_app.config["SECRET_KEY"]
+        known = sign_in.known_device(db, username, request.cookies.get(DEVICE_COOKIE), secret)
         outcome = sign_in.attempt(
-            storage.session(), username, request.form.get("password", ""), request.remote_addr, now=now
+            db, username, request.form.get("password", ""), request.remote_addr, now=now, known=known
         )
         audit_sign_in(username, outcome.user, throttled=outcome.throttled)
         if outcome.retry_at is not None:
@@ -134,9 +141,26 @@ def login() -> tuple[str, int] | tuple[str, int, dict[str, str]] | Response:
             login_user(SessionUser(outcome.user))
             session["sv"] = outcome.user.session_version
             session["seen"] = int(now.timestamp())
-            return redirect(_safe_next(request.args.get("next")))
+            _tell_of_failures(username)
+            answer = redirect(_safe_next(request.args.get("next")))
+            if not known:
+                answer.set_cookie(
+                    DEVICE_COOKIE,
+                    sign_in.device_cookie(outcome.user, secret),
+                    max_age=DEVICE_COOKIE_AGE,
+                    httponly=True,
+                    samesite="Lax",
+                    secure=current_app.config["SESSION_COOKIE_SECURE"],
+                )
+            return answer
     notice = idle_message() if request.args.get("idle") and request.method == "GET" else None
     return render_template("auth/login.html", error=error, username=username, notice=notice), code
+
+
+def _tell_of_failures(username: str) -> None:
+    failed = sign_in.failed_since_last_sign_in(storage.session(), username)
+    if failed.count:
+        flash(failed.message())
 
 
 def retry_after_seconds(retry_at: datetime, now: datetime) -> int:
