@@ -75,9 +75,7 @@ def test_a_password_change_ends_other_sessions_and_tokens_and_keeps_this_one(app
         form = {"current": "demo", "new": "a long new passphrase", "confirm": "a long new passphrase"}
         short = web.post("/account/password", data={**form, "new": "short", "csrf_token": csrf(web, PAGE)})
         assert short.status_code == 400 and "at least 12 characters" in short.get_data(as_text=True)
-        wrong = web.post(
-            "/account/password", data={**form, "current": "nope", "csrf_token": csrf(web, PAGE)}
-        )
+        wrong = web.post("/account/password", data={**form, "current": "nope", "csrf_token": csrf(web, PAGE)})
         assert wrong.status_code == 400 and "current password is not right" in wrong.get_data(as_text=True)
         unlike = web.post(
             "/account/password", data={**form, "confirm": "something else!", "csrf_token": csrf(web, PAGE)}
