@@ -28,6 +28,9 @@ ACTIONS = {
     "disclose": "Disclosed",
     "sign-in": "Signed in",
     "sign-in-failed": "Failed sign-in",
+    "sign-out": "Signed out",
+    "password-changed": "Changed password",
+    "deactivated": "Deactivated",
     "denied": "Refused access",
     "report-held": "Held a public report (spam trap)",
 }

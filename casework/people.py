@@ -9,9 +9,10 @@ from datetime import datetime, timedelta
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
+from casework import audit
 from casework.permissions import Permission, allows
 from db.models import ApiToken, Group, User
 
@@ -38,6 +39,7 @@ DEMO_USERS = [
 ]
 DEMO_PASSWORD = "demo"
 TOKEN_LIFETIME = timedelta(hours=12)
+MIN_PASSWORD_LENGTH = 12
 
 
 def hash_password(password: str) -> str:
@@ -153,3 +155,80 @@ def revoke_token(session: Session, token_id: int, *, by: User, now: datetime) ->
         row.revoked_at = now
     session.commit()
     return row
+
+
+def end_sessions(session: Session, user: User, *, now: datetime) -> None:
+    """End every page session (their cookies carry the old version) and revoke every open API
+    token of ``user``; the caller commits."""
+    user.session_version += 1
+    session.execute(
+        update(ApiToken)
+        .where(ApiToken.user_id == user.id, ApiToken.revoked_at.is_(None))
+        .values(revoked_at=now)
+    )
+    session.flush()
+
+
+def sign_out(session: Session, user: User, ip: str | None, *, now: datetime) -> None:
+    """Signing out ends the person's sessions on every device, and their tokens; commits."""
+    end_sessions(session, user, now=now)
+    audit.record(
+        session, audit.Actor.of(user, ip), "sign-out", subject_type="user", subject=user.username, now=now
+    )
+    session.commit()
+
+
+def password_problem(user: User, current: str, new: str, confirm: str) -> str | None:
+    """Why a password change is refused, in plain words; None when it may go ahead."""
+    try:
+        _hasher.verify(user.password_hash, current)
+    except (VerificationError, InvalidHashError):
+        return "Your current password is not right."
+    if len(new) < MIN_PASSWORD_LENGTH:
+        return f"The new password must be at least {MIN_PASSWORD_LENGTH} characters long."
+    if new.strip().lower() in {user.username.lower(), current.lower()}:
+        return "The new password must differ from your username and your current password."
+    if new != confirm:
+        return "The new password and its confirmation are not the same."
+    return None
+
+
+def change_password(
+    session: Session, user: User, current: str, new: str, confirm: str, ip: str | None, *, now: datetime
+) -> str | None:
+    """Change the password if allowed, ending every session and token; commits. Returns the
+    problem if refused (nothing changed)."""
+    problem = password_problem(user, current, new, confirm)
+    if problem is not None:
+        return problem
+    user.password_hash = hash_password(new)
+    end_sessions(session, user, now=now)
+    audit.record(
+        session,
+        audit.Actor.of(user, ip),
+        "password-changed",
+        subject_type="user",
+        subject=user.username,
+        now=now,
+    )
+    session.commit()
+    return None
+
+
+def deactivate(session: Session, username: str, *, by: str, now: datetime) -> User | None:
+    """Deactivate an account, ending every session and token; commits. None if no such user."""
+    user = session.scalar(select(User).where(User.username == username.strip().lower()))
+    if user is None:
+        return None
+    user.active = False
+    end_sessions(session, user, now=now)
+    audit.record(
+        session,
+        audit.Actor(by, None, None),
+        "deactivated",
+        subject_type="user",
+        subject=user.username,
+        now=now,
+    )
+    session.commit()
+    return user

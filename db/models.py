@@ -41,6 +41,9 @@ class User(Base):
     role: Mapped[str] = mapped_column(String(40))
     is_demo: Mapped[bool] = mapped_column(default=False)
     active: Mapped[bool] = mapped_column(default=True)
+    # Raised when the person signs out, changes their password or is deactivated: a page session
+    # that carries an older number is refused, so a copied cookie dies with the others.
+    session_version: Mapped[int] = mapped_column(default=0, server_default="0")
     groups: Mapped[list[Group]] = relationship(secondary="memberships", lazy="selectin")
 
     @property

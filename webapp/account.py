@@ -1,8 +1,9 @@
-"""The signed-in person's own API tokens: when each was made, when it expires, revoke it."""
+"""The signed-in person's account: their API tokens (when each was made, when it expires, revoke
+it) and changing their password."""
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, flash, redirect, render_template, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, session, url_for
 from flask_login import login_required
 from werkzeug.wrappers import Response
 
@@ -30,3 +31,27 @@ def revoke(token_id: int) -> Response:
     people.revoke_token(storage.session(), token_id, by=current_row(), now=processes.clock.now())
     flash(f"Token {token_id} is revoked: calls made with it are now refused.")
     return redirect(url_for("account.tokens"))
+
+
+@bp.route("/password", methods=["GET", "POST"])
+@login_required
+def password() -> Response | tuple[str, int]:
+    if request.method == "GET":
+        return render_template("account/password.html", error=None), 200
+    user = current_row()
+    form = request.form
+    problem = people.change_password(
+        storage.session(),
+        user,
+        form.get("current", ""),
+        form.get("new", ""),
+        form.get("confirm", ""),
+        request.remote_addr,
+        now=processes.clock.now(),
+    )
+    if problem is not None:
+        return render_template("account/password.html", error=problem), 400
+    # This browser stays signed in; every other session and token has ended.
+    session["sv"] = user.session_version
+    flash("Your password is changed. You were signed out everywhere else, and your API tokens are revoked.")
+    return redirect(url_for("account.password"))

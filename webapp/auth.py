@@ -3,22 +3,37 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import datetime
+from datetime import datetime, timedelta
 from functools import wraps
 from typing import Any
 from urllib.parse import urlsplit
 
-from flask import Blueprint, Flask, flash, redirect, render_template, request, url_for
+from flask import (
+    Blueprint,
+    Flask,
+    current_app,
+    flash,
+    g,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
 from flask_login import LoginManager, current_user, login_required, login_user, logout_user
 from flask_wtf.csrf import CSRFProtect
 from werkzeug.wrappers import Response
 
 import processes
-from casework import audit, sign_in
+from casework import audit, people, sign_in
 from db.models import User
 from webapp import storage
 
 bp = Blueprint("auth", __name__)
+# Set after a successful sign-in on the page: lets this browser past the sign-in throttle for its
+# own user (see casework/sign_in.py). A password change invalidates it.
+DEVICE_COOKIE = "known_device"
+DEVICE_COOKIE_AGE = 365 * 24 * 3600
 login_manager = LoginManager()
 csrf = CSRFProtect()
 
@@ -45,12 +60,44 @@ def init_app(app: Flask) -> None:
     login_manager.login_message = "Sign in to see that page."
     csrf.init_app(app)
 
-    @login_manager.user_loader
-    def load_user(user_id: str) -> SessionUser | None:
-        if not user_id.isdigit():
-            return None
-        user = storage.session().get(User, int(user_id))
-        return SessionUser(user) if user is not None and user.active else None
+    login_manager.user_loader(load_user)
+    login_manager.unauthorized_handler(_unauthorized)
+
+
+# The cookie is signed but kept by the browser, so it cannot be deleted from the server: it holds
+# the user's session version (raised on sign-out, password change, deactivation) and when it was
+# last used, both checked on every request. One integer per user needs no session table.
+def load_user(user_id: str) -> SessionUser | None:
+    if not user_id.isdigit():
+        return None
+    user = storage.session().get(User, int(user_id))
+    if user is None or not user.active or session.get("sv") != user.session_version:
+        return None
+    now = processes.clock.now()
+    seen = session.get("seen")
+    if not isinstance(seen, (int, float)) or now.timestamp() - seen > _idle().total_seconds():
+        g.idle_signed_out = True
+        session.pop("_user_id", None)
+        return None
+    session["seen"] = int(now.timestamp())
+    return SessionUser(user)
+
+
+def _idle() -> timedelta:
+    return timedelta(minutes=current_app.config["IDLE_MINUTES"])
+
+
+def _unauthorized() -> Response:
+    """To the sign-in page, keeping the page asked for (checked again by ``_safe_next``)."""
+    if g.get("idle_signed_out"):
+        return redirect(url_for("auth.login", next=request.full_path.rstrip("?"), idle=1))
+    flash(login_manager.login_message)
+    return redirect(url_for("auth.login", next=request.full_path.rstrip("?")))
+
+
+def idle_message() -> str:
+    minutes = current_app.config["IDLE_MINUTES"]
+    return f"You were signed out after {minutes} minute{'s' if minutes != 1 else ''} without activity."
 
 
 def current_row() -> User:
@@ -77,8 +124,11 @@ def login() -> tuple[str, int] | tuple[str, int, dict[str, str]] | Response:
     username = request.form.get("username", "")
     if request.method == "POST":
         now = processes.clock.now()
+        db = storage.session()
+        secret = current_app.config["SECRET_KEY"]
+        known = sign_in.known_device(db, username, request.cookies.get(DEVICE_COOKIE), secret)
         outcome = sign_in.attempt(
-            storage.session(), username, request.form.get("password", ""), request.remote_addr, now=now
+            db, username, request.form.get("password", ""), request.remote_addr, now=now, known=known
         )
         audit_sign_in(username, outcome.user, throttled=outcome.throttled)
         if outcome.retry_at is not None:
@@ -89,8 +139,28 @@ def login() -> tuple[str, int] | tuple[str, int, dict[str, str]] | Response:
             error, code = "The username or password is not right.", 401
         else:
             login_user(SessionUser(outcome.user))
-            return redirect(_safe_next(request.args.get("next")))
-    return render_template("auth/login.html", error=error, username=username), code
+            session["sv"] = outcome.user.session_version
+            session["seen"] = int(now.timestamp())
+            _tell_of_failures(username)
+            answer = redirect(_safe_next(request.args.get("next")))
+            if not known:
+                answer.set_cookie(
+                    DEVICE_COOKIE,
+                    sign_in.device_cookie(outcome.user, secret),
+                    max_age=DEVICE_COOKIE_AGE,
+                    httponly=True,
+                    samesite="Lax",
+                    secure=current_app.config["SESSION_COOKIE_SECURE"],
+                )
+            return answer
+    notice = idle_message() if request.args.get("idle") and request.method == "GET" else None
+    return render_template("auth/login.html", error=error, username=username, notice=notice), code
+
+
+def _tell_of_failures(username: str) -> None:
+    failed = sign_in.failed_since_last_sign_in(storage.session(), username)
+    if failed.count:
+        flash(failed.message())
 
 
 def retry_after_seconds(retry_at: datetime, now: datetime) -> int:
@@ -114,8 +184,10 @@ def audit_sign_in(username: str, user: User | None, *, throttled: bool = False) 
 @bp.route("/logout", methods=["POST"])
 @login_required
 def logout() -> Response:
+    """Ends this person's sessions everywhere, and their API tokens, not only this cookie's."""
+    people.sign_out(storage.session(), current_row(), request.remote_addr, now=processes.clock.now())
     logout_user()
-    flash("You have signed out.")
+    flash("You have signed out. That ended your sessions on every device and revoked your API tokens.")
     return redirect(url_for("auth.login"))
 
 

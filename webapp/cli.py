@@ -107,6 +107,23 @@ def retention_run(at: str | None) -> None:
     click.echo(f"cases anonymised: {count} (retention period: {days} days after closure)")
 
 
+@click.group("users")
+def users_group() -> None:
+    """User account commands."""
+
+
+@users_group.command("deactivate")
+@click.argument("username")
+@with_appcontext
+def users_deactivate(username: str) -> None:
+    """Deactivate an account: it can no longer sign in, and every session and token ends."""
+    with storage.database().session() as session:
+        user = people.deactivate(session, username, by="command line", now=processes.clock.now())
+    if user is None:
+        raise click.ClickException(f"There is no user called {username!r}.")
+    click.echo(f"{user.username} deactivated; their sessions and API tokens have ended.")
+
+
 @click.command("worker-check")
 @with_appcontext
 def worker_check() -> None:
@@ -145,5 +162,5 @@ def serve(host: str, port: int) -> None:
 
 
 def init_app(app: Flask) -> None:
-    for command in (init, db_upgrade, deploy, timers, retention_group, worker_check, serve):
+    for command in (init, db_upgrade, deploy, timers, retention_group, users_group, worker_check, serve):
         app.cli.add_command(command)

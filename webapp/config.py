@@ -86,6 +86,8 @@ def from_environment() -> dict[str, Any]:
         "RETENTION_DAYS": _int("RETENTION_DAYS", 2190, 30, 36500),
         # Reverse proxies in front of the app whose X-Forwarded-For is trusted (sign-in throttling
         # and the audit log need the client's own address).
+        # Minutes without a request after which a page session ends (sign in again).
+        "IDLE_MINUTES": _int("IDLE_MINUTES", 30, 1, 1440),
         "PROXY_HOPS": _int("PROXY_HOPS", 0, 0, 5),
         # The public form and POST /api/reports: per client address, and for everyone together a
         # ceiling that keeps a flood from burying the caseload.

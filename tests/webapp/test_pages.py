@@ -314,6 +314,7 @@ def test_inbox_pages_25_tasks_at_a_time(web: FlaskClient) -> None:
 def test_inbox_flags_overdue_tasks_in_words(web: FlaskClient, monkeypatch: pytest.MonkeyPatch) -> None:
     report(web)
     sign_in(web, "officer")
+    web.application.config["IDLE_MINUTES"] = 3 * 24 * 60  # two days on, still signed in
     later = processes.clock.now() + timedelta(days=2)
     monkeypatch.setattr(processes.clock, "now", lambda: later)
     inbox = web.get("/")

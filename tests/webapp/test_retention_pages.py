@@ -181,8 +181,8 @@ def test_an_administrator_sees_what_is_due_and_runs_the_job_from_the_page(
     reference = closed_case(database)
     app.config["WTF_CSRF_ENABLED"] = False
     client = app.test_client()
-    sign_in(client, "admin")
-    with processes.clock.frozen_at(LATER):
+    with processes.clock.frozen_at(LATER):  # signed in at the time the page is used
+        sign_in(client, "admin")
         page = client.get("/admin/retention").text
         assert 'id="retention-due">1<' in page and 'id="retention-done">0<' in page
         assert "The job has not run yet." in page
