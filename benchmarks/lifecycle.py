@@ -8,7 +8,8 @@ PostgreSQL. The main path is report, first response, police referral, risk asses
 one contact (then close) and closure: 6 user-task steps.
 
 Prints cases/s, ms per user-task step and the ratio to the in-memory run (targets: 0.25 on SQLite,
-0.15 on PostgreSQL). Run from the repo root: ``python -m benchmarks.lifecycle [--cases N]``.
+0.15 on PostgreSQL), and what the bound on diagram code costs (the SQLite run again with diagram
+code in this process, unbounded). Run from the repo root: ``python -m benchmarks.lifecycle [--cases N]``.
 """
 
 from __future__ import annotations
@@ -135,6 +136,10 @@ def main() -> None:
     in_memory(20, version)  # warm up
     rows.append(("in memory (baseline)", in_memory(args.cases, version)))
     rows.append(("SQLite", persisted(args.cases, sqlite)))
+    # What the bound on diagram code costs: the same run with the code in this process, unbounded.
+    engine.RestrictedEnvironment.bounded = False
+    unbounded = persisted(args.cases, sqlite)
+    engine.RestrictedEnvironment.bounded = True
     sqlite.dispose()
     pg_url, drop = _postgres()
     try:
@@ -145,6 +150,11 @@ def main() -> None:
     finally:
         drop()
     report(rows, args.cases, steps)
+    bound_ms = (rows[1][1] - unbounded) * 1000 / (args.cases * steps)
+    print(
+        f"BOUND: diagram code in the evaluator process {rows[1][1]:.2f} s, in-process unbounded "
+        f"{unbounded:.2f} s (SQLite): {bound_ms:+.2f} ms a user-task step"
+    )
 
 
 def report(rows: list[tuple[str, float]], cases: int, steps: int) -> None:

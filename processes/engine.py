@@ -23,7 +23,7 @@ from SpiffWorkflow.spiff.serializer.config import SPIFF_CONFIG
 from SpiffWorkflow.util.task import TaskState
 from sqlalchemy.exc import DBAPIError
 
-from processes import sandbox
+from processes import bounded, sandbox
 from processes.errors import EngineFailure
 
 STATE_FORMAT = 1
@@ -146,6 +146,9 @@ class RestrictedEnvironment(TaskDataEnvironment):
     """Runs the code in a diagram (conditions, scripts, timers, service parameters) in the sandbox,
     never with plain ``eval``/``exec``: uploaded BPMN is code."""
 
+    # Off only in the lifecycle benchmark, to measure what the bound costs.
+    bounded = True
+
     def __init__(self) -> None:
         super().__init__(sandbox.restricted_globals())
 
@@ -155,22 +158,28 @@ class RestrictedEnvironment(TaskDataEnvironment):
         return {**self.globals, **external, **context, **guards}
 
     def evaluate(self, expression: str, context: dict[str, Any], external_context: Any = None) -> Any:
-        namespace = self._namespace(context, external_context or {})
-        return sandbox.run(sandbox.code_for(expression, "eval"), namespace)
+        if not self.bounded or bounded.is_cheap(expression):
+            namespace = self._namespace(context, external_context or {})
+            return sandbox.run(sandbox.code_for(expression, "eval"), namespace)
+        return bounded.run(expression, "eval", {**(external_context or {}), **context})
 
     def execute(self, script: str, context: dict[str, Any], external_context: Any = None) -> bool:
         external = external_context or {}
-        namespace = self._namespace(context, external)
-        sandbox.run(sandbox.code_for(script, "exec"), namespace)
-        # Keep what the script left as data; drop the guards, helpers and anything callable.
-        kept = {
-            key: value
-            for key, value in namespace.items()
-            if key != "__builtins__"
-            and key not in external
-            and not (key in self.globals and value is self.globals[key])
-            and not callable(value)
-        }
+        if self.bounded:
+            left = bounded.run(script, "exec", {**external, **context})
+            kept = {key: value for key, value in left.items() if key not in external}
+        else:
+            namespace = self._namespace(context, external)
+            sandbox.run(sandbox.code_for(script, "exec"), namespace)
+            # Keep what the script left as data; drop the guards, helpers and anything callable.
+            kept = {
+                key: value
+                for key, value in namespace.items()
+                if key != "__builtins__"
+                and key not in external
+                and not (key in self.globals and value is self.globals[key])
+                and not callable(value)
+            }
         context.clear()
         context.update(kept)
         return True

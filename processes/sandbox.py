@@ -196,6 +196,62 @@ def _refusal(node: ast.AST) -> str | None:  # noqa: C901  one flat list of cases
             return f"the attribute '{node.attr}' is not allowed{line}: looking inside objects is not allowed"
         if node.attr in ("format", "format_map"):
             return f"'.{node.attr}()' is not allowed{line}: use an f-string"
+    return _too_large(node, line)
+
+
+_PADDING = ("ljust", "rjust", "center", "zfill", "expandtabs")
+
+
+class _Huge(Exception):
+    """A constant expression whose value would be too large to work out."""
+
+
+def _constant(node: ast.AST) -> int | None:
+    """The value of a whole-number expression made of constants only (``_Huge`` if too large)."""
+    if isinstance(node, ast.Constant) and type(node.value) is int:
+        return node.value
+    if not isinstance(node, ast.BinOp) or not isinstance(node.op, ast.Mult | ast.Pow | ast.Add | ast.LShift):
+        return None
+    left, right = _constant(node.left), _constant(node.right)
+    if left is None or right is None:
+        return None
+    size = abs(left).bit_length()
+    bits = {ast.Mult: size + abs(right).bit_length(), ast.Pow: size * right, ast.LShift: size + right}
+    if bits.get(type(node.op), 0) > MAX_BITS:
+        raise _Huge
+    if isinstance(node.op, ast.Pow):
+        return int(left**right)
+    return (
+        left << right
+        if isinstance(node.op, ast.LShift)
+        else left * right
+        if isinstance(node.op, ast.Mult)
+        else left + right
+    )
+
+
+def _is_sequence(node: ast.AST) -> bool:
+    if isinstance(node, ast.Constant):
+        return isinstance(node.value, str | bytes)
+    return isinstance(node, ast.List | ast.Tuple | ast.JoinedStr | ast.ListComp)
+
+
+def _too_large(node: ast.AST, line: str) -> str | None:
+    """What can be seen to be too large before it runs: a padding width, a repeat count, a number."""
+    try:
+        if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr in _PADDING:
+            width = _constant(node.args[0]) if node.args else None
+            if width is not None and width > MAX_ITEMS:
+                return f"'.{node.func.attr}()' to {width:,} characters is too large{line}"
+        if isinstance(node, ast.BinOp) and isinstance(node.op, ast.Mult):
+            for side, other in ((node.left, node.right), (node.right, node.left)):
+                count = _constant(side)
+                if _is_sequence(other) and count is not None and count > MAX_ITEMS:
+                    return f"repeating something {count:,} times is too many{line}"
+        elif isinstance(node, ast.BinOp):
+            _constant(node)
+    except _Huge:
+        return f"that number is too large to work with{line}"
     return None
 
 
