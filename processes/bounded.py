@@ -1,6 +1,6 @@
 """Diagram code run within a memory and CPU bound, whatever it does.
 
-Guarding operations one by one always misses one (a padding method, int × int, a sort), and C
+Guarding operations one by one always misses one (a padding method, int times int, a sort), and C
 code holds the interpreter lock where no trace function sees it. So diagram code runs in an
 evaluator process (``processes.evaluator``): a fresh interpreter, started lazily, kept and reused
 from a small pool, with ``RLIMIT_AS`` and a CPU alarm. This process waits on the pipe, which
