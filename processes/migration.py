@@ -124,8 +124,10 @@ def move(session: Session, case: Case, target: ProcessVersion, *, actor: str, no
     workflow = runtime._load(session, case, now)
     with frozen_at(now):
         runtime._run(lambda: engine.migrate(workflow, specs.specs_for(target)))
-        runtime._run(workflow.do_engine_steps)
+        guard = runtime._guard(case, now, fresh=True)  # a person moved it: the loop count starts again
+        runtime._run(lambda: engine.run_on(workflow, guard))
     case.process_version = target
+    guard.keep(case)
     runtime._save(session, case, workflow, now, actor=actor)
     _refresh_open_rows(session, case, workflow)
     runtime._event(
