@@ -30,7 +30,8 @@ TIMER_LOOP = (
     <bpmn:intermediateCatchEvent id="wait" name="Wait">
       <bpmn:timerEventDefinition><bpmn:timeDuration>f"PT{wait}S"</bpmn:timeDuration></bpmn:timerEventDefinition>
     </bpmn:intermediateCatchEvent>
-    <bpmn:scriptTask id="count" name="Count" scriptFormat="python"><bpmn:script>turns = turns + 1</bpmn:script></bpmn:scriptTask>
+    <bpmn:scriptTask id="count" name="Count" scriptFormat="python">
+      <bpmn:script>turns = turns + 1</bpmn:script></bpmn:scriptTask>
     <bpmn:exclusiveGateway id="again" name="Again?" default="round" />
     <bpmn:userTask id="check_in" name="Check in" camunda:candidateGroups="community-safety" />
     <bpmn:endEvent id="finish" />
@@ -39,7 +40,8 @@ TIMER_LOOP = (
     <bpmn:sequenceFlow id="f3" sourceRef="count" targetRef="again" />
     <bpmn:sequenceFlow id="round" sourceRef="again" targetRef="wait" />
     <bpmn:sequenceFlow id="to_check" sourceRef="again" targetRef="check_in">
-      <bpmn:conditionExpression>check_every and turns % check_every == 0</bpmn:conditionExpression></bpmn:sequenceFlow>
+      <bpmn:conditionExpression>check_every and turns % check_every == 0</bpmn:conditionExpression>
+    </bpmn:sequenceFlow>
     <bpmn:sequenceFlow id="done" sourceRef="again" targetRef="finish">
       <bpmn:conditionExpression>turns &gt; 100000</bpmn:conditionExpression></bpmn:sequenceFlow>
     <bpmn:sequenceFlow id="f4" sourceRef="check_in" targetRef="wait" />
@@ -64,7 +66,8 @@ SUBPROCESS_LOOP = (
       <bpmn:sequenceFlow id="no_ask" sourceRef="ask_gate" targetRef="look_end" />
       <bpmn:sequenceFlow id="s2" sourceRef="ask_someone" targetRef="look_end" />
     </bpmn:subProcess>
-    <bpmn:scriptTask id="tally" name="Tally" scriptFormat="python"><bpmn:script>turns = turns + 1</bpmn:script></bpmn:scriptTask>
+    <bpmn:scriptTask id="tally" name="Tally" scriptFormat="python">
+      <bpmn:script>turns = turns + 1</bpmn:script></bpmn:scriptTask>
     <bpmn:exclusiveGateway id="more" name="More?" default="back" />
     <bpmn:endEvent id="finish" />
     <bpmn:sequenceFlow id="f1" sourceRef="begin" targetRef="look" />
