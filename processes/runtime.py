@@ -148,13 +148,20 @@ def _finish(
     actor: str = "system",
 ) -> StepResult:
     """Save a step that ran, then hand its spec copy back for the next step to reuse."""
-    guard.keep(case)
-    result = _save(session, case, workflow, now, actor=actor)
+    result = _save(session, case, workflow, now, guard, actor=actor)
     specs.give_back(case.process_version, engine.pristine_specs(workflow))
     return result
 
 
-def _save(session: Session, case: Case, workflow: Any, now: datetime, *, actor: str = "system") -> StepResult:
+def _save(
+    session: Session,
+    case: Case,
+    workflow: Any,
+    now: datetime,
+    guard: loops.StepGuard,
+    *,
+    actor: str = "system",
+) -> StepResult:
     ready = {str(t.id): t for t in engine.ready_user_tasks(workflow)}
     open_rows = {
         row.id: row
@@ -183,6 +190,7 @@ def _save(session: Session, case: Case, workflow: Any, now: datetime, *, actor: 
             )
         )
     case.workflow_state = engine.state_to_json(workflow)
+    guard.keep(case)  # here, not earlier: the queries above would flush the case outside the try
     case.updated_at = now
     if workflow.completed and case.status != "closed":
         case.status = "closed"
