@@ -16,6 +16,7 @@ from casework import process_models, stuck, tasks
 from db.models import Case, Task, User
 from processes import loops
 from tests.conftest import T0
+from tests.webapp.test_api import token
 
 HEAD = b"""<?xml version="1.0" encoding="UTF-8"?>
 <bpmn:definitions xmlns:bpmn="http://www.omg.org/spec/BPMN/20100524/MODEL"
@@ -158,3 +159,15 @@ def test_a_loop_inside_one_run_is_stopped_and_nothing_is_saved(database):
     message = str(failure.value)
     assert "more than 200 automatic steps" in message
     assert "'Tally' → 'More?' → 'Look' → 'Tally'" in message
+
+
+def test_through_the_api_a_loop_inside_one_run_gets_422_naming_it(client):
+    owner = token(client, "owner")
+    xml = {**owner, "Content-Type": "application/xml"}
+    assert client.post("/api/process-models", headers=xml, data=SUBPROCESS_LOOP).status_code == 201
+    data = {"ask": False, "turns": 0}
+    started = client.post("/api/process-models/sub_loop/cases", headers=owner, json=data)
+    assert started.status_code == 422
+    assert "more than 200 automatic steps" in started.json["message"]
+    assert "'Tally' → 'More?' → 'Look' → 'Tally'" in started.json["message"]
+    assert "Nothing was saved" in started.json["message"]
