@@ -110,6 +110,9 @@ class Case(Base):
     # A background step (a timer firing) that failed: its timers wait until someone retries it.
     step_failed_at: Mapped[datetime | None] = mapped_column(index=True)
     step_failure: Mapped[str | None] = mapped_column(Text)
+    # Automatic steps the case took since the window began (processes.loops stops a runaway loop).
+    auto_steps: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    auto_window_started_at: Mapped[datetime | None]
     # The team (a group name) whose officers may open the case; set at intake from the route.
     team: Mapped[str | None] = mapped_column(String(80), index=True)
     # A restricted case (a colleague is a party, say) is open only to the people named on it.

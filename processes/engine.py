@@ -265,14 +265,23 @@ def waiting_timers(workflow: Any) -> list[WaitingTimer]:
 MAX_SKIPS = 20
 
 
-def fire_timers(workflow: Any, *, skip_failing: bool = False) -> list[str]:
+StepWatch = Callable[[Any], None]
+
+
+def run_on(workflow: Any, watch: StepWatch | None = None) -> None:
+    """Run the automatic steps until the case waits; ``watch`` sees each step the engine ran
+    (SpiffWorkflow 3.2 runs a loop of them for ever otherwise) and may stop the run by raising."""
+    workflow.do_engine_steps(did_complete_task=watch)
+
+
+def fire_timers(workflow: Any, *, skip_failing: bool = False, watch: StepWatch | None = None) -> list[str]:
     """Fire the workflow's due timers and run on. With ``skip_failing``, a step that fails is
     marked done without its effect and the run goes on; returns the skipped steps' titles."""
     workflow.refresh_timers()
     skipped: list[str] = []
     for _ in range(MAX_SKIPS):
         try:
-            workflow.do_engine_steps()
+            run_on(workflow, watch)
             return skipped
         except Exception:
             failed = workflow.get_tasks(state=TaskState.ERROR)
@@ -284,10 +293,10 @@ def fire_timers(workflow: Any, *, skip_failing: bool = False) -> list[str]:
     raise EngineFailure(f"More than {MAX_SKIPS} steps failed one after another; nothing was skipped.")
 
 
-def complete(task: Any, data: dict[str, Any]) -> None:
+def complete(task: Any, data: dict[str, Any], watch: StepWatch | None = None) -> None:
     task.data.update(data)
     task.run()
-    task.workflow.top_workflow.do_engine_steps()
+    run_on(task.workflow.top_workflow, watch)
 
 
 def _title(task: Any) -> str:

@@ -124,9 +124,10 @@ def move(session: Session, case: Case, target: ProcessVersion, *, actor: str, no
     workflow = runtime._load(session, case, now)
     with frozen_at(now):
         runtime._run(lambda: engine.migrate(workflow, specs.specs_for(target)))
-        runtime._run(workflow.do_engine_steps)
+        guard = runtime._guard(case, now, fresh=True)  # a person moved it: the loop count starts again
+        runtime._run(lambda: engine.run_on(workflow, guard))
     case.process_version = target
-    runtime._save(session, case, workflow, now, actor=actor)
+    runtime._save(session, case, workflow, now, guard, actor=actor)
     _refresh_open_rows(session, case, workflow)
     runtime._event(
         session,
@@ -161,7 +162,7 @@ def undo(session: Session, case: Case, *, actor: str, now: datetime) -> StepResu
     case.process_version = version
     case.workflow_state = previous["state"]
     workflow = runtime._load(session, case, now)
-    runtime._save(session, case, workflow, now, actor=actor)
+    runtime._save(session, case, workflow, now, runtime._guard(case, now, fresh=True), actor=actor)
     _refresh_open_rows(session, case, workflow)
     runtime._event(
         session,

@@ -22,7 +22,7 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from db.models import Case, Task, TaskCandidateGroup, TimelineEvent, Timer, User
 from handlers.registry import ServiceRequest, dispatch
-from processes import engine, scoring, specs
+from processes import engine, loops, scoring, specs
 from processes.clock import frozen_at
 from processes.errors import Conflict, EngineFailure, FormInvalid, NotAllowed, TaskNotFound
 from processes.forms import validate
@@ -99,8 +99,15 @@ def start(
     with frozen_at(now):
         workflow = engine.new_workflow(specs.fresh_specs(version), _script_engine(session, case, now))
         engine.set_start_data(workflow, data)
-        _run(workflow.do_engine_steps)
-    return _finish(session, case, workflow, now)
+        guard = _guard(case, now, fresh=True)
+        _run(lambda: engine.run_on(workflow, guard))
+    return _finish(session, case, workflow, now, guard)
+
+
+def _guard(case: Case, now: datetime, *, fresh: bool) -> loops.StepGuard:
+    """The runaway-loop count for a step of ``case``; ``fresh`` when a person or a message from
+    outside moved the case on, which starts the count again."""
+    return loops.StepGuard(case.auto_steps, case.auto_window_started_at, now, fresh=fresh)
 
 
 def _load(session: Session, case: Case, now: datetime) -> Any:
@@ -132,15 +139,29 @@ def _due_at(task: Any, version: Any, now: datetime) -> datetime | None:
 
 
 def _finish(
-    session: Session, case: Case, workflow: Any, now: datetime, *, actor: str = "system"
+    session: Session,
+    case: Case,
+    workflow: Any,
+    now: datetime,
+    guard: loops.StepGuard,
+    *,
+    actor: str = "system",
 ) -> StepResult:
     """Save a step that ran, then hand its spec copy back for the next step to reuse."""
-    result = _save(session, case, workflow, now, actor=actor)
+    result = _save(session, case, workflow, now, guard, actor=actor)
     specs.give_back(case.process_version, engine.pristine_specs(workflow))
     return result
 
 
-def _save(session: Session, case: Case, workflow: Any, now: datetime, *, actor: str = "system") -> StepResult:
+def _save(
+    session: Session,
+    case: Case,
+    workflow: Any,
+    now: datetime,
+    guard: loops.StepGuard,
+    *,
+    actor: str = "system",
+) -> StepResult:
     ready = {str(t.id): t for t in engine.ready_user_tasks(workflow)}
     open_rows = {
         row.id: row
@@ -169,6 +190,7 @@ def _save(session: Session, case: Case, workflow: Any, now: datetime, *, actor: 
             )
         )
     case.workflow_state = engine.state_to_json(workflow)
+    guard.keep(case)  # here, not earlier: the queries above would flush the case outside the try
     case.updated_at = now
     if workflow.completed and case.status != "closed":
         case.status = "closed"
@@ -328,8 +350,9 @@ def complete(
     if spiff_task is None or not engine.is_ready(spiff_task):
         raise Conflict("This task is no longer waiting to be done.")
     derived = scoring.results(fields, spiff_task.task_spec.extensions.get("camundaProperties", {}), clean)
+    guard = _guard(case, now, fresh=True)
     with frozen_at(now):
-        _run(lambda: engine.complete(spiff_task, {**clean, **derived}))
+        _run(lambda: engine.complete(spiff_task, {**clean, **derived}, guard))
     task.status = "completed"
     task.completed_at = now
     task.completed_by_id = user.id
@@ -344,7 +367,7 @@ def complete(
         f"{user.display_name} completed: {task.title}",
         {"task_id": task.id, "data": clean, **derived},
     )
-    return _finish(session, case, workflow, now, actor=user.display_name)
+    return _finish(session, case, workflow, now, guard, actor=user.display_name)
 
 
 def fire_timers(
@@ -374,8 +397,9 @@ def fire_timers(
             },
         )
     skipped: list[str] = []
+    guard = _guard(case, at, fresh=False)
     with frozen_at(at):
-        _run(lambda: skipped.extend(engine.fire_timers(workflow, skip_failing=skip_failing)))
+        _run(lambda: skipped.extend(engine.fire_timers(workflow, skip_failing=skip_failing, watch=guard)))
     for title in skipped:
         _event(session, case, at, "step_skipped", actor, f"{actor} skipped the failed step {title}")
     if case.step_failed_at is not None:
@@ -385,7 +409,7 @@ def fire_timers(
         )
         case.step_failed_at = case.step_failure = None
     fired = len(before) - len({t.task_id for t in engine.waiting_timers(workflow)} & set(before))
-    _finish(session, case, workflow, at)
+    _finish(session, case, workflow, at, guard)
     return fired
 
 
@@ -407,9 +431,10 @@ def deliver_message(
             workflow.send_event(event)
         except SpiffWorkflowException as err:
             raise Conflict(f"This case is not waiting for '{name}'.") from err
-        _run(workflow.do_engine_steps)
+        guard = _guard(case, now, fresh=True)
+        _run(lambda: engine.run_on(workflow, guard))
     _event(session, case, now, "message", actor, f"Received: {name.replace('_', ' ')}", {"message": name})
-    return _finish(session, case, workflow, now, actor=actor)
+    return _finish(session, case, workflow, now, guard, actor=actor)
 
 
 def due_timer_cases(session: Session, at: datetime, limit: int = 500) -> list[int]:
