@@ -13,7 +13,7 @@ from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
 
 import processes
-from casework.vocabulary import PROCESS_KEY
+from casework.vocabulary import INCIDENT_TYPES, PARTY_ROLES, PROCESS_KEY, RELATIONS, STRANDS
 from db.models import Case, Party
 
 LOOK_BACK = timedelta(days=183)  # six months
@@ -45,6 +45,22 @@ class Report:
     incident_types: list[str] = field(default_factory=list)
     locality: str | None = None
     parties: list[PartyDetails] = field(default_factory=list)
+
+
+def sample_report() -> Report:
+    """A report like one from the public form, in its words (a deploy starts a trial case on it)."""
+    return Report(
+        description="Trial report: abusive notes pushed through the letterbox.",
+        location="1 Trial Street",
+        strands=[next(iter(STRANDS))],
+        channel="website",
+        incident_types=[next(iter(INCIDENT_TYPES))],
+        reporter_name="Trial Reporter",
+        reporter_email="trial.reporter@example.invalid",
+        parties=[
+            PartyDetails(role=next(iter(PARTY_ROLES)), name="Trial Reporter", relation=next(iter(RELATIONS)))
+        ],
+    )
 
 
 def reference_for(case_id: int, reported_at: datetime) -> str:
@@ -96,6 +112,14 @@ def prior_complaints(session: Session, report: Report, now: datetime) -> int:
 
 def submit(session: Session, report: Report, *, now: datetime) -> processes.StepResult:
     """Open a case for ``report``, start its process and commit, all or nothing."""
+    result = open_case(session, report, now=now)
+    session.commit()
+    return result
+
+
+def open_case(session: Session, report: Report, *, now: datetime) -> processes.StepResult:
+    """Open a case for ``report`` and start its process, without committing (a deploy's trial
+    case starts exactly as a real report does, then is rolled back)."""
     route = route_for(report.parties)
     prior = prior_complaints(session, report, now)
     case = Case(
@@ -135,5 +159,4 @@ def submit(session: Session, report: Report, *, now: datetime) -> processes.Step
         + (f"; {prior} earlier complaint(s) in six months" if prior else ""),
         details={"strands": list(report.strands), "incident_types": list(report.incident_types)},
     )
-    session.commit()
     return result
