@@ -61,3 +61,15 @@ def timer_loop(key: str = "trial") -> bytes:
 def good(key: str = "trial") -> bytes:
     """A script on the start path that works on a report's start data."""
     return scripted("urgent = route == 'employee' or prior_complaints_6m &gt; 2", key)
+
+
+def bad_condition(key: str = "trial") -> bytes:
+    """A gateway whose condition fails on a report's data (a count compared with text)."""
+    body = """    <bpmn:exclusiveGateway id="which" name="Which way?" default="straight_on" />
+    <bpmn:sequenceFlow id="first" sourceRef="begin" targetRef="which" />
+    <bpmn:sequenceFlow id="repeat" sourceRef="which" targetRef="look">
+      <bpmn:conditionExpression>prior_complaints_6m &gt; 'three'</bpmn:conditionExpression>
+    </bpmn:sequenceFlow>
+    <bpmn:sequenceFlow id="straight_on" sourceRef="which" targetRef="done" />
+"""
+    return (HEAD.format(key=key) + body + TAIL).encode()

@@ -14,7 +14,7 @@ from sqlalchemy import func, select
 from db.database import Database
 from db.models import Base
 from tests.conftest import BPMN
-from tests.trial_diagrams import good, raising, timer_loop, too_large
+from tests.trial_diagrams import bad_condition, good, raising, timer_loop, too_large
 from tests.webapp.test_api import report, token
 
 XML = {"Content-Type": "application/xml"}
@@ -64,6 +64,21 @@ def test_the_api_refuses_a_diagram_whose_trial_case_fails_naming_the_step(client
         assert (error["element_id"], error["element_name"]) == (element_id, element_name)
         assert words in error["message"]
     assert versions(client, owner) == before
+
+
+def test_a_condition_that_fails_on_a_reports_data_is_refused_but_not_for_unknown_data(client):
+    owner = token(client, "owner")
+    refused = client.post(
+        "/api/process-models", headers={**owner, **XML}, data=bad_condition("hate_incident")
+    )
+    assert refused.status_code == 422, refused.json
+    [error] = refused.json["errors"]
+    assert (error["element_id"], error["element_name"]) == ("which", "Which way?")
+    assert "TypeError" in error["message"]
+    # Another process starts on no data: a name the data would hold is not held against it.
+    assert (
+        client.post("/api/process-models", headers={**owner, **XML}, data=bad_condition()).status_code == 201
+    )
 
 
 @pytest.mark.parametrize("kind", FAILING)
