@@ -14,6 +14,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 import processes
+from casework import trial
 from casework.permissions import Permission, roles_with
 from casework.reports import reference_for
 from db.models import Case, ProcessVersion, User
@@ -74,6 +75,7 @@ def _size_checked(xml: bytes) -> bytes:
 def validate(session: Session, xml: bytes, filename: str = "diagram.bpmn") -> Checked:
     """Run every deploy check; raise ``InvalidDiagram`` listing the problems. Deploys nothing."""
     parsed = parse(session, _size_checked(xml), filename)
+    trial.check(session, xml, filename)
     return Checked(parsed.key, parsed.name)
 
 
@@ -82,9 +84,8 @@ def deploy(
 ) -> processes.Deployment:
     """Check and deploy ``xml`` as the next version of its process, and commit."""
     try:
-        deployment = processes.deploy(
-            session, _size_checked(xml), deployed_by=user.username, filename=filename
-        )
+        trial.check(session, _size_checked(xml), filename)
+        deployment = processes.deploy(session, xml, deployed_by=user.username, filename=filename)
         session.commit()
     except BaseException:
         session.rollback()

@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session
 import processes
 from casework import audit
 from casework.outbox import ACKNOWLEDGEMENT
-from casework.vocabulary import PROCESS_KEY
+from casework.vocabulary import INCIDENT_TYPES, PARTY_ROLES, PROCESS_KEY, RELATIONS, STRANDS
 from db.models import Case, OutboxMessage, Party
 
 LOOK_BACK = timedelta(days=183)  # six months
@@ -47,6 +47,22 @@ class Report:
     incident_types: list[str] = field(default_factory=list)
     locality: str | None = None
     parties: list[PartyDetails] = field(default_factory=list)
+
+
+def sample_report() -> Report:
+    """A report like one from the public form, in its words (a deploy starts a trial case on it)."""
+    return Report(
+        description="Trial report: abusive notes pushed through the letterbox.",
+        location="1 Trial Street",
+        strands=[next(iter(STRANDS))],
+        channel="website",
+        incident_types=[next(iter(INCIDENT_TYPES))],
+        reporter_name="Trial Reporter",
+        reporter_email="trial.reporter@example.invalid",
+        parties=[
+            PartyDetails(role=next(iter(PARTY_ROLES)), name="Trial Reporter", relation=next(iter(RELATIONS)))
+        ],
+    )
 
 
 def reference_for(case_id: int, reported_at: datetime) -> str:
@@ -133,6 +149,16 @@ def submit(
     session: Session, report: Report, *, now: datetime, acknowledgements_per_address: int | None = None
 ) -> processes.StepResult:
     """Open a case for ``report``, start its process and commit, all or nothing."""
+    result = open_case(session, report, now=now, acknowledgements_per_address=acknowledgements_per_address)
+    session.commit()
+    return result
+
+
+def open_case(
+    session: Session, report: Report, *, now: datetime, acknowledgements_per_address: int | None = None
+) -> processes.StepResult:
+    """Open a case for ``report`` and start its process, without committing (a deploy's trial
+    case starts exactly as a real report does, then is rolled back)."""
     route = route_for(report.parties)
     acknowledge = acknowledgement_allowed(session, report.reporter_email, acknowledgements_per_address, now)
     prior = prior_complaints(session, report, now)
@@ -174,5 +200,4 @@ def submit(
         + (f"; {prior} earlier complaint(s) in six months" if prior else ""),
         details={"strands": list(report.strands), "incident_types": list(report.incident_types)},
     )
-    session.commit()
     return result

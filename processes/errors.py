@@ -58,4 +58,21 @@ class NotAllowed(ProcessError):
 
 
 class EngineFailure(ProcessError):
-    """A step of the process failed to run (a handler, an expression); the case is unchanged."""
+    """A step of the process failed to run (a handler, an expression); the case is unchanged.
+
+    ``element_id`` and ``element_name`` name the step when the engine knows it; ``reason`` is the
+    error underneath (a deploy's trial case tells a missing start value from a real fault by it).
+    """
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        element_id: str | None = None,
+        element_name: str | None = None,
+        reason: BaseException | None = None,
+    ) -> None:
+        super().__init__(message)
+        self.element_id = element_id
+        self.element_name = element_name
+        self.reason = reason

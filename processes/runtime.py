@@ -7,6 +7,7 @@ on one case end with one saved and the other raising ``Conflict``; the caller ro
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
 from datetime import datetime, timedelta
 from typing import Any
@@ -56,7 +57,13 @@ def _run(action: Any) -> None:
     except EngineFailure:
         raise
     except SpiffWorkflowException as err:
-        raise EngineFailure(_in_plain_words(err)) from err
+        spec = getattr(err, "task_spec", None)
+        raise EngineFailure(
+            _in_plain_words(err),
+            element_id=getattr(spec, "bpmn_id", None),
+            element_name=getattr(spec, "bpmn_name", None),
+            reason=err.__cause__ or err.__context__,
+        ) from err
 
 
 def _in_plain_words(err: SpiffWorkflowException) -> str:
@@ -189,7 +196,7 @@ def _save(
                 due_at=timer.due_at,
             )
         )
-    case.workflow_state = engine.state_to_json(workflow)
+    case.workflow_state = _state_json(workflow)
     guard.keep(case)  # here, not earlier: the queries above would flush the case outside the try
     case.updated_at = now
     if workflow.completed and case.status != "closed":
@@ -210,6 +217,33 @@ def _save(
     # The open tasks are known here: no need to ask the database again.
     rows = sorted(still_open, key=lambda row: row.created_at) + created
     return StepResult(case.id, case.reference or "", case.status, tuple(task_view(r) for r in rows))
+
+
+def _state_json(workflow: Any) -> str:
+    """The workflow's state as saved; a value the JSON cannot hold (an integer of more than 4,300
+    digits) fails here, named by the step that first held it."""
+    try:
+        return engine.state_to_json(workflow)
+    except (ValueError, TypeError, OverflowError) as err:
+        spec = next((t.task_spec for t in workflow.get_tasks() if not _savable(t.data)), None)
+        ident = getattr(spec, "bpmn_id", None)
+        name = getattr(spec, "bpmn_name", None)
+        where = f"The step '{name or ident}' ({ident})" if ident else "A step"
+        raise EngineFailure(
+            f"{where} set a value too large or too unusual to save with the case (such as a "
+            "number of more than 4,300 digits).",
+            element_id=ident,
+            element_name=name,
+            reason=err,
+        ) from err
+
+
+def _savable(data: dict[str, Any]) -> bool:
+    try:
+        json.dumps(data, default=str)
+    except (ValueError, TypeError, OverflowError):
+        return False
+    return True
 
 
 def _create_task_row(session: Session, case: Case, task: Any, now: datetime) -> Task:
