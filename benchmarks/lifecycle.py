@@ -26,7 +26,7 @@ from typing import Any
 from sqlalchemy import create_engine, select, text
 
 import processes
-from casework import reports
+from casework import reports, tasks
 from db import Database
 from db.models import Task, User
 from processes import bounded, engine, scoring, specs
@@ -101,7 +101,7 @@ def persisted(cases: int, database: Database) -> float:
                         Task.element_id == element, Task.status == "open", Task.case.has(reference=reference)
                     )
                 ).one()
-                processes.complete(session, task_id, answers, user=officer, now=at)
+                tasks.complete(session, task_id, answers, user=officer, now=at)
                 session.commit()
     return time.perf_counter() - start
 

@@ -53,7 +53,7 @@ from sqlalchemy import Connection, select, text
 import processes
 from benchmarks.inbox import say
 from benchmarks.lifecycle import BPMN, CLOSE, PATH, T0, _postgres
-from casework import reports
+from casework import reports, tasks
 from db import Database
 from db.models import Case, Party, Task, User
 from tests.databases import seed
@@ -181,7 +181,7 @@ def drive(database: Database, first: int, count: int, steps: list[tuple[str, dic
                         Task.element_id == element, Task.status == "open", Task.case.has(reference=reference)
                     )
                 ).one()
-                processes.complete(session, task_id, answers, user=officer, now=at + timedelta(hours=hour))
+                tasks.complete(session, task_id, answers, user=officer, now=at + timedelta(hours=hour))
                 session.commit()
     return ids
 

@@ -2,7 +2,7 @@
 
 N counts timer rows; every case holds two (the 22 h reminder and the 24 h deadline), so N timers
 are N/2 cases opened two days ago. Each N is drained three ways, each on a fresh copy of one
-seeded PostgreSQL database: in this process by ``processes.sweep`` (the baseline), by 1 Celery
+seeded PostgreSQL database: in this process by ``timers.sweep`` (the baseline), by 1 Celery
 worker process and by 2 (each ``--concurrency=1``), with beat sweeping every second and a private
 Redis. Then one worker and beat fire lone cases' 2 s / 3 s timers and the timeline's
 ``late_seconds`` give the lateness. Run from the repo root: ``python -m benchmarks.timers [--full]``.
@@ -30,7 +30,7 @@ from pathlib import Path
 from sqlalchemy import create_engine, func, select, text
 
 import processes
-from casework import reports
+from casework import reports, timers
 from db import Database
 from db.models import TimelineEvent, Timer
 from tests.databases import POSTGRES_ADMIN_URL, seed
@@ -116,7 +116,7 @@ def drain_in_process(pg: Postgres, template: Database, n: int) -> Drain:
     with pg.database(f"n{n}_sweep", template) as database:
         t0, passes = time.monotonic(), 0
         while timers_left(database):  # sweep stops at a short batch; sweep again until nothing is due
-            processes.sweep(database.sessions, processes.clock.now())
+            timers.sweep(database.sessions, processes.clock.now())
             passes += 1
         seconds = time.monotonic() - t0
         fired, _ = fired_events(database)

@@ -1,1 +1,11 @@
-"""The case-work domain: reports, the inbox, the case file, people. Speaks the policy's words."""
+"""The case-work domain: reports, the inbox, the case file, people. Speaks the policy's words.
+
+Importing it plugs the service-task handlers into the engine, so that deploy checks a diagram's
+topics against them (``processes`` itself never imports ``handlers``); the case step
+(``casework.steps``) dispatches to them.
+"""
+
+import handlers
+import processes
+
+processes.use_operations(handlers.operations)

@@ -11,13 +11,11 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import event as sa_event
-from sqlalchemy import func, inspect, or_, select
+from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
 
 from casework import case_access
 from casework.permissions import Permission, allows
-from db import Database
 from db.models import AuditEvent, Membership, User
 
 ACTIONS = {
@@ -58,7 +56,8 @@ def record(
     outcome: str = "ok",
     now: datetime,
 ) -> AuditEvent:
-    """Add one entry to ``session`` (the caller commits, with the change it records if any)."""
+    """Add one entry to ``session``; the caller's step (``casework.steps``) commits it, with the
+    change it records if any."""
     if action not in ACTIONS:
         raise ValueError(f"Unknown audit action {action!r}")
     event = AuditEvent(
@@ -74,36 +73,6 @@ def record(
     )
     session.add(event)
     return event
-
-
-class PendingEntry:
-    """An entry added to a session whose transaction has yet to commit (an edit's own): it is
-    committed with the edit, or rolled back with it. ``committed()`` tells which happened."""
-
-    def __init__(self, session: Session, event: AuditEvent) -> None:
-        self.session, self.event, self.commits = session, event, 0
-        sa_event.listen(session, "after_commit", self._count)
-
-    def _count(self, _session: Session) -> None:
-        self.commits += 1
-
-    def committed(self) -> bool:
-        sa_event.remove(self.session, "after_commit", self._count)
-        # A rollback expunges the entry; a commit after it was added saved it.
-        return self.commits > 0 and self.event in self.session and inspect(self.event).has_identity
-
-
-def pending(session: Session, actor: Actor, *, now: datetime, **entry: Any) -> PendingEntry:
-    """An "edit" entry in ``session``'s coming transaction, to be committed with the change."""
-    return PendingEntry(session, record(session, actor, "edit", now=now, **entry))
-
-
-def write(database: Database, actor: Actor, action: str, **entry: Any) -> None:
-    """Record one entry in a transaction of its own (a view, a search, a refusal, a sign-in:
-    nothing else to commit with it)."""
-    with database.session() as session:
-        record(session, actor, action, **entry)
-        session.commit()
 
 
 def team_usernames(session: Session, user: User) -> list[str]:

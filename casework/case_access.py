@@ -10,14 +10,13 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import datetime
 from typing import Any
 
 from sqlalchemy import exists, or_, select
 from sqlalchemy.orm import Session
 
 from casework.permissions import Permission, allows
-from db.models import Case, CaseAccess, Task, TaskCandidateGroup, TimelineEvent, User
+from db.models import Case, CaseAccess, Task, TaskCandidateGroup, User
 
 
 class CaseAccessError(ValueError):
@@ -122,63 +121,7 @@ def named_people(session: Session, case: Case) -> list[User]:
     return sorted((row.user for row in rows), key=lambda u: u.display_name)
 
 
-def restrict(session: Session, case: Case, people: list[User], *, by: User, now: datetime) -> None:
-    """Restrict ``case`` to ``people`` (who restricts it is always named, so no one locks
-    themselves out by mistake). Calling it again replaces the list. Does not commit."""
-    if not allows(by.role, Permission.RESTRICT_CASES):
-        raise CaseAccessError("Your role cannot restrict cases.")
-    names = {user.id: user for user in [by, *people] if user.active}
-    current = {
-        row.user_id: row for row in session.scalars(select(CaseAccess).where(CaseAccess.case_id == case.id))
-    }
-    for user_id, row in current.items():
-        if user_id not in names:
-            session.delete(row)
-    for user_id in names.keys() - current.keys():
-        session.add(CaseAccess(case_id=case.id, user_id=user_id, granted_by=by.username, granted_at=now))
-    case.restricted = True
-    listed = ", ".join(sorted(user.display_name for user in names.values()))
-    _note(session, case, by, now, f"Case restricted; only these people may open it: {listed}")
-
-
-def lift_restriction(session: Session, case: Case, *, by: User, now: datetime) -> None:
-    if not allows(by.role, Permission.RESTRICT_CASES):
-        raise CaseAccessError("Your role cannot lift a restriction.")
-    if not case.restricted:
-        raise CaseAccessError("The case is not restricted.")
-    for row in session.scalars(select(CaseAccess).where(CaseAccess.case_id == case.id)):
-        session.delete(row)
-    case.restricted = False
-    _note(session, case, by, now, "Restriction lifted; the team may open the case again")
-
-
-def _note(session: Session, case: Case, by: User, now: datetime, summary: str) -> None:
-    event = TimelineEvent(case_id=case.id, at=now, kind="restricted", actor=by.display_name, summary=summary)
-    session.add(event)
-
-
 def staff_who_may_open_cases(session: Session) -> list[User]:
     """Active people whose role opens cases: the choices for a restricted case's list."""
     users = session.scalars(select(User).where(User.active.is_(True)).order_by(User.display_name))
     return [user for user in users if allows(user.role, Permission.OPEN_CASES)]
-
-
-def set_restriction(
-    session: Session, reference: str, usernames: list[str] | None, *, by: User, now: datetime
-) -> list[User]:
-    """Restrict the case to ``usernames`` (plus ``by``), or lift the restriction when ``usernames``
-    is None; commits, and returns who may open it now (empty: the team again)."""
-    case = case_called(session, reference)
-    if case is None:
-        raise CaseUnknown(f"There is no case {reference}.")
-    if usernames is None:
-        lift_restriction(session, case, by=by, now=now)
-        session.commit()
-        return []
-    eligible = {user.username: user for user in staff_who_may_open_cases(session)}
-    unknown = [name for name in usernames if name not in eligible]
-    if unknown:
-        raise CaseAccessError(f"These are not active staff who can open cases: {', '.join(unknown)}.")
-    restrict(session, case, [eligible[name] for name in usernames], by=by, now=now)
-    session.commit()
-    return named_people(session, case)

@@ -14,6 +14,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 import processes
+from casework import steps
 from casework.casefile import find_case
 from db.models import Case, ProcessVersion, TimelineEvent, User
 from processes import migration
@@ -61,10 +62,10 @@ def move_cases(
         try:
             target = target_version(session, key)
             case = find_case(session, reference)
-            if case.process_version.process_key != key:
-                raise NotMovable(f"{reference} is not a case of this process.")
-            migration.move(session, case, target, actor=user.display_name, now=now)
-            session.commit()
+            with steps.case_step(session, now=now, user=user, case=case) as step:
+                if case.process_version.process_key != key:
+                    raise NotMovable(f"{reference} is not a case of this process.")
+                migration.move(step, case, target, actor=user.display_name, now=now)
         except (processes.ProcessError, LookupError) as err:
             session.rollback()
             outcomes.append(Outcome(reference, False, str(err)))
@@ -104,11 +105,7 @@ def recent_moves(session: Session, key: str, limit: int = 50) -> list[RecentMove
 
 
 def undo_move(session: Session, reference: str, *, user: User, now: datetime) -> processes.StepResult:
-    """Move a case back to the version it ran before its last move, and commit."""
-    try:
-        result = migration.undo(session, find_case(session, reference), actor=user.display_name, now=now)
-        session.commit()
-    except BaseException:
-        session.rollback()
-        raise
-    return result
+    """Move a case back to the version it ran before its last move, in one case step."""
+    case = find_case(session, reference)
+    with steps.case_step(session, now=now, user=user, case=case) as step:
+        return migration.undo(step, case, actor=user.display_name, now=now)

@@ -8,7 +8,7 @@ consent can be withdrawn once; the withdrawal is a BPMN message into the running
 agencies. On a closed case the withdrawal is recorded and no message is sent.
 
 The timeline names the person by their role only ("the victim withdrew consent to share with the
-police"), never by name. Each function owns its commit; on any error nothing is saved.
+police"), never by name. Each function is one case step; on any error nothing is saved.
 """
 
 from __future__ import annotations
@@ -21,10 +21,12 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 import processes
+from casework import steps
 from casework.casefile import find_case
 from casework.permissions import Permission, allows, who_may
 from casework.vocabulary import PARTY_ROLES
-from db.models import Case, Consent, Party, TimelineEvent, User
+from db.models import Case, Consent, Party, User
+from db.timeline import ConsentRecorded
 
 PURPOSES: dict[str, str] = {
     "police": "Sharing with the police",
@@ -140,10 +142,10 @@ def record(
     user: User,
     now: datetime,
 ) -> Consent:
-    """Record that a person on the case gave (or refused) consent for ``purpose``. Commits."""
+    """Record that a person on the case gave (or refused) consent for ``purpose``, in a case step."""
     _check_role(user, Permission.RECORD_CONSENT)
-    try:
-        case = find_case(session, reference)
+    case = find_case(session, reference)
+    with steps.case_step(session, now=now, user=user, case=case) as step:
         errors: dict[str, str] = {}
         party: Party | None = None
         try:
@@ -174,17 +176,11 @@ def record(
         )
         session.add(consent)
         verb = "gave" if answer else "refused"
-        _timeline(
-            session,
-            case,
-            user,
-            now,
-            f"{role_name(party).capitalize()} {verb} consent to {PURPOSE_PHRASES[purpose_key]}",
+        step.record(
+            ConsentRecorded(
+                f"{role_name(party).capitalize()} {verb} consent to {PURPOSE_PHRASES[purpose_key]}"
+            )
         )
-        session.commit()
-    except BaseException:
-        session.rollback()
-        raise
     return consent
 
 
@@ -194,10 +190,10 @@ def withdraw(
     """Withdraw a given consent. On an open case a ``consent_withdrawn`` message goes into the
     running process (a task to stop sharing and tell the agencies); on a closed case, or a case
     whose process version has no such step, the withdrawal is recorded and the timeline says so.
-    Commits."""
+    One case step."""
     _check_role(user, Permission.RECORD_CONSENT)
-    try:
-        case = find_case(session, reference)
+    case = find_case(session, reference)
+    with steps.case_step(session, now=now, user=user, case=case) as step:
         consent = _consent_of(session, case, consent_id)
         party = session.get(Party, consent.party_id)
         who = role_name(party).capitalize() if party else "The person"
@@ -216,22 +212,18 @@ def withdraw(
             summary += " (the case is closed: no task was started)"
         elif not send:
             summary += " (this case's process has no step for it: stop sharing and tell the agencies by hand)"
-        _timeline(session, case, user, now, summary)
-        step: processes.StepResult | None = None
+        step.record(ConsentRecorded(summary))
+        result: processes.StepResult | None = None
         if send:
-            step = processes.deliver_message(
-                session,
+            result = processes.deliver_message(
+                step,
                 case,
                 WITHDRAWN_MESSAGE,
                 {"withdrawn_purpose": consent.purpose},
                 actor=user.display_name,
                 now=now,
             )
-        session.commit()
-    except BaseException:
-        session.rollback()
-        raise
-    return Withdrawal(consent, step)
+    return Withdrawal(consent, result)
 
 
 def waits_for_withdrawals(case: Case) -> bool:
@@ -254,12 +246,6 @@ def _consent_of(session: Session, case: Case, consent_id: object) -> Consent:
     if consent is None or consent.case_id != case.id:
         raise NotFound("There is no such consent on this case.")
     return consent
-
-
-def _timeline(session: Session, case: Case, user: User, now: datetime, summary: str) -> None:
-    session.add(
-        TimelineEvent(case_id=case.id, at=now, kind="consent", actor=user.display_name, summary=summary)
-    )
 
 
 def for_case(session: Session, case: Case) -> list[ConsentView]:

@@ -16,7 +16,7 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from casework import audit
+from casework import audit, steps
 from casework.casefile import find_case
 from casework.consents import (
     PURPOSE_PHRASES,
@@ -29,7 +29,8 @@ from casework.consents import (
     role_name,
 )
 from casework.permissions import Permission, allows, who_may
-from db.models import Case, Disclosure, Party, TimelineEvent, User
+from db.models import Case, Disclosure, Party, User
+from db.timeline import Disclosed
 
 BASES: dict[str, str] = {
     "consent": "Consent of the person",
@@ -79,62 +80,112 @@ def record(
     now: datetime,
 ) -> Disclosure:
     """Record a disclosure outside the landlord, its timeline event and its audit entry, in one
-    transaction. ``Invalid`` (field errors) saves nothing. Commits."""
+    case step. ``Invalid`` (field errors) saves nothing."""
     if not allows(user.role, Permission.DISCLOSE):
         raise NotPermitted(who_may(Permission.DISCLOSE))
-    try:
-        case = find_case(session, reference)
-        errors: dict[str, str] = {}
+    case = find_case(session, reference)
+    with steps.case_step(session, now=now, user=user, actor=actor, case=case) as step:
         party: Party | None = None
+        errors: dict[str, str] = {}
         if _text(party_id):
             try:
                 party = party_of(session, case, party_id)
             except Invalid as err:
                 errors.update(err.errors)
-        to, purpose_key, shared = _text(recipient), _text(purpose), _text(information)
-        basis, why = _text(lawful_basis), _text(reason) or None
-        errors.update(_field_errors(to, purpose_key, shared, basis, why))
-        consent_id = _consent_for(session, case, party, purpose_key, basis, errors)
-        if errors:
-            raise Invalid(errors)
-        disclosure = Disclosure(
-            case_id=case.id,
-            party_id=party.id if party else None,
-            recipient=to,
-            purpose=purpose_key,
-            lawful_basis=basis,
-            consent_id=consent_id,
-            information=shared,
-            reason=why,
-            disclosed_at=now,
+        disclosure = _disclose(
+            step,
+            case,
+            party,
+            errors,
+            recipient=_text(recipient),
+            purpose=_text(purpose),
+            information=_text(information),
+            lawful_basis=_text(lawful_basis),
+            reason=_text(reason) or None,
             disclosed_by=user.username,
         )
-        session.add(disclosure)
         about = f" about {role_name(party)}" if party else ""
-        session.add(
-            TimelineEvent(
-                case_id=case.id,
-                at=now,
-                kind="disclosure",
-                actor=user.display_name,
-                summary=f"Information{about} disclosed to {to} ({DISCLOSURE_PURPOSES[purpose_key].lower()}); "
-                f"lawful basis: {BASES[basis].lower()}",
+        step.record(
+            Disclosed(
+                f"Information{about} disclosed to {disclosure.recipient} "
+                f"({DISCLOSURE_PURPOSES[disclosure.purpose].lower()}); "
+                f"lawful basis: {BASES[disclosure.lawful_basis].lower()}"
             )
         )
-        audit.record(
-            session,
-            actor,
-            "disclose",
-            subject_type="case",
-            subject=case.reference,
-            detail=f"to {to}; purpose {purpose_key}; basis {basis}"
-            + (f"; consent {consent_id}" if consent_id else ""),
-            now=now,
-        )
-        session.commit()
-    except BaseException:
-        session.rollback()
-        raise
+    return disclosure
+
+
+def record_by_process(
+    step: steps.CaseStep,
+    case: Case,
+    *,
+    recipient: str,
+    purpose: str,
+    lawful_basis: str,
+    information: str,
+    reason: str | None,
+    by: str,
+) -> Disclosure:
+    """A disclosure made by the process (a referral task), through the same checks as a
+    person's; its audit entry names the process. A diagram that asks for a disclosure the rules
+    refuse fails its step (``Invalid``), and nothing of the step is saved."""
+    return _disclose(
+        step,
+        case,
+        None,
+        {},
+        recipient=recipient[:RECIPIENT_MAX],
+        purpose=purpose,
+        information=information,
+        lawful_basis=lawful_basis,
+        reason=reason,
+        disclosed_by=by,
+        audit_actor=audit.Actor(by, None, None),
+        audit_note="; by the referral task",
+    )
+
+
+def _disclose(
+    step: steps.CaseStep,
+    case: Case,
+    party: Party | None,
+    errors: dict[str, str],
+    *,
+    recipient: str,
+    purpose: str,
+    information: str,
+    lawful_basis: str,
+    reason: str | None,
+    disclosed_by: str,
+    audit_actor: audit.Actor | None = None,
+    audit_note: str = "",
+) -> Disclosure:
+    errors.update(_field_errors(recipient, purpose, information, lawful_basis, reason))
+    consent_id = _consent_for(step.session, case, party, purpose, lawful_basis, errors)
+    if errors:
+        raise Invalid(errors)
+    disclosure = Disclosure(
+        case_id=case.id,
+        party_id=party.id if party else None,
+        recipient=recipient,
+        purpose=purpose,
+        lawful_basis=lawful_basis,
+        consent_id=consent_id,
+        information=information,
+        reason=reason,
+        disclosed_at=step.now,
+        disclosed_by=disclosed_by,
+    )
+    step.session.add(disclosure)
+    step.audit(
+        "disclose",
+        actor=audit_actor,
+        subject_type="case",
+        subject=case.reference,
+        detail=f"to {recipient}; purpose {purpose}; basis {lawful_basis}"
+        + (f"; consent {consent_id}" if consent_id else "")
+        + audit_note,
+    )
     return disclosure
 
 

@@ -9,7 +9,7 @@ from datetime import datetime
 from sqlalchemy import ColumnElement, Exists, and_, exists, func, or_, select
 from sqlalchemy.orm import Session
 
-from casework import case_access
+from casework import case_access, steps
 from db.models import Case, Notification, NotificationRead, User
 
 
@@ -81,13 +81,13 @@ def notifications(
 
 
 def mark_read(session: Session, user: User, *, now: datetime, notification_id: int | None = None) -> int:
-    """Mark one notification (or, with no id, all of them) read for ``user``; commits."""
+    """Mark one notification (or, with no id, all of them) read for ``user``, in a step of its own."""
     query = select(Notification.id).where(_mine(user), ~_read_by(user))
     if notification_id is not None:
         query = query.where(Notification.id == notification_id)
-    ids = session.scalars(query).all()
-    session.add_all(NotificationRead(notification_id=i, user_id=user.id, read_at=now) for i in ids)
-    session.commit()
+    with steps.unit_of_work(session, now=now, user=user):
+        ids = session.scalars(query).all()
+        session.add_all(NotificationRead(notification_id=i, user_id=user.id, read_at=now) for i in ids)
     return len(ids)
 
 

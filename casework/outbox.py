@@ -12,16 +12,16 @@ from datetime import datetime, timedelta
 from email.message import EmailMessage
 from typing import Any, Protocol
 
-from sqlalchemy import or_, select, update
+from sqlalchemy import or_, select
 from sqlalchemy.orm import Session, sessionmaker
 
+from casework import steps
+from db import queue
 from db.models import OutboxMessage
 
 log = logging.getLogger(__name__)
 MAX_BACKOFF = timedelta(hours=1)
 REQUEUE_AFTER = timedelta(minutes=2)
-# The kind of an email acknowledging a report, counted per address (casework.reports).
-ACKNOWLEDGEMENT = "acknowledgement"
 
 
 class Sender(Protocol):
@@ -63,57 +63,27 @@ def sender_from_config(config: Mapping[str, Any]) -> Sender:
     return LogSender()
 
 
-def queue_email(
-    session: Session,
-    *,
-    case_id: int | None,
-    to: str,
-    subject: str,
-    body: str,
-    now: datetime,
-    kind: str = "email",
-) -> None:
-    session.add(
-        OutboxMessage(
-            case_id=case_id,
-            kind=kind,
-            recipient=to,
-            subject=subject,
-            body=body,
-            created_at=now,
-            next_attempt_at=now,
-        )
-    )
-
-
 def claim_pending(sessions: sessionmaker[Session], now: datetime, batch: int = 500) -> list[int]:
     """Mark up to ``batch`` messages due for an attempt as queued; return their ids."""
-    with sessions() as session:
-        due = (
-            select(OutboxMessage.id)
-            .where(
-                OutboxMessage.delivered_at.is_(None),
-                OutboxMessage.next_attempt_at <= now,
-                or_(OutboxMessage.queued_at.is_(None), OutboxMessage.queued_at <= now - REQUEUE_AFTER),
-            )
-            .order_by(OutboxMessage.next_attempt_at)
-            .limit(batch)
-            .with_for_update(skip_locked=True)
+    with steps.own_session(sessions, now=now) as step:
+        ids = queue.claim(
+            step.session,
+            OutboxMessage,
+            due=OutboxMessage.delivered_at.is_(None)
+            & (OutboxMessage.next_attempt_at <= now)
+            & or_(OutboxMessage.queued_at.is_(None), OutboxMessage.queued_at <= now - REQUEUE_AFTER),
+            order_by=OutboxMessage.next_attempt_at,
+            batch=batch,
+            at=now,
+            returning=OutboxMessage.id,
         )
-        ids = session.scalars(
-            update(OutboxMessage)
-            .where(OutboxMessage.id.in_(due.scalar_subquery()))
-            .values(queued_at=now)
-            .returning(OutboxMessage.id)
-        ).all()
-        session.commit()
     return sorted(ids)
 
 
 def deliver(sessions: sessionmaker[Session], message_id: int, sender: Sender, now: datetime) -> bool:
     """Try to send one message; on failure schedule the next attempt with exponential backoff."""
-    with sessions() as session:
-        message = session.scalar(
+    with steps.own_session(sessions, now=now) as step:
+        message = step.session.scalar(
             select(OutboxMessage).where(OutboxMessage.id == message_id).with_for_update(skip_locked=True)
         )
         if message is None or message.delivered_at is not None:
@@ -125,7 +95,6 @@ def deliver(sessions: sessionmaker[Session], message_id: int, sender: Sender, no
             message.last_error = f"{type(err).__name__}: {err}"[:2000]
             message.next_attempt_at = now + min(MAX_BACKOFF, timedelta(seconds=5 * 2**message.attempts))
             message.queued_at = None
-            session.commit()
             log.warning(
                 "outbox message %s not delivered (attempt %s): %s",
                 message_id,
@@ -135,7 +104,6 @@ def deliver(sessions: sessionmaker[Session], message_id: int, sender: Sender, no
             return False
         message.delivered_at = now
         message.last_error = None
-        session.commit()
         return True
 
 

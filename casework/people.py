@@ -12,7 +12,7 @@ from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
-from casework import audit
+from casework import audit, steps
 from casework.permissions import Permission, allows
 from db.models import ApiToken, Group, User
 
@@ -97,10 +97,11 @@ def _digest(token: str) -> str:
 
 
 def issue_token(session: Session, user: User, *, now: datetime) -> tuple[str, datetime]:
+    """A new API token for ``user``, saved in a step of its own; only its digest is stored."""
     token = secrets.token_urlsafe(32)
     expires = now + TOKEN_LIFETIME
-    session.add(ApiToken(user_id=user.id, token_hash=_digest(token), created_at=now, expires_at=expires))
-    session.flush()
+    with steps.unit_of_work(session, now=now, user=user):
+        session.add(ApiToken(user_id=user.id, token_hash=_digest(token), created_at=now, expires_at=expires))
     return token, expires
 
 
@@ -146,20 +147,20 @@ def tokens_of(session: Session, user: User) -> list[ApiToken]:
 
 
 def revoke_token(session: Session, token_id: int, *, by: User, now: datetime) -> ApiToken | None:
-    """Revoke one token (its owner, or anyone allowed to revoke any user's) and commit; None if
-    there is no such token for ``by``. Revoking twice keeps the first time."""
+    """Revoke one token (its owner, or anyone allowed to revoke any user's) in a step of its own;
+    None if there is no such token for ``by``. Revoking twice keeps the first time."""
     row = session.get(ApiToken, token_id)
     if row is None or (row.user_id != by.id and not allows(by.role, Permission.REVOKE_ANY_TOKEN)):
         return None
-    if row.revoked_at is None:
-        row.revoked_at = now
-    session.commit()
+    with steps.unit_of_work(session, now=now, user=by):
+        if row.revoked_at is None:
+            row.revoked_at = now
     return row
 
 
 def end_sessions(session: Session, user: User, *, now: datetime) -> None:
     """End every page session (their cookies carry the old version) and revoke every open API
-    token of ``user``; the caller commits."""
+    token of ``user``; the caller's step commits."""
     user.session_version += 1
     session.execute(
         update(ApiToken)
@@ -170,12 +171,10 @@ def end_sessions(session: Session, user: User, *, now: datetime) -> None:
 
 
 def sign_out(session: Session, user: User, ip: str | None, *, now: datetime) -> None:
-    """Signing out ends the person's sessions on every device, and their tokens; commits."""
-    end_sessions(session, user, now=now)
-    audit.record(
-        session, audit.Actor.of(user, ip), "sign-out", subject_type="user", subject=user.username, now=now
-    )
-    session.commit()
+    """Signing out ends the person's sessions on every device, and their tokens; one step."""
+    with steps.unit_of_work(session, now=now, actor=audit.Actor.of(user, ip)) as step:
+        end_sessions(session, user, now=now)
+        step.audit("sign-out", subject_type="user", subject=user.username)
 
 
 def password_problem(user: User, current: str, new: str, confirm: str) -> str | None:
@@ -196,39 +195,25 @@ def password_problem(user: User, current: str, new: str, confirm: str) -> str | 
 def change_password(
     session: Session, user: User, current: str, new: str, confirm: str, ip: str | None, *, now: datetime
 ) -> str | None:
-    """Change the password if allowed, ending every session and token; commits. Returns the
+    """Change the password if allowed, ending every session and token; one step. Returns the
     problem if refused (nothing changed)."""
     problem = password_problem(user, current, new, confirm)
     if problem is not None:
         return problem
-    user.password_hash = hash_password(new)
-    end_sessions(session, user, now=now)
-    audit.record(
-        session,
-        audit.Actor.of(user, ip),
-        "password-changed",
-        subject_type="user",
-        subject=user.username,
-        now=now,
-    )
-    session.commit()
+    with steps.unit_of_work(session, now=now, actor=audit.Actor.of(user, ip)) as step:
+        user.password_hash = hash_password(new)
+        end_sessions(session, user, now=now)
+        step.audit("password-changed", subject_type="user", subject=user.username)
     return None
 
 
 def deactivate(session: Session, username: str, *, by: str, now: datetime) -> User | None:
-    """Deactivate an account, ending every session and token; commits. None if no such user."""
+    """Deactivate an account, ending every session and token; one step. None if no such user."""
     user = session.scalar(select(User).where(User.username == username.strip().lower()))
     if user is None:
         return None
-    user.active = False
-    end_sessions(session, user, now=now)
-    audit.record(
-        session,
-        audit.Actor(by, None, None),
-        "deactivated",
-        subject_type="user",
-        subject=user.username,
-        now=now,
-    )
-    session.commit()
+    with steps.unit_of_work(session, now=now, actor=audit.Actor(by, None, None)) as step:
+        user.active = False
+        end_sessions(session, user, now=now)
+        step.audit("deactivated", subject_type="user", subject=user.username)
     return user

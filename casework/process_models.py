@@ -1,7 +1,7 @@
 """Process models, as process owners see them: check and deploy diagrams, list every version with
 who deployed it, when and how many open cases run on it, and start a case of any process.
 
-Each flow that changes something owns its commit; a failed check or step rolls back.
+Each flow that changes something is a step (``casework.steps``); a failed check or step rolls back.
 """
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 import processes
-from casework import trial
+from casework import steps, trial
 from casework.permissions import Permission, roles_with
 from casework.reports import reference_for
 from db.models import Case, ProcessVersion, User
@@ -82,15 +82,10 @@ def validate(session: Session, xml: bytes, filename: str = "diagram.bpmn") -> Ch
 def deploy(
     session: Session, xml: bytes, *, user: User, filename: str = "diagram.bpmn"
 ) -> processes.Deployment:
-    """Check and deploy ``xml`` as the next version of its process, and commit."""
-    try:
+    """Check and deploy ``xml`` as the next version of its process, in one step."""
+    with steps.case_step(session, now=processes.clock.now(), user=user):
         trial.check(session, _size_checked(xml), filename)
-        deployment = processes.deploy(session, xml, deployed_by=user.username, filename=filename)
-        session.commit()
-    except BaseException:
-        session.rollback()
-        raise
-    return deployment
+        return processes.deploy(session, xml, deployed_by=user.username, filename=filename)
 
 
 def catalogue(session: Session) -> list[ProcessInfo]:
@@ -155,8 +150,8 @@ def _text(data: dict[str, Any], key: str, default: str, limit: int) -> str:
 def start_case(
     session: Session, key: str, data: dict[str, Any], *, user: User, now: datetime
 ) -> processes.StepResult:
-    """Open a case on the latest version of process ``key`` with ``data`` as its start data, and
-    commit. Any deployed process can be started, so a new diagram is usable at once."""
+    """Open a case on the latest version of process ``key`` with ``data`` as its start data, in
+    one case step. Any deployed process can be started, so a new diagram is usable at once."""
     processes.latest_version(session, key)  # UnknownProcess before anything is written
     case = Case(
         reported_at=now,
@@ -166,9 +161,9 @@ def start_case(
         channel="api",
         status="open",
     )
-    try:
-        result = processes.start(
-            session,
+    with steps.case_step(session, now=now, user=user) as step:
+        return processes.start(
+            step,
             case,
             key,
             dict(data),
@@ -177,8 +172,3 @@ def start_case(
             actor=user.display_name,
             summary=f"Case opened by {user.display_name}",
         )
-        session.commit()
-    except BaseException:
-        session.rollback()
-        raise
-    return result

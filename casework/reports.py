@@ -13,12 +13,13 @@ from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
 
 import processes
-from casework import audit
-from casework.outbox import ACKNOWLEDGEMENT
+from casework import audit, steps
 from casework.vocabulary import INCIDENT_TYPES, PARTY_ROLES, PROCESS_KEY, RELATIONS, STRANDS
 from db.models import Case, OutboxMessage, Party
+from handlers.notifications import ACKNOWLEDGEMENT
 
 LOOK_BACK = timedelta(days=183)  # six months
+ANONYMOUS = "Anonymous reporter"
 
 
 @dataclass(frozen=True)
@@ -132,33 +133,30 @@ def acknowledgement_allowed(session: Session, email: str | None, cap: int | None
 
 def record_held(session: Session, address: str | None, *, now: datetime) -> None:
     """A public report with the spam trap filled in: no case, only an audit entry (no content,
-    so no personal data in the append-only log), and commit."""
-    audit.record(
-        session,
-        audit.Actor(None, None, address),
-        "report-held",
-        subject_type="report",
-        detail="The public form's spam-trap field was filled in: no case was made",
-        outcome="held",
-        now=now,
-    )
-    session.commit()
+    so no personal data in the append-only log), in a step of its own."""
+    with steps.case_step(session, now=now, actor=audit.Actor(None, None, address)) as step:
+        step.audit(
+            "report-held",
+            subject_type="report",
+            detail="The public form's spam-trap field was filled in: no case was made",
+            outcome="held",
+        )
 
 
 def submit(
     session: Session, report: Report, *, now: datetime, acknowledgements_per_address: int | None = None
 ) -> processes.StepResult:
-    """Open a case for ``report``, start its process and commit, all or nothing."""
-    result = open_case(session, report, now=now, acknowledgements_per_address=acknowledgements_per_address)
-    session.commit()
-    return result
+    """Open a case for ``report`` and start its process in one case step, all or nothing."""
+    with steps.case_step(session, now=now, by=report.reporter_name or ANONYMOUS) as step:
+        return open_case(step, report, acknowledgements_per_address=acknowledgements_per_address)
 
 
 def open_case(
-    session: Session, report: Report, *, now: datetime, acknowledgements_per_address: int | None = None
+    step: steps.CaseStep, report: Report, *, acknowledgements_per_address: int | None = None
 ) -> processes.StepResult:
-    """Open a case for ``report`` and start its process, without committing (a deploy's trial
-    case starts exactly as a real report does, then is rolled back)."""
+    """Open a case for ``report`` and start its process, in ``step`` (a deploy's trial case starts
+    exactly as a real report does, in a step that is rolled back)."""
+    session, now = step.session, step.now
     route = route_for(report.parties)
     acknowledge = acknowledgement_allowed(session, report.reporter_email, acknowledgements_per_address, now)
     prior = prior_complaints(session, report, now)
@@ -181,7 +179,7 @@ def open_case(
         parties=[Party(**vars(p)) for p in report.parties],
     )
     result = processes.start(
-        session,
+        step,
         case,
         PROCESS_KEY,
         {
@@ -194,7 +192,7 @@ def open_case(
         },
         now=now,
         reference=lambda case_id: reference_for(case_id, now),
-        actor=report.reporter_name or "Anonymous reporter",
+        actor=report.reporter_name or ANONYMOUS,
         summary=f"Report received via {report.channel}"
         + (" (employee route)" if route == "employee" else "")
         + (f"; {prior} earlier complaint(s) in six months" if prior else ""),

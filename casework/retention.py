@@ -29,7 +29,6 @@ anonymised: it is append-only, and holds names of staff and references, not the 
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -37,8 +36,8 @@ from typing import Any
 from sqlalchemy import Select, delete, func, select
 from sqlalchemy.orm import Session
 
-from casework import audit
-from casework.case_events import MESSAGES
+from casework import audit, steps
+from db import timeline
 from db.models import (
     AuditEvent,
     Case,
@@ -54,7 +53,7 @@ from db.models import (
     User,
 )
 
-MARKER = "[removed under the retention policy]"
+MARKER = timeline.MARKER
 ACTOR = audit.Actor("retention-job", "system", None)
 BATCH = 100
 SYSTEM = "system"
@@ -63,37 +62,6 @@ REMOVED_NAME = "[name removed]"
 KEPT_ANSWERS: dict[str, tuple[str, ...]] = {
     "close_case": ("outcome", "victim_satisfaction", "legal_actions", "non_legal_actions"),
 }
-# Timeline kinds whose summaries are written by the system from the diagram and staff names,
-# never from typed text: kept as they are.
-PLAIN_SUMMARIES = frozenset(
-    {
-        "opened",
-        "task_completed",
-        "task_cancelled",
-        "task_reassigned",
-        "case_closed",
-        "message",
-        "notification",
-        "risk",
-        "letter",
-        "breach",
-        "details",
-        "restricted",
-        "step_skipped",
-        "migrated",
-        "migration_undone",
-        "support",
-        "referral",
-    }
-)
-# Kinds whose summaries carry typed text: the words the system wrote stay, the text goes.
-FIXED_SUMMARIES = {
-    **{kind: title for kind, (_message, title) in MESSAGES.items()},
-    "escalated": "Escalated the case to the supervisors",
-    "quality_review": "Quality review recorded",
-    "step_failed": "A step failed and waited for a retry",
-}
-POLICE_REFERENCE = re.compile(r" \(reference [^)]*\)")
 
 
 def anonymise_expired(
@@ -113,19 +81,13 @@ def anonymise_expired(
     staff = _staff_names(session)
     total = 0
     while True:
-        try:
+        with steps.case_step(session, now=now, actor=actor):
             done = _one_batch(session, cutoff, now, batch, staff)
-            session.commit()
-        except BaseException:
-            session.rollback()
-            raise
         total += done
         if done < batch:
             break
-    audit.record(
-        session, actor, "edit", subject_type="retention", detail=f"{total} cases anonymised", now=now
-    )
-    session.commit()
+    with steps.case_step(session, now=now, actor=actor) as step:
+        step.audit("edit", subject_type="retention", detail=f"{total} cases anonymised")
     return total
 
 
@@ -208,12 +170,7 @@ def _scrub_event(event: TimelineEvent, staff: set[str], reporter: str | None) ->
         event.actor not in staff or (event.kind == "opened" and event.actor == reporter)
     ):
         event.actor = REMOVED_NAME
-    if event.kind == "referral":
-        event.summary = POLICE_REFERENCE.sub("", event.summary)
-    elif event.kind in FIXED_SUMMARIES:
-        event.summary = FIXED_SUMMARIES[event.kind]
-    elif event.kind not in PLAIN_SUMMARIES:
-        event.summary = MARKER
+    event.summary = timeline.after_retention(event.kind, event.summary)
 
 
 def _staff_names(session: Session) -> set[str]:

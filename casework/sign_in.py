@@ -24,7 +24,7 @@ from typing import Any
 from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
 
-from casework import people
+from casework import people, steps
 from db.models import LoginAttempt, User
 
 WINDOW = timedelta(minutes=15)
@@ -189,14 +189,14 @@ def record(session: Session, username: str, ip: str | None, *, succeeded: bool, 
 def attempt(
     session: Session, username: str, password: str, ip: str | None, *, now: datetime, known: bool = False
 ) -> Outcome:
-    """Check the password unless throttled (a known-good device is not), record the attempt, and
-    commit."""
+    """Check the password unless throttled (a known-good device is not), record the attempt, in
+    a step of its own."""
     wait_until = None if known else retry_at(session, username, ip, now=now)
     if wait_until is not None:
         return Outcome(retry_at=wait_until)
-    user = people.authenticate(session, username, password)
-    record(session, username, ip, succeeded=user is not None, now=now)
-    session.commit()
+    with steps.unit_of_work(session, now=now):
+        user = people.authenticate(session, username, password)
+        record(session, username, ip, succeeded=user is not None, now=now)
     return Outcome(user=user)
 
 

@@ -24,7 +24,7 @@ from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
 
 import processes
-from casework import audit, case_access, tasks
+from casework import audit, case_access, steps, tasks
 from casework.consents import PURPOSES, Invalid
 from casework.disclosures import BASES, DISCLOSURE_PURPOSES
 from casework.vocabulary import (
@@ -109,23 +109,20 @@ def search(
 ) -> Found:
     """Every person on a case and every case reporter matching any of the terms given (name,
     email, phone, address) on the cases ``viewer`` may open; ``Invalid`` if no usable term. The
-    search is audited. Commits."""
+    search is audited."""
     terms = _terms(values)
     found = _party_matches(session, terms) + _reporter_matches(session, terms)
     opens = case_access.opener(session, viewer)
     matches = [m for m in found if opens(m.case_id)]
     hidden = {m.case_id for m in found} - {m.case_id for m in matches}
     matches.sort(key=lambda m: (m.reported_at, m.case_reference, m.key))
-    audit.record(
-        session,
-        actor,
-        "search",
-        subject_type="person",
-        subject="subject access",
-        detail="; ".join(f"{name}={value}" for name, value in terms.items()),
-        now=now,
-    )
-    session.commit()
+    with steps.unit_of_work(session, now=now, actor=actor) as step:
+        step.audit(
+            "search",
+            subject_type="person",
+            subject="subject access",
+            detail="; ".join(f"{name}={value}" for name, value in terms.items()),
+        )
     return Found(matches[:MATCH_LIMIT], len(hidden))
 
 
@@ -305,7 +302,7 @@ def export(
     """Everything held about the person the chosen matches (``party:<id>``, ``reporter:<case id>``)
     are, as plain data (for JSON and the printable page), from the cases ``viewer`` may open:
     nothing at all from a restricted case they are not named on (the export says how many were
-    left out). The export is audited. Commits."""
+    left out). The export is audited."""
     chosen = _chosen(session, keys)
     subjects = {cid: s for cid, s in chosen.items() if case_access.may_open(session, viewer, s.case)}
     left_out = len(chosen) - len(subjects)
@@ -315,17 +312,14 @@ def export(
     names += sorted(
         {s.case.reporter_name for s in subjects.values() if s.reporter and s.case.reporter_name} - set(names)
     )
-    audit.record(
-        session,
-        actor,
-        "export",
-        subject_type="person",
-        subject="subject access: " + ", ".join(c["reference"] for c in cases),
-        detail=f"subject access export ({format}) of {len(keys)} record(s) on {len(cases)} case(s)"
-        + (f"; {left_out} restricted case(s) left out" if left_out else ""),
-        now=now,
-    )
-    session.commit()
+    with steps.unit_of_work(session, now=now, actor=actor) as step:
+        step.audit(
+            "export",
+            subject_type="person",
+            subject="subject access: " + ", ".join(c["reference"] for c in cases),
+            detail=f"subject access export ({format}) of {len(keys)} record(s) on {len(cases)} case(s)"
+            + (f"; {left_out} restricted case(s) left out" if left_out else ""),
+        )
     return {
         "title": "Personal data held about " + (", ".join(names) or "the person"),
         "produced_at": now.isoformat(),

@@ -2,8 +2,8 @@
 officer (one task, or every open task an officer holds, e.g. for leave), escalate a case at once,
 and record a quality review of a case.
 
-Each function takes the session and the acting user, checks the user's role, and owns its commit;
-on any error the session is rolled back and nothing is saved. Giving a task to someone else moves
+Each function takes the session and the acting user, checks the user's role, and works in a case
+step (``casework.steps``); on any error nothing is saved. Giving a task to someone else moves
 the case's version on, so a step racing with it (the task being completed meanwhile) ends in a
 ``processes.Conflict`` for one of the two, never in a lost update.
 """
@@ -12,19 +12,18 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
-from functools import partial
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.attributes import flag_modified
 
 import processes
-from casework import case_access
+from casework import case_access, steps
 from casework.casefile import find_case
 from casework.people import GROUPS
 from casework.permissions import Permission, roles_with
-from casework.tasks import unit_of_work
-from db.models import CaseReview, Group, Notification, Task, TimelineEvent, User
+from db.models import CaseReview, Group, Notification, Task, User
+from db.timeline import Escalated, QualityReviewed, TaskReassigned
 from handlers.notifications import notify_group
 from handlers.registry import ServiceRequest
 
@@ -134,9 +133,10 @@ def _teams(names: list[str] | tuple[str, ...]) -> str:
     return ", ".join(GROUPS.get(name, name) for name in names) or "no team"
 
 
-def _reassign(session: Session, task: Task, to: User, *, user: User, now: datetime) -> None:
+def _reassign(step: steps.CaseStep, task: Task, to: User, *, user: User) -> None:
     """Give ``task`` to ``to`` inside the caller's transaction (no commit). The task's own case
     decides whether ``user`` may touch it, whatever case a page or request named."""
+    session, now = step.session, step.now
     if not case_access.may_open(session, user, task.case):
         raise CaseClosedToYou()
     if task.status != "open":
@@ -152,16 +152,17 @@ def _reassign(session: Session, task: Task, to: User, *, user: User, now: dateti
     task.assignee_id, task.assignee = to.id, to
     case = task.case
     flag_modified(case, "updated_at")  # moves the case's version on: a racing step conflicts
-    session.add(
-        TimelineEvent(
-            case_id=case.id,
-            at=now,
-            kind="task_reassigned",
-            actor=user.display_name,
-            summary=f"{user.display_name} reassigned the task “{task.title}” from "
-            f"{before.display_name if before else 'nobody (it was not taken)'} to {to.display_name}",
-            details={"task_id": task.id, "from": before.username if before else None, "to": to.username},
-        )
+    step.record(
+        TaskReassigned(
+            user.display_name,
+            task.title,
+            task.id,
+            before.username if before else None,
+            before.display_name if before else None,
+            to.username,
+            to.display_name,
+        ),
+        case=case,
     )
     session.add(
         Notification(
@@ -186,15 +187,13 @@ def reassign_task(
     """Give an open task to ``to_username``, who must be in one of the task's candidate groups."""
     _check_role(user)
 
-    def step() -> processes.TaskView:
-        task = processes.get_task(session, task_id)
+    task = processes.get_task(session, task_id)
+    with steps.case_step(session, now=now, user=user, case=task.case) as step:
         to = find_officer(session, to_username)
         if expected_case_version is not None and task.case.version != expected_case_version:
             raise processes.Conflict("The case changed since you opened it; reload it and try again.")
-        _reassign(session, task, to, user=user, now=now)
+        _reassign(step, task, to, user=user)
         return processes.task_view(task)
-
-    return unit_of_work(session, step)
 
 
 def reassign_all(
@@ -222,7 +221,7 @@ def reassign_all(
     skipped: list[Skipped] = []
     for task_id in task_ids:
         try:
-            moved.append(unit_of_work(session, partial(_move_held, session, task_id, holder, to, user, now)))
+            moved.append(_move_held(session, task_id, holder, to, user, now))
         except CaseClosedToYou as err:
             # Neither the title nor the reference of a case closed to the supervisor is shown.
             skipped.append(Skipped(task_id, "A task on a restricted case", "", str(err)))
@@ -240,10 +239,11 @@ def _move_held(
     session: Session, task_id: str, holder: User, to: User, user: User, now: datetime
 ) -> processes.TaskView:
     task = processes.get_task(session, task_id)
-    if task.assignee_id != holder.id:
-        raise processes.Conflict(f"{holder.display_name} no longer holds this task.")
-    _reassign(session, task, to, user=user, now=now)
-    return processes.task_view(task)
+    with steps.case_step(session, now=now, user=user, case=task.case) as step:
+        if task.assignee_id != holder.id:
+            raise processes.Conflict(f"{holder.display_name} no longer holds this task.")
+        _reassign(step, task, to, user=user)
+        return processes.task_view(task)
 
 
 def _reason(reason: str | None) -> str:
@@ -264,20 +264,11 @@ def escalate(
     _check_role(user)
     text = _reason(reason)
 
-    def step() -> Escalation:
-        case = find_case(session, reference)
+    case = find_case(session, reference)
+    with steps.case_step(session, now=now, user=user, case=case) as step:
         if case.status != "open":
             raise processes.Conflict(f"Case {case.reference} is closed; there is nothing to escalate.")
-        session.add(
-            TimelineEvent(
-                case_id=case.id,
-                at=now,
-                kind="escalated",
-                actor=user.display_name,
-                summary=f"{user.display_name} escalated the case to {GROUPS[SUPERVISORS].lower()}: {text}",
-                details={"reason": text, "group": SUPERVISORS},
-            )
-        )
+        step.record(Escalated(user.display_name, SUPERVISORS, GROUPS[SUPERVISORS], text))
         # The same handler the diagram's escalations use. The reason stays in the app: emails
         # carry no personal details, and a typed reason may hold some.
         message = f"escalated by {user.display_name}; the reason is on the case's timeline"
@@ -290,12 +281,10 @@ def escalate(
                 case.reference or "",
                 session,
                 now,
+                step,
             )
         )
-        session.flush()
         return Escalation(case.reference or "", text, SUPERVISORS, now)
-
-    return unit_of_work(session, step)
 
 
 def _review_errors(score: int | None, comments: str | None) -> dict[str, str]:
@@ -321,24 +310,13 @@ def review_case(
     assert score is not None and comments is not None  # checked above
     text = comments.strip()
 
-    def step() -> Review:
-        case = find_case(session, reference)
+    case = find_case(session, reference)
+    with steps.case_step(session, now=now, user=user, case=case) as step:
         row = CaseReview(case_id=case.id, reviewer_id=user.id, score=score, comments=text, created_at=now)
         session.add(row)
-        session.add(
-            TimelineEvent(
-                case_id=case.id,
-                at=now,
-                kind="quality_review",
-                actor=user.display_name,
-                summary=f"Quality review by {user.display_name}: {score} out of 5. {text}",
-                details={"score": score},
-            )
-        )
+        step.record(QualityReviewed(user.display_name, score, text))
         session.flush()
         return _view(row, case.reference or "", user)
-
-    return unit_of_work(session, step)
 
 
 def _view(row: CaseReview, reference: str, reviewer: User) -> Review:

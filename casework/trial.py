@@ -15,6 +15,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 import processes
+from casework import steps
 from casework.reports import open_case, sample_report
 from casework.vocabulary import PROCESS_KEY
 from db.models import Case, Timer
@@ -56,12 +57,13 @@ def _run(session: Session, key: str, now: datetime) -> processes.Problem | None:
 
 
 def _start(session: Session, key: str, now: datetime) -> int:
+    step = steps.uncommitted(session, now=now)
     if key == PROCESS_KEY:
-        return open_case(session, sample_report(), now=now).case_id
+        return open_case(step, sample_report()).case_id
     case = Case(
         reported_at=now, description="Trial case", location="", strands=[], channel="api", status="open"
     )
-    return processes.start(session, case, key, {}, now=now).case_id
+    return processes.start(step, case, key, {}, now=now).case_id
 
 
 def _fire_timers(session: Session, case: Case, now: datetime) -> processes.Problem | None:
@@ -70,7 +72,7 @@ def _fire_timers(session: Session, case: Case, now: datetime) -> processes.Probl
     at = now
     for _ in range(ROUNDS):
         at += timedelta(seconds=1)
-        if not processes.fire_timers(session, case, at):
+        if not processes.fire_timers(steps.uncommitted(session, now=at), case, at):
             return None
     due = session.scalars(select(Timer).where(Timer.case_id == case.id, Timer.due_at <= at)).first()
     return processes.Problem(

@@ -7,7 +7,8 @@ from pathlib import Path
 from string import Template
 from typing import Any
 
-from db.models import Case, CaseDocument, TimelineEvent
+from db.models import CaseDocument
+from db.timeline import LetterGenerated
 from handlers.registry import ServiceRequest, handler
 
 TEMPLATES = Path(__file__).parent / "letters"
@@ -24,9 +25,7 @@ def generate_letter(request: ServiceRequest) -> dict[str, Any]:
     name = str(request.params.get("template", ""))
     if not re.fullmatch(r"[a-z_]+", name) or name not in available():
         raise ValueError(f"no letter template {name!r}; there are: {', '.join(sorted(available()))}")
-    case = request.session.get(Case, request.case_id)
-    if case is None:
-        raise LookupError(f"case {request.case_id} not found")
+    case = request.case()
     body = Template((TEMPLATES / f"{name}.txt").read_text()).safe_substitute(
         name=case.reporter_name or "Sir or Madam",
         reference=request.case_reference,
@@ -36,13 +35,5 @@ def generate_letter(request: ServiceRequest) -> dict[str, Any]:
     title = str(request.params.get("title") or name.replace("_", " ").capitalize())
     document = CaseDocument(case_id=case.id, kind="letter", title=title, body=body, created_at=request.now)
     request.session.add(document)
-    request.session.add(
-        TimelineEvent(
-            case_id=case.id,
-            at=request.now,
-            kind="letter",
-            actor="system",
-            summary=f"Letter generated: {title}",
-        )
-    )
+    request.record(LetterGenerated(title))
     return {"letter": title}

@@ -6,10 +6,12 @@ from typing import Any
 
 from sqlalchemy import select
 
-from casework import case_access
-from casework.outbox import ACKNOWLEDGEMENT, queue_email
-from db.models import Case, Group, Notification, Task, TimelineEvent, User
+from db.models import Task
+from db.timeline import Notified
 from handlers.registry import ServiceRequest, handler
+
+# The kind of outbox message an acknowledgement is (the public form caps them per address).
+ACKNOWLEDGEMENT = "acknowledgement"
 
 
 def _param(request: ServiceRequest, name: str) -> str:
@@ -19,54 +21,16 @@ def _param(request: ServiceRequest, name: str) -> str:
     return value
 
 
-def _email(request: ServiceRequest, people: list[User], message: str) -> None:
-    for person in people:
-        if person.email and person.active:
-            queue_email(
-                request.session,
-                case_id=request.case_id,
-                to=person.email,
-                subject=f"Case {request.case_reference}: {message}",
-                body=f"{message}\n\nCase {request.case_reference}. Sign in to see the case "
-                "and your tasks. (No personal details are sent by email.)",
-                now=request.now,
-            )
-
-
-def _record(request: ServiceRequest, summary: str) -> None:
-    request.session.add(
-        TimelineEvent(
-            case_id=request.case_id, at=request.now, kind="notification", actor="system", summary=summary
-        )
-    )
-
-
-def _tell_group(request: ServiceRequest, group: str, message: str, *, email: bool) -> None:
-    """Tell the members of ``group`` who may open the case (a restricted case, or one of a team the
-    group is not, stays closed to the others): one notice to the group when all of them may, else
-    one to each who may."""
-    members = list(request.session.scalars(select(User).join(User.groups).where(Group.name == group)))
-    allowed = [m for m in members if case_access.may_open_id(request.session, m, request.case_id)]
-    text = f"{request.case_reference}: {message}"
-    if len(allowed) == len(members):
-        request.session.add(
-            Notification(case_id=request.case_id, group_name=group, message=text, created_at=request.now)
-        )
-    else:
-        for member in allowed:
-            request.session.add(
-                Notification(case_id=request.case_id, user_id=member.id, message=text, created_at=request.now)
-            )
-    if email:
-        _email(request, allowed, message)
+def tell_group(request: ServiceRequest, group: str, message: str, *, email: bool) -> None:
+    request.context.notify_group(request.case_id, request.case_reference, group, message, email=email)
 
 
 @handler("notify_group")
 def notify_group(request: ServiceRequest) -> dict[str, Any]:
     """Tell every member of a group who may open the case (parameters: group, message)."""
     group, message = _param(request, "group"), _param(request, "message")
-    _tell_group(request, group, message, email=True)
-    _record(request, f"Notified {group}: {message}")
+    tell_group(request, group, message, email=True)
+    request.record(Notified(f"Notified {group}: {message}"))
     return {"notified": group, "at": request.now.isoformat()}
 
 
@@ -80,36 +44,29 @@ def notify_assignee(request: ServiceRequest) -> dict[str, Any]:
     if task is None:
         return {"notified": None}
     if task.assignee is not None:
-        if not case_access.may_open_id(request.session, task.assignee, request.case_id):
-            return {"notified": None}  # restricted since, without them: they no longer see the case
-        request.session.add(
-            Notification(
-                case_id=request.case_id,
-                user_id=task.assignee.id,
-                message=f"{request.case_reference}: {message}",
-                created_at=request.now,
-            )
+        told = request.context.notify_person(
+            request.case_id, request.case_reference, task.assignee, message, email=True
         )
-        _email(request, [task.assignee], message)
-        _record(request, f"Reminded {task.assignee.display_name}: {message}")
+        if not told:
+            return {"notified": None}  # restricted since, without them: they no longer see the case
+        request.record(Notified(f"Reminded {task.assignee.display_name}: {message}"))
         return {"notified": task.assignee.username}
     for group in task.group_names:
-        _tell_group(request, group, message, email=False)
-    _record(request, f"Reminded {', '.join(task.group_names)}: {message}")
+        tell_group(request, group, message, email=False)
+    request.record(Notified(f"Reminded {', '.join(task.group_names)}: {message}"))
     return {"notified": task.group_names}
 
 
 @handler("acknowledge_report")
 def acknowledge_report(request: ServiceRequest) -> dict[str, Any]:
     """Email the reporter their case reference, if they gave an email address."""
-    case = request.session.get(Case, request.case_id)
-    if case is None or not case.reporter_email:
+    case = request.case()
+    if not case.reporter_email:
         return {"acknowledged": False}
     if request.data.get("acknowledge_by_email") is False:
-        _record(request, "Acknowledgement not emailed: this address had the most allowed in 24 hours")
+        request.record(Notified("Acknowledgement not emailed: this address had the most allowed in 24 hours"))
         return {"acknowledged": False}
-    queue_email(
-        request.session,
+    request.context.queue_email(
         case_id=case.id,
         to=case.reporter_email,
         subject=f"Your report {request.case_reference} has been received",
@@ -119,8 +76,7 @@ def acknowledge_report(request: ServiceRequest) -> dict[str, Any]:
             "call 999. You can also report to the police on 101, anonymously to Crimestoppers on "
             "0800 555 111, or online through True Vision."
         ),
-        now=request.now,
         kind=ACKNOWLEDGEMENT,
     )
-    _record(request, "Acknowledgement emailed to the reporter")
+    request.record(Notified("Acknowledgement emailed to the reporter"))
     return {"acknowledged": True}

@@ -6,28 +6,15 @@ from __future__ import annotations
 
 from typing import Any
 
-from casework import audit
-from db.models import Case, Disclosure, Referral, TimelineEvent
+from db.models import Referral
+from db.timeline import Referred, ResponseBreached, SupportAgreed
 from handlers.registry import ServiceRequest, handler
 
 # A referral made through a task is a disclosure outside the landlord (policy section 9): it is
 # recorded as one, with its lawful basis and reason, and in the audit log, in the step's
-# transaction. Who completed the task is in the task row and the audit log's "edit" entry.
+# transaction, through the same checks as a disclosure a person records. Who completed the task
+# is in the task row and the audit log's "edit" entry.
 BY_PROCESS = "process (referral task)"
-PROCESS = audit.Actor(BY_PROCESS, None, None)
-
-
-def _case(request: ServiceRequest) -> Case:
-    case = request.session.get(Case, request.case_id)
-    if case is None:
-        raise LookupError(f"case {request.case_id} not found")
-    return case
-
-
-def _timeline(request: ServiceRequest, kind: str, summary: str) -> None:
-    request.session.add(
-        TimelineEvent(case_id=request.case_id, at=request.now, kind=kind, actor="system", summary=summary)
-    )
 
 
 def _refer(request: ServiceRequest, **values: Any) -> None:
@@ -37,36 +24,24 @@ def _refer(request: ServiceRequest, **values: Any) -> None:
 def _disclose(
     request: ServiceRequest, *, recipient: str, purpose: str, basis: str, information: str, reason: str
 ) -> None:
-    request.session.add(
-        Disclosure(
-            case_id=request.case_id,
-            recipient=recipient[:200],
-            purpose=purpose,
-            lawful_basis=basis,
-            information=information,
-            reason=reason,
-            disclosed_at=request.now,
-            disclosed_by=BY_PROCESS,
-        )
-    )
-    audit.record(
-        request.session,
-        PROCESS,
-        "disclose",
-        subject_type="case",
-        subject=request.case_reference,
-        detail=f"to {recipient}; purpose {purpose}; basis {basis}; by the referral task",
-        now=request.now,
+    request.context.record_disclosure(
+        request.case(),
+        recipient=recipient,
+        purpose=purpose,
+        lawful_basis=basis,
+        information=information,
+        reason=reason,
+        by=BY_PROCESS,
     )
 
 
 @handler("record_response_breach")
 def record_response_breach(request: ServiceRequest) -> dict[str, Any]:
     """Record, for reporting, that the first response missed its 24-hour deadline."""
-    case = _case(request)
+    case = request.case()
     if case.first_response_breached_at is None:
         case.first_response_breached_at = request.now
-    _timeline(request, "breach", "24-hour first response missed (recorded for reporting)")
+    request.record(ResponseBreached())
     return {"response_breached": True}
 
 
@@ -93,10 +68,10 @@ def police_referral(request: ServiceRequest) -> dict[str, Any]:
             f"{data.get('police_reference')}); the policy reports every case unless a reason not to "
             "is recorded",
         )
-        _timeline(request, "referral", f"Reported to the police (reference {data.get('police_reference')})")
+        request.record(Referred(f"Reported to the police (reference {data.get('police_reference')})"))
     else:
         _refer(request, agency="police", made=False, reason=data.get("not_reported_reason"))
-        _timeline(request, "referral", "Not reported to the police; reason recorded")
+        request.record(Referred("Not reported to the police; reason recorded"))
     return {"police_reported": made}
 
 
@@ -122,7 +97,7 @@ def safeguarding_referral(request: ServiceRequest) -> dict[str, Any]:
         information="The safeguarding concern and the details of the case needed to act on it",
         reason=str(data.get("safeguarding_details") or f"A safeguarding concern for {concern}"),
     )
-    _timeline(request, "referral", f"Safeguarding referral made to {agency} (concern for {concern})")
+    request.record(Referred(f"Safeguarding referral made to {agency} (concern for {concern})"))
     return {"safeguarding_referred": True}
 
 
@@ -141,5 +116,5 @@ def support_referrals(request: ServiceRequest) -> dict[str, Any]:
         parts.append(f"referred with consent to {', '.join(agencies)}")
     if measures:
         parts.append(f"measures: {', '.join(measures)}")
-    _timeline(request, "support", "Support agreed: " + ("; ".join(parts) if parts else "none wanted"))
+    request.record(SupportAgreed(parts))
     return {"support_referrals": len(agencies)}

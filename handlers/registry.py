@@ -1,21 +1,55 @@
-"""The table of handlers and the request each one receives."""
+"""The table of handlers, the request each one receives and what the step offers them."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import Any, Protocol
 
 from sqlalchemy.orm import Session
+
+from db.models import Case, User
+from db.timeline import Event
+
+
+class HandlerContext(Protocol):
+    """What the case step running a handler does for it (``casework.steps.CaseStep``): every
+    row a handler adds beyond its own domain rows goes through these, in the step's transaction."""
+
+    def record(self, event: Event, *, case: Case | int | None = None, by: str | None = None) -> None: ...
+
+    def queue_email(
+        self, *, to: str, subject: str, body: str, case_id: int | None, kind: str = "email"
+    ) -> None: ...
+
+    def notify_group(
+        self, case_id: int, reference: str, group: str, message: str, *, email: bool
+    ) -> None: ...
+
+    def notify_person(
+        self, case_id: int, reference: str, person: User, message: str, *, email: bool
+    ) -> bool: ...
+
+    def record_disclosure(
+        self,
+        case: Case,
+        *,
+        recipient: str,
+        purpose: str,
+        lawful_basis: str,
+        information: str,
+        reason: str | None,
+        by: str,
+    ) -> None: ...
 
 
 @dataclass(frozen=True)
 class ServiceRequest:
     """What a handler gets: the case it works for, its parameters from the diagram, the case data.
 
-    It writes through ``session``, inside the transaction of the step that called it, so its
-    effect is saved with the step or not at all.
+    It writes through ``session`` and ``context``, inside the transaction of the step that called
+    it, so its effect is saved with the step or not at all.
     """
 
     operation: str
@@ -25,6 +59,17 @@ class ServiceRequest:
     case_reference: str
     session: Session
     now: datetime
+    context: HandlerContext
+
+    def case(self) -> Case:
+        case = self.session.get(Case, self.case_id)
+        if case is None:
+            raise LookupError(f"case {self.case_id} not found")
+        return case
+
+    def record(self, event: Event) -> None:
+        """A line on the case's timeline, written by the system."""
+        self.context.record(event, case=self.case_id, by="system")
 
 
 Handler = Callable[[ServiceRequest], dict[str, Any]]

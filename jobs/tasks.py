@@ -9,7 +9,7 @@ from datetime import timedelta
 from celery import shared_task
 
 import processes
-from casework import outbox, retention
+from casework import outbox, retention, timers
 from jobs.celery_app import celery, database
 
 log = logging.getLogger(__name__)
@@ -19,7 +19,7 @@ log = logging.getLogger(__name__)
 def sweep_timers() -> int:
     """Queue every due timer's case (only due rows are read, through the due-time index)."""
     requeue_after = timedelta(seconds=celery.conf.hatecases["TIMER_REQUEUE_SECONDS"])
-    case_ids = processes.claim_due(database().sessions, processes.clock.now(), requeue_after=requeue_after)
+    case_ids = timers.claim_due(database().sessions, processes.clock.now(), requeue_after=requeue_after)
     for case_id in case_ids:
         fire_timers.delay(case_id)
     return len(case_ids)
@@ -29,7 +29,7 @@ def sweep_timers() -> int:
 def fire_timers(case_id: int) -> int:
     """Fire one case's due timers; a case another worker holds is skipped (it fires there)."""
     try:
-        return processes.fire_case(database().sessions, case_id)
+        return timers.fire_case(database().sessions, case_id)
     except processes.Conflict:
         log.info("case %s changed while its timers fired; the next sweep retries", case_id)
     except processes.EngineFailure:

@@ -1,7 +1,8 @@
 """The process engine behind a small interface. The only package that imports SpiffWorkflow.
 
 deploy a diagram, start a case, claim / release / complete a task, fire due timers, deliver a
-message. Every function works inside the caller's session; the caller commits.
+message. Every function that changes a case works inside the caller's case step
+(``StepContext``), which commits.
 """
 
 from processes import clock
@@ -23,14 +24,14 @@ from processes.runtime import (
     deliver_message,
     fire_timers,
     get_task,
+    record_failure,
     release,
     start,
     step_result,
     task_view,
 )
-from processes.specs import deploy, latest_version
-from processes.timers import SweepResult, claim_due, fire_case, retry_case, sweep
-from processes.types import Deployment, StepResult, TaskView
+from processes.specs import deploy, latest_version, use_operations
+from processes.types import Deployment, StepContext, StepResult, TaskView
 
 __all__ = [
     "Conflict",
@@ -43,25 +44,23 @@ __all__ = [
     "Option",
     "Problem",
     "ProcessError",
+    "StepContext",
     "StepResult",
-    "SweepResult",
     "TaskNotFound",
     "TaskView",
     "UnknownProcess",
     "claim",
-    "claim_due",
     "clock",
     "complete",
     "deliver_message",
     "deploy",
-    "fire_case",
     "fire_timers",
     "get_task",
     "latest_version",
+    "record_failure",
     "release",
-    "retry_case",
     "start",
     "step_result",
-    "sweep",
     "task_view",
+    "use_operations",
 ]

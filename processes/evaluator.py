@@ -86,9 +86,12 @@ def _cpu_used() -> float:
 def _arm_cpu() -> None:
     # A Python-level alarm for code the interpreter runs; RLIMIT_CPU kills the child if a single
     # C call holds on past it (a signal handler only runs between bytecodes).
+    # Only the soft limit moves (SIGXCPU, which ends the child): a pooled child's hard limit may
+    # not be raised again without CAP_SYS_RESOURCE, so the first evaluation leaves it alone.
     signal.setitimer(signal.ITIMER_PROF, CPU_SECONDS)
-    hard = int(_cpu_used() + CPU_SECONDS) + 3
-    resource.setrlimit(resource.RLIMIT_CPU, (hard, hard + 1))
+    soft = int(_cpu_used() + CPU_SECONDS) + 3
+    _current, hard = resource.getrlimit(resource.RLIMIT_CPU)
+    resource.setrlimit(resource.RLIMIT_CPU, (soft if hard == resource.RLIM_INFINITY else min(soft, hard), hard))
 
 
 def _data_only(namespace: dict[str, Any]) -> dict[str, Any]:

@@ -16,14 +16,15 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from db import timeline
 from db.models import Case, ProcessVersion, Task, TaskCandidateGroup, TimelineEvent
 from processes import engine, runtime, specs
 from processes.clock import frozen_at
 from processes.errors import ProcessError
-from processes.types import StepResult
+from processes.types import StepContext, StepResult
 
-MOVED = "migrated"
-MOVED_BACK = "migration_undone"
+MOVED = timeline.Migrated.KIND
+MOVED_BACK = timeline.MigrationUndone.KIND
 
 
 class NotMovable(ProcessError):
@@ -59,7 +60,7 @@ def blockers(session: Session, case: Case, target: ProcessVersion, now: datetime
         return (f"it runs another process ({current.process_key})",)
     if current.id == target.id:
         return (f"it is already on version {target.version}",)
-    workflow = runtime._load(session, case, now)
+    workflow = runtime._load(None, case, now)
     return tuple(engine.migration_blockers(workflow, specs.specs_for(target)))
 
 
@@ -114,29 +115,30 @@ def _last_event(session: Session, case: Case) -> TimelineEvent | None:
     ).first()
 
 
-def move(session: Session, case: Case, target: ProcessVersion, *, actor: str, now: datetime) -> StepResult:
+def move(step: StepContext, case: Case, target: ProcessVersion, *, actor: str, now: datetime) -> StepResult:
     """Move ``case`` to ``target``; raise ``NotMovable`` saying why when it cannot."""
+    session = step.session
     reasons = blockers(session, case, target, now)
     if reasons:
         raise NotMovable(f"{case.reference} cannot move: " + "; ".join(reasons) + ".")
     source = case.process_version
     previous = {"state": case.workflow_state, "version_id": source.id, "version": source.version}
-    workflow = runtime._load(session, case, now)
+    workflow = runtime._load(step, case, now)
     with frozen_at(now):
         runtime._run(lambda: engine.migrate(workflow, specs.specs_for(target)))
         guard = runtime._guard(case, now, fresh=True)  # a person moved it: the loop count starts again
         runtime._run(lambda: engine.run_on(workflow, guard))
     case.process_version = target
-    runtime._save(session, case, workflow, now, guard, actor=actor)
+    runtime._save(step, case, workflow, now, guard, actor=actor)
     _refresh_open_rows(session, case, workflow)
-    runtime._event(
-        session,
-        case,
-        now,
-        MOVED,
-        actor,
-        f"Moved from version {source.version} to version {target.version} of the process",
-        {"from": previous, "to_version_id": target.id, "to_version": target.version},
+    step.record(
+        timeline.Migrated(
+            f"Moved from version {source.version} to version {target.version} of the process",
+            {"from": previous, "to_version_id": target.id, "to_version": target.version},
+        ),
+        case=case,
+        by=actor,
+        at=now,
     )
     session.flush()
     return runtime.step_result(session, case)
@@ -147,8 +149,9 @@ def can_undo(session: Session, case: Case) -> bool:
     return last is not None and last.kind == MOVED and case.status == "open"
 
 
-def undo(session: Session, case: Case, *, actor: str, now: datetime) -> StepResult:
+def undo(step: StepContext, case: Case, *, actor: str, now: datetime) -> StepResult:
     """Put a moved case back on its previous version, as it was before the move."""
+    session = step.session
     last = _last_event(session, case)
     if last is None or last.kind != MOVED or case.status != "open":
         raise NotMovable(
@@ -161,17 +164,17 @@ def undo(session: Session, case: Case, *, actor: str, now: datetime) -> StepResu
     moved_to = case.process_version.version
     case.process_version = version
     case.workflow_state = previous["state"]
-    workflow = runtime._load(session, case, now)
-    runtime._save(session, case, workflow, now, runtime._guard(case, now, fresh=True), actor=actor)
+    workflow = runtime._load(step, case, now)
+    runtime._save(step, case, workflow, now, runtime._guard(case, now, fresh=True), actor=actor)
     _refresh_open_rows(session, case, workflow)
-    runtime._event(
-        session,
-        case,
-        now,
-        MOVED_BACK,
-        actor,
-        f"Moved back from version {moved_to} to version {version.version} of the process",
-        {"to_version_id": version.id},
+    step.record(
+        timeline.MigrationUndone(
+            f"Moved back from version {moved_to} to version {version.version} of the process",
+            {"to_version_id": version.id},
+        ),
+        case=case,
+        by=actor,
+        at=now,
     )
     session.flush()
     return runtime.step_result(session, case)

@@ -1,8 +1,9 @@
-"""Running cases: each step loads the case, runs the engine and saves, in the caller's transaction.
+"""Running cases: each step loads the case, runs the engine and saves, inside the caller's case step.
 
-A step writes the workflow state, the task and timer rows derived from it and timeline events
-through one session, then flushes. The case row carries a version column, so two steps racing
-on one case end with one saved and the other raising ``Conflict``; the caller rolls back.
+A step writes the workflow state and the task and timer rows derived from it through the step's
+session, hands what happened to the step as typed timeline events, and flushes. The case row
+carries a version column, so of two steps racing on one case one is saved and the other's flush
+fails; the case step (``casework.steps``) turns that into ``Conflict`` and rolls back.
 """
 
 from __future__ import annotations
@@ -17,38 +18,27 @@ from SpiffWorkflow.bpmn.util.event import BpmnEvent
 from SpiffWorkflow.exceptions import SpiffWorkflowException
 from SpiffWorkflow.spiff.specs.event_definitions import MessageEventDefinition
 from sqlalchemy import delete, select
-from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
-from sqlalchemy.orm.exc import StaleDataError
 
-from db.models import Case, Task, TaskCandidateGroup, TimelineEvent, Timer, User
-from handlers.registry import ServiceRequest, dispatch
+from db import timeline
+from db.models import Case, Task, TaskCandidateGroup, Timer, User
 from processes import engine, loops, scoring, specs
 from processes.clock import frozen_at
 from processes.errors import Conflict, EngineFailure, FormInvalid, NotAllowed, TaskNotFound
 from processes.forms import validate
-from processes.types import StepResult, TaskView
+from processes.types import StepContext, StepResult, TaskView
 
 
-def _script_engine(session: Session, case: Case, now: datetime) -> engine.ScriptEngine:
+def _script_engine(step: StepContext | None, case: Case, now: datetime) -> engine.ScriptEngine:
+    """Service tasks reach the handlers through the step; a workflow loaded only to be read
+    (``step`` None) runs none."""
+
     def call(operation: str, params: dict[str, Any], data: dict[str, Any]) -> dict[str, Any]:
-        return dispatch(ServiceRequest(operation, params, data, case.id, case.reference or "", session, now))
+        if step is None:
+            raise RuntimeError(f"'{operation}' cannot run outside a case step")
+        return step.call_service(operation, params, data, case, now)
 
     return engine.ScriptEngine(call)
-
-
-def _event(
-    session: Session,
-    case: Case,
-    now: datetime,
-    kind: str,
-    actor: str,
-    summary: str,
-    details: dict[str, Any] | None = None,
-) -> None:
-    session.add(
-        TimelineEvent(case_id=case.id, at=now, kind=kind, actor=actor, summary=summary, details=details)
-    )
 
 
 def _run(action: Any) -> None:
@@ -78,7 +68,7 @@ def _in_plain_words(err: SpiffWorkflowException) -> str:
 
 
 def start(
-    session: Session,
+    step: StepContext,
     case: Case,
     process_key: str,
     data: dict[str, Any],
@@ -94,6 +84,7 @@ def start(
     ``reference`` turns the new case id into its reference, before the engine runs; the
     timeline opens with ``summary`` by ``actor``.
     """
+    session = step.session
     version = specs.latest_version(session, process_key)
     assert version is not None
     case.process_version = version
@@ -102,13 +93,13 @@ def start(
     session.flush()
     if reference is not None:
         case.reference = reference(case.id)
-    _event(session, case, now, "opened", actor, summary, details)
+    step.record(timeline.Opened(summary, details), case=case, by=actor, at=now)
     with frozen_at(now):
-        workflow = engine.new_workflow(specs.fresh_specs(version), _script_engine(session, case, now))
+        workflow = engine.new_workflow(specs.fresh_specs(version), _script_engine(step, case, now))
         engine.set_start_data(workflow, data)
         guard = _guard(case, now, fresh=True)
         _run(lambda: engine.run_on(workflow, guard))
-    return _finish(session, case, workflow, now, guard)
+    return _finish(step, case, workflow, now, guard)
 
 
 def _guard(case: Case, now: datetime, *, fresh: bool) -> loops.StepGuard:
@@ -117,9 +108,9 @@ def _guard(case: Case, now: datetime, *, fresh: bool) -> loops.StepGuard:
     return loops.StepGuard(case.auto_steps, case.auto_window_started_at, now, fresh=fresh)
 
 
-def _load(session: Session, case: Case, now: datetime) -> Any:
+def _load(step: StepContext | None, case: Case, now: datetime) -> Any:
     return engine.state_from_json(
-        case.workflow_state, specs.fresh_specs(case.process_version), _script_engine(session, case, now)
+        case.workflow_state, specs.fresh_specs(case.process_version), _script_engine(step, case, now)
     )
 
 
@@ -146,7 +137,7 @@ def _due_at(task: Any, version: Any, now: datetime) -> datetime | None:
 
 
 def _finish(
-    session: Session,
+    step: StepContext,
     case: Case,
     workflow: Any,
     now: datetime,
@@ -155,13 +146,13 @@ def _finish(
     actor: str = "system",
 ) -> StepResult:
     """Save a step that ran, then hand its spec copy back for the next step to reuse."""
-    result = _save(session, case, workflow, now, guard, actor=actor)
+    result = _save(step, case, workflow, now, guard, actor=actor)
     specs.give_back(case.process_version, engine.pristine_specs(workflow))
     return result
 
 
 def _save(
-    session: Session,
+    step: StepContext,
     case: Case,
     workflow: Any,
     now: datetime,
@@ -169,6 +160,7 @@ def _save(
     *,
     actor: str = "system",
 ) -> StepResult:
+    session = step.session
     ready = {str(t.id): t for t in engine.ready_user_tasks(workflow)}
     open_rows = {
         row.id: row
@@ -178,12 +170,10 @@ def _save(
         if task_id not in ready:
             row.status = "cancelled"
             row.completed_at = now
-            _event(session, case, now, "task_cancelled", actor, f"Task withdrawn: {row.title}")
+            step.record(timeline.TaskCancelled(row.title), case=case, by=actor, at=now)
     still_open = [row for task_id, row in open_rows.items() if task_id in ready]
     created = [
-        _create_task_row(session, case, task, now)
-        for task_id, task in ready.items()
-        if task_id not in open_rows
+        _create_task_row(step, case, task, now) for task_id, task in ready.items() if task_id not in open_rows
     ]
     session.execute(delete(Timer).where(Timer.case_id == case.id))
     for timer in engine.waiting_timers(workflow):
@@ -197,23 +187,13 @@ def _save(
             )
         )
     case.workflow_state = _state_json(workflow)
-    guard.keep(case)  # here, not earlier: the queries above would flush the case outside the try
+    guard.keep(case)  # here, not earlier: a query above would flush the count before the state
     case.updated_at = now
     if workflow.completed and case.status != "closed":
         case.status = "closed"
         case.closed_at = now
-        _event(session, case, now, "case_closed", actor, "Case closed")
-    try:
-        session.flush()
-    except StaleDataError as err:
-        raise Conflict(
-            "The case was changed by someone else at the same time; nothing was saved. "
-            "Reload to see its current state."
-        ) from err
-    except OperationalError as err:
-        if "locked" in str(err):
-            raise Conflict("The case is being changed by someone else; try again.") from err
-        raise
+        step.record(timeline.CaseClosed(), case=case, by=actor, at=now)
+    session.flush()  # a lost race fails here; the case step says so as a Conflict
     # The open tasks are known here: no need to ask the database again.
     rows = sorted(still_open, key=lambda row: row.created_at) + created
     return StepResult(case.id, case.reference or "", case.status, tuple(task_view(r) for r in rows))
@@ -246,7 +226,8 @@ def _savable(data: dict[str, Any]) -> bool:
     return True
 
 
-def _create_task_row(session: Session, case: Case, task: Any, now: datetime) -> Task:
+def _create_task_row(step: StepContext, case: Case, task: Any, now: datetime) -> Task:
+    session = step.session
     ext = task.task_spec.extensions
     groups = list(ext.get("candidateGroups") or [])
     assignee_id = None
@@ -266,15 +247,7 @@ def _create_task_row(session: Session, case: Case, task: Any, now: datetime) -> 
     )
     session.add(row)
     who = ", ".join(groups) or ext.get("assignee") or "anyone"
-    _event(
-        session,
-        case,
-        now,
-        "task_created",
-        "system",
-        f"New task: {title} (for {who})",
-        {"task_id": str(task.id), "groups": groups},
-    )
+    step.record(timeline.TaskCreated(str(task.id), title, groups, who), case=case, by="system", at=now)
     return row
 
 
@@ -322,25 +295,22 @@ def _check_may_work(task: Task, user: User) -> None:
         )
 
 
-def claim(session: Session, task_id: str, user: User, *, now: datetime) -> TaskView:
+def claim(step: StepContext, task_id: str, user: User, *, now: datetime) -> TaskView:
+    session = step.session
     task = get_task(session, task_id)
     _check_may_work(task, user)
     if task.assignee_id != user.id:
         task.assignee_id = user.id
         task.assignee = user
-        _event(
-            session,
-            task.case,
-            now,
-            "task_claimed",
-            user.display_name,
-            f"{user.display_name} took the task: {task.title}",
+        step.record(
+            timeline.TaskClaimed(user.display_name, task.title), case=task.case, by=user.display_name, at=now
         )
         session.flush()
     return task_view(task)
 
 
-def release(session: Session, task_id: str, user: User, *, now: datetime) -> TaskView:
+def release(step: StepContext, task_id: str, user: User, *, now: datetime) -> TaskView:
+    session = step.session
     task = get_task(session, task_id)
     if task.status != "open":
         raise Conflict(f"This task is no longer open (it was {task.status}).")
@@ -348,20 +318,15 @@ def release(session: Session, task_id: str, user: User, *, now: datetime) -> Tas
         raise Conflict("You do not hold this task.")
     task.assignee_id = None
     task.assignee = None
-    _event(
-        session,
-        task.case,
-        now,
-        "task_released",
-        user.display_name,
-        f"{user.display_name} gave the task back: {task.title}",
+    step.record(
+        timeline.TaskReleased(user.display_name, task.title), case=task.case, by=user.display_name, at=now
     )
     session.flush()
     return task_view(task)
 
 
 def complete(
-    session: Session,
+    step: StepContext,
     task_id: str,
     data: Any,
     *,
@@ -370,7 +335,7 @@ def complete(
     expected_case_version: int | None = None,
 ) -> StepResult:
     """Validate ``data`` against the task's form and complete it; the next tasks become ready."""
-    task = get_task(session, task_id)
+    task = get_task(step.session, task_id)
     _check_may_work(task, user)
     case = task.case
     if expected_case_version is not None and case.version != expected_case_version:
@@ -379,7 +344,7 @@ def complete(
     clean, errors = validate(fields, data)
     if errors:
         raise FormInvalid(errors)
-    workflow = _load(session, case, now)
+    workflow = _load(step, case, now)
     spiff_task = engine.find_task(workflow, task_id)
     if spiff_task is None or not engine.is_ready(spiff_task):
         raise Conflict("This task is no longer waiting to be done.")
@@ -392,73 +357,62 @@ def complete(
     task.completed_by_id = user.id
     task.assignee_id = user.id
     task.submitted = clean
-    _event(
-        session,
-        case,
-        now,
-        "task_completed",
-        user.display_name,
-        f"{user.display_name} completed: {task.title}",
-        {"task_id": task.id, "data": clean, **derived},
+    step.record(
+        timeline.TaskCompleted(user.display_name, task.title, task.id, {"data": clean, **derived}),
+        case=case,
+        by=user.display_name,
+        at=now,
     )
-    return _finish(session, case, workflow, now, guard, actor=user.display_name)
+    return _finish(step, case, workflow, now, guard, actor=user.display_name)
 
 
 def fire_timers(
-    session: Session, case: Case, at: datetime, *, skip_failing: bool = False, actor: str = "system"
+    step: StepContext, case: Case, at: datetime, *, skip_failing: bool = False, actor: str = "system"
 ) -> int:
     """Fire every timer of ``case`` due at or before ``at``; returns how many fired.
 
     ``skip_failing`` (an administrator's decision) marks a failing step done without its effect.
     A case whose earlier step failed is marked as working again when this step succeeds.
     """
-    workflow = _load(session, case, at)
+    workflow = _load(step, case, at)
     before = {t.task_id: t for t in engine.waiting_timers(workflow) if t.due_at <= at}
     if not before:
         return 0
     for timer in before.values():
-        _event(
-            session,
-            case,
-            at,
-            "timer_fired",
-            "system",
-            f"Deadline passed: {timer.name} (due {timer.due_at:%d %b %Y %H:%M} UTC)",
-            {
-                "timer": timer.element_id,
-                "due_at": timer.due_at.isoformat(),
-                "late_seconds": (at - timer.due_at) / timedelta(seconds=1),
-            },
+        fired_event = timeline.TimerFired(
+            timer.name,
+            timer.element_id,
+            timer.due_at.isoformat(),
+            f"{timer.due_at:%d %b %Y %H:%M}",
+            (at - timer.due_at) / timedelta(seconds=1),
         )
+        step.record(fired_event, case=case, by="system", at=at)
     skipped: list[str] = []
     guard = _guard(case, at, fresh=False)
     with frozen_at(at):
         _run(lambda: skipped.extend(engine.fire_timers(workflow, skip_failing=skip_failing, watch=guard)))
     for title in skipped:
-        _event(session, case, at, "step_skipped", actor, f"{actor} skipped the failed step {title}")
+        step.record(timeline.StepSkipped(actor, title), case=case, by=actor, at=at)
     if case.step_failed_at is not None:
-        what = "skipped past" if skipped else "retried"
-        _event(
-            session, case, at, "step_recovered", actor, f"{actor} {what} the failed step; the case runs on"
-        )
+        step.record(timeline.StepRecovered(actor, bool(skipped)), case=case, by=actor, at=at)
         case.step_failed_at = case.step_failure = None
     fired = len(before) - len({t.task_id for t in engine.waiting_timers(workflow)} & set(before))
-    _finish(session, case, workflow, at, guard)
+    _finish(step, case, workflow, at, guard)
     return fired
 
 
-def record_failure(session: Session, case: Case, message: str, at: datetime) -> None:
+def record_failure(step: StepContext, case: Case, message: str, at: datetime) -> None:
     """Mark ``case`` as stopped by a failed background step; its timers wait for a retry."""
     case.step_failed_at = at
     case.step_failure = message[:2000]
-    _event(session, case, at, "step_failed", "system", f"A step failed and waits for a retry: {message}")
+    step.record(timeline.StepFailed(message), case=case, by="system", at=at)
 
 
 def deliver_message(
-    session: Session, case: Case, name: str, payload: dict[str, Any], *, actor: str, now: datetime
+    step: StepContext, case: Case, name: str, payload: dict[str, Any], *, actor: str, now: datetime
 ) -> StepResult:
     """Send the message ``name`` into the running case (e.g. another incident reported)."""
-    workflow = _load(session, case, now)
+    workflow = _load(step, case, now)
     event = BpmnEvent(MessageEventDefinition(name), payload=payload)
     with frozen_at(now):
         try:
@@ -467,8 +421,8 @@ def deliver_message(
             raise Conflict(f"This case is not waiting for '{name}'.") from err
         guard = _guard(case, now, fresh=True)
         _run(lambda: engine.run_on(workflow, guard))
-    _event(session, case, now, "message", actor, f"Received: {name.replace('_', ' ')}", {"message": name})
-    return _finish(session, case, workflow, now, guard, actor=actor)
+    step.record(timeline.MessageReceived(name), case=case, by=actor, at=now)
+    return _finish(step, case, workflow, now, guard, actor=actor)
 
 
 def due_timer_cases(session: Session, at: datetime, limit: int = 500) -> list[int]:

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import hashlib
 import threading
+from collections.abc import Callable
 from typing import Any
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-import handlers
 from db.models import Group, ProcessVersion
 from processes import diagram, engine
 from processes.clock import now as clock_now
@@ -20,6 +20,20 @@ from processes.types import Deployment
 # Keyed by content hash, so it stays right across databases (tests, several deployments).
 _cache: dict[str, engine.Specs] = {}
 _lock = threading.Lock()
+# The service-task operations that have a handler: registered at set-up (``use_operations``),
+# so the engine checks a diagram's topics without importing the handlers.
+_operations: list[Callable[[], set[str]]] = []
+
+
+def use_operations(known: Callable[[], set[str]]) -> None:
+    """Tell the engine which operations have handlers (the app and the worker do at set-up)."""
+    _operations[:] = [known]
+
+
+def known_operations() -> set[str]:
+    if not _operations:
+        raise RuntimeError("No service-task handlers are registered: call processes.use_operations first.")
+    return _operations[0]()
 
 
 def deploy(
@@ -56,7 +70,7 @@ def parse(session: Session, xml: bytes, filename: str = "diagram.bpmn") -> diagr
     it creates the groups).
     """
     groups = set(session.scalars(select(Group.name))) or None
-    return diagram.parse(xml, handlers.operations(), filename, groups)
+    return diagram.parse(xml, known_operations(), filename, groups)
 
 
 def latest_version(session: Session, key: str, *, required: bool = True) -> ProcessVersion | None:

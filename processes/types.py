@@ -4,8 +4,33 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import Any, Protocol
 
+from sqlalchemy.orm import Session
+
+from db.models import Case
+from db.timeline import Event
 from processes.forms import FormField
+
+
+class StepContext(Protocol):
+    """The unit of work the engine runs in (``casework.steps.CaseStep``): its session, where the
+    engine's timeline events go, and the way to the service-task handlers."""
+
+    session: Session
+
+    def record(
+        self,
+        event: Event,
+        *,
+        case: Case | int | None = None,
+        by: str | None = None,
+        at: datetime | None = None,
+    ) -> None: ...
+
+    def call_service(
+        self, operation: str, params: dict[str, Any], data: dict[str, Any], case: Case, now: datetime
+    ) -> dict[str, Any]: ...
 
 
 @dataclass(frozen=True)

@@ -20,7 +20,7 @@ from flask_login import current_user
 from werkzeug.wrappers import Response
 
 import processes
-from casework import audit, case_access, people
+from casework import audit, case_access, people, steps
 from casework.permissions import Permission, allows, who_may
 from db.models import User
 from webapp import storage
@@ -218,11 +218,9 @@ def check_request() -> Response | tuple[Any, int] | None:
         _write_audit(user, "denied", outcome="denied", detail="case access")
         return _refuse(403, "This case is not open to you: it belongs to another team or is restricted.")
     if rule.audit == "edit" and request.method != "GET":
-        # The edit's entry joins the request's transaction: the step that commits the change
-        # commits its entry with it, and a step rolled back takes the entry with it.
-        g.pending_audit = audit.pending(
-            storage.session(), _actor(user), now=processes.clock.now(), **_entry()
-        )
+        # The edit's entry is written by the case step that commits the change, in its
+        # transaction; a step rolled back takes the entry with it.
+        steps.expect_edit(storage.session(), _actor(user), now=processes.clock.now(), **_entry())
     return None
 
 
@@ -253,8 +251,13 @@ def _entry(detail: str | None = None) -> dict[str, Any]:
 
 def _write_audit(user: User | None, action: str, *, outcome: str = "ok", detail: str | None = None) -> None:
     """An entry in a transaction of its own (views, searches, exports, refusals)."""
-    audit.write(
-        storage.database(), _actor(user), action, **_entry(detail), outcome=outcome, now=processes.clock.now()
+    steps.write_audit(
+        storage.database().sessions,
+        _actor(user),
+        action,
+        **_entry(detail),
+        outcome=outcome,
+        now=processes.clock.now(),
     )
 
 
@@ -271,8 +274,7 @@ def record_request(response: Response) -> Response:
         detail = "; ".join(f"{name}={value}" for name, value in terms.items())
     if request.method == "GET" and request.args.get("format") in ("csv", "json"):
         action = "export"
-    pending = g.pop("pending_audit", None)
-    if pending is not None and pending.committed():
+    if "db_session" in g and steps.edit_written(g.db_session):
         return response  # committed with the edit
     if action is not None:
         _write_audit(requester(), action, detail=detail)  # the view committed without it

@@ -25,7 +25,7 @@ from flask_wtf.csrf import CSRFProtect
 from werkzeug.wrappers import Response
 
 import processes
-from casework import audit, people, sign_in
+from casework import audit, people, sign_in, steps
 from db.models import User
 from webapp import storage
 
@@ -172,8 +172,8 @@ def audit_sign_in(username: str, user: User | None, *, throttled: bool = False) 
     if user is None:
         # The name typed is kept (cut short) so that guessing against one account shows up.
         actor = audit.Actor(username.strip().lower()[:80] or None, None, request.remote_addr)
-    audit.write(
-        storage.database(),
+    steps.write_audit(
+        storage.database().sessions,
         actor,
         "sign-in" if user else "sign-in-failed",
         outcome="ok" if user else "throttled" if throttled else "failed",

@@ -11,13 +11,14 @@ from flask import Flask, current_app
 from flask.cli import with_appcontext
 
 import processes
-from casework import people, retention
+from casework import people, retention, steps
+from casework import timers as due_timers
 from webapp import storage
 
 
 def _deploy(paths: list[Path], deployed_by: str) -> list[processes.Deployment]:
     deployments = []
-    with storage.database().session() as session:
+    with storage.database().session() as session, steps.unit_of_work(session, now=processes.clock.now()):
         for path in paths:
             try:
                 deployments.append(
@@ -28,7 +29,6 @@ def _deploy(paths: list[Path], deployed_by: str) -> list[processes.Deployment]:
                     where = f"{p.element_name or ''} ({p.element_id})" if p.element_id else ""
                     click.echo(f"{path.name}: {where} {p.message}", err=True)
                 raise SystemExit(1) from err
-        session.commit()
     for d in deployments:
         click.echo(f"{d.key} v{d.version} {'deployed' if d.created else 'unchanged'}")
     return deployments
@@ -41,9 +41,8 @@ def init() -> None:
     storage.database().upgrade()
     _deploy(sorted(Path(current_app.config["BPMN_DIR"]).glob("*.bpmn")), "setup")
     if current_app.config["HATECASES_ENV"] == "demo":
-        with storage.database().session() as session:
+        with storage.database().session() as session, steps.unit_of_work(session, now=processes.clock.now()):
             created = people.seed_demo_users(session)
-            session.commit()
         click.echo(f"demo users: {', '.join(created) or 'already present'} (password: demo)")
 
 
@@ -84,7 +83,7 @@ def _instant(at: str | None) -> datetime:
 @with_appcontext
 def sweep(at: str | None) -> None:
     """Fire every timer due at or before the instant."""
-    result = processes.sweep(storage.database().sessions, _instant(at))
+    result = due_timers.sweep(storage.database().sessions, _instant(at))
     click.echo(
         f"cases stepped: {result.cases}, timers fired: {result.fired}, "
         f"conflicts: {result.conflicts}, failures: {result.failures}"
@@ -128,12 +127,10 @@ def users_deactivate(username: str) -> None:
 @with_appcontext
 def worker_check() -> None:
     """Exit 0 if the database, Redis and at least one Celery worker answer (scaled mode)."""
-    from sqlalchemy import text
-
     from jobs import celery
 
-    with storage.database().session() as session:
-        session.execute(text("SELECT 1"))
+    if not storage.database().reachable():
+        raise click.ClickException("database: not reachable")
     click.echo("database: ok")
     if not current_app.config["REDIS_URL"]:
         raise click.ClickException("REDIS_URL is not set: this app runs in the embedded mode.")

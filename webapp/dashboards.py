@@ -13,7 +13,7 @@ from marshmallow import ValidationError
 from werkzeug.wrappers import Response
 
 import processes
-from casework import annual, heatmap, indicators, people, process_models, stuck
+from casework import annual, heatmap, indicators, people, process_models, stuck, timers
 from casework.casefile import find_case
 from casework.permissions import Permission, allows, roles_with
 from casework.vocabulary import INCIDENT_TYPES, STRANDS
@@ -100,7 +100,7 @@ def retry_step(reference: str) -> Page:
     try:
         case_id = find_case(session, reference).id
         session.rollback()
-        processes.retry_case(storage.database().sessions, case_id, actor=current_user.display_name, skip=skip)
+        timers.retry_case(storage.database().sessions, case_id, actor=current_user.display_name, skip=skip)
     except LookupError:
         abort(404)
     except processes.NotAllowed as err:

@@ -6,7 +6,7 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from werkzeug.wrappers import Response
 
 import processes
-from casework import case_access
+from casework import case_access, restriction
 from db.models import Case
 from webapp import storage
 from webapp.auth import current_row
@@ -30,7 +30,7 @@ def restrict(reference: str) -> Page:
     lift = request.form.get("action") == "lift"
     names = None if lift else request.form.getlist("people")
     try:
-        people = case_access.set_restriction(
+        people = restriction.set_restriction(
             storage.session(), reference, names, by=current_row(), now=processes.clock.now()
         )
     except case_access.CaseUnknown:

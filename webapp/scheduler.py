@@ -1,7 +1,7 @@
 """Embedded mode: a background thread fires due timers and sends queued email every few
 seconds, in-process, and runs the retention job at start-up and once a day.
 
-The scaled mode replaces it with Celery beat; both call ``processes.sweep`` and
+The scaled mode replaces it with Celery beat; both call ``timers.sweep`` and
 ``casework.retention``.
 """
 
@@ -15,7 +15,7 @@ from flask import Flask
 from sqlalchemy.orm import Session, sessionmaker
 
 import processes
-from casework import outbox, retention
+from casework import outbox, retention, timers
 from webapp import storage
 
 log = logging.getLogger(__name__)
@@ -39,7 +39,7 @@ class TimerThread(threading.Thread):
             if self.stopped.wait(self.interval):
                 return
             try:
-                result = processes.sweep(sessions, processes.clock.now())
+                result = timers.sweep(sessions, processes.clock.now())
                 if result.fired:
                     log.info("timers fired: %s", result)
                 outbox.drain(sessions, sender, processes.clock.now())

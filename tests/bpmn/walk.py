@@ -9,7 +9,8 @@ from typing import Any
 from sqlalchemy import select
 
 import processes
-from casework import case_events, reports
+from casework import case_events, reports, tasks
+from casework import timers as due_timers
 from db import Database
 from db.models import Case, Notification, Referral, Task, TimelineEvent, User
 from tests.conftest import T0
@@ -81,7 +82,7 @@ class Walk:
         self.at += after
         with self.database.session() as session:
             user = session.scalars(select(User).where(User.username == who)).one()
-            result = processes.complete(session, self.task_id(element), answers, user=user, now=self.at)
+            result = tasks.complete(session, self.task_id(element), answers, user=user, now=self.at)
             session.commit()
             return result
 
@@ -93,7 +94,7 @@ class Walk:
         raise AssertionError("the answers were accepted")
 
     def sweep(self, after: timedelta) -> int:
-        return processes.sweep(self.database.sessions, self.at + after).fired
+        return due_timers.sweep(self.database.sessions, self.at + after).fired
 
     def send(self, what: str, details: str = "Eggs thrown at the window") -> None:
         with self.database.session() as session:

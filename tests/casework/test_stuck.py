@@ -7,7 +7,7 @@ from datetime import timedelta
 from sqlalchemy import select
 
 import processes
-from casework import stuck
+from casework import steps, stuck, tasks
 from casework.stuck import StuckFilters, Thresholds
 from db.models import Case, User
 from tests.bpmn.walk import CONTACT, FIRST_RESPONSE, HIGH_RISK, Walk
@@ -68,7 +68,7 @@ def test_a_claimed_task_is_not_unclaimed_and_shows_its_officer(database):
     walk = Walk.report(database, at=T0)
     with database.session() as session:
         officer = session.scalars(select(User).where(User.username == "officer")).one()
-        processes.claim(session, walk.task_id("first_response"), officer, now=T0 + timedelta(hours=1))
+        tasks.claim(session, walk.task_id("first_response"), officer, now=T0 + timedelta(hours=1))
         session.commit()
     now = T0 + timedelta(hours=30)
     assert page(database, now, kind="unclaimed").total == 0
@@ -152,7 +152,14 @@ def test_a_case_waiting_on_nothing_is_a_dead_end(database):
             strands=["race"],
             locality="Hillside",
         )
-        stalled = processes.start(session, case, "stalls", {}, now=T0, reference=lambda i: f"HC-2026-{i:06d}")
+        stalled = processes.start(
+            steps.uncommitted(session, now=T0),
+            case,
+            "stalls",
+            {},
+            now=T0,
+            reference=lambda i: f"HC-2026-{i:06d}",
+        )
         session.commit()
     now = T0 + timedelta(hours=1)
     dead = page(database, now, kind="dead_end")

@@ -16,7 +16,8 @@ from sqlalchemy import select
 from werkzeug.serving import make_server
 
 import processes
-from casework import process_models
+from casework import process_models, tasks
+from casework import timers as due_timers
 from db.models import Case, Task, User
 from processes import sandbox
 from tests.conftest import T0
@@ -88,7 +89,7 @@ def _complete_wait(database, case_id: int) -> None:
         ).one()
         try:
             officer = session.scalars(select(User).where(User.username == "officer")).one()
-            processes.complete(session, task_id, {}, user=officer, now=T0)
+            tasks.complete(session, task_id, {}, user=officer, now=T0)
             session.commit()
         except processes.EngineFailure:
             session.rollback()
@@ -113,14 +114,14 @@ def test_heavy_code_in_a_request_fails_its_step_and_the_process_stays_usable(dat
 def test_heavy_code_in_a_timer_step_is_kept_as_a_failed_step(database, attack):
     script, heavy = ATTACKS[attack]
     case_id = _started(database, script, heavy)
-    result = processes.sweep(database.sessions, T0 + timedelta(hours=2))
+    result = due_timers.sweep(database.sessions, T0 + timedelta(hours=2))
     assert result.failures == 1 and result.fired == 0
     with database.session() as session:
         case = session.get(Case, case_id)
         assert case.step_failed_at is not None and "Heavy later" in case.step_failure
     assert _open_tasks(database, case_id) == ["wait_here"]
     harmless = _started(database, script, 3)
-    assert processes.sweep(database.sessions, T0 + timedelta(hours=3)).fired == 1
+    assert due_timers.sweep(database.sessions, T0 + timedelta(hours=3)).fired == 1
     assert _open_tasks(database, harmless) == ["after"]
 
 

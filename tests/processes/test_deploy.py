@@ -8,6 +8,8 @@ import pytest
 from sqlalchemy import select
 
 import processes
+from casework import steps, tasks
+from casework import timers as due_timers
 from db.models import Case, Task, User
 from handlers import REGISTRY
 from tests.conftest import BPMN, T0
@@ -95,11 +97,13 @@ def test_a_new_diagram_runs_with_no_code_change_and_its_timer_fires(session, dat
     processes.deploy(session, small())
     session.commit()
     case = Case(reported_at=T0, description="d", location="l", strands=[])
-    result = processes.start(session, case, "small", {}, now=T0, reference=lambda i: f"S-{i}")
+    result = processes.start(
+        steps.uncommitted(session, now=T0), case, "small", {}, now=T0, reference=lambda i: f"S-{i}"
+    )
     session.commit()
     [task] = result.open_tasks
     assert task.title == "Check" and task.due_at == T0 + timedelta(days=1)
-    assert processes.sweep(database.sessions, T0 + timedelta(hours=3)).fired == 1
+    assert due_timers.sweep(database.sessions, T0 + timedelta(hours=3)).fired == 1
 
 
 def test_a_failing_handler_leaves_the_case_as_it_was(session, monkeypatch):
@@ -109,12 +113,14 @@ def test_a_failing_handler_leaves_the_case_as_it_was(session, monkeypatch):
     monkeypatch.setitem(REGISTRY, "explode", explode)
     processes.deploy(session, small(topic="explode"))
     case = Case(reported_at=T0, description="d", location="l", strands=[])
-    [task] = processes.start(session, case, "small", {}, now=T0, reference=lambda i: f"S-{i}").open_tasks
+    [task] = processes.start(
+        steps.uncommitted(session, now=T0), case, "small", {}, now=T0, reference=lambda i: f"S-{i}"
+    ).open_tasks
     session.commit()
     state, version = case.workflow_state, case.version
     officer = session.scalars(select(User).where(User.username == "officer")).one()
     with pytest.raises(processes.EngineFailure, match=r"Call out.*police system is down"):
-        processes.complete(session, task.id, {"note": "done"}, user=officer, now=T0)
+        tasks.complete(session, task.id, {"note": "done"}, user=officer, now=T0)
     session.rollback()
     session.expire_all()
     assert (case.workflow_state, case.version) == (state, version)

@@ -10,7 +10,8 @@ import pytest
 from sqlalchemy import select
 
 import processes
-from casework import case_moves
+from casework import case_moves, steps, tasks
+from casework import timers as due_timers
 from db.models import Case, Task, TimelineEvent, Timer, User
 from processes import engine, migration, specs
 from tests.conftest import T0
@@ -37,7 +38,14 @@ def user(session, name: str) -> User:
 
 def start(session, at, data=None) -> Case:
     case = Case(reported_at=at, description="noise", location="4 Elm Road", strands=[])
-    processes.start(session, case, "noise_complaint", data or {}, now=at, reference=lambda i: f"NC-{i:06d}")
+    processes.start(
+        steps.uncommitted(session, now=T0),
+        case,
+        "noise_complaint",
+        data or {},
+        now=at,
+        reference=lambda i: f"NC-{i:06d}",
+    )
     session.commit()
     return case
 
@@ -82,7 +90,7 @@ def test_a_bulk_move_of_100_cases_keeps_due_times_data_and_tasks(session, databa
     assert case_moves.preview(session, "noise_complaint", now=now) == []
 
     # The kept deadline still fires, at its original time, on the new version.
-    assert processes.sweep(database.sessions, T0 + timedelta(hours=8, minutes=29, seconds=30)).fired == 30
+    assert due_timers.sweep(database.sessions, T0 + timedelta(hours=8, minutes=29, seconds=30)).fired == 30
 
 
 def test_a_moved_case_runs_on_and_records_the_move(session):
@@ -99,7 +107,7 @@ def test_a_moved_case_runs_on_and_records_the_move(session):
     ).first()
     assert (event.kind, event.actor) == ("migrated", "Oscar Owner")
     assert event.summary == "Moved from version 1 to version 2 of the process"
-    result = processes.complete(
+    result = tasks.complete(
         session, open_task(session, case).id, {"decibels": "95"}, user=user(session, "officer"), now=T0
     )
     session.commit()
@@ -110,7 +118,7 @@ def test_a_case_past_a_step_the_new_version_lacks_cannot_move(session):
     processes.deploy(session, noise())
     waiting = start(session, T0)
     at_visit = start(session, T0)
-    processes.complete(
+    tasks.complete(
         session, open_task(session, at_visit).id, {"decibels": "95"}, user=user(session, "officer"), now=T0
     )
     session.commit()
@@ -163,7 +171,7 @@ def test_undo_puts_the_case_back_until_it_moves_on(session):
     case_moves.move_cases(
         session, "noise_complaint", [case.reference], user=owner, now=T0 + timedelta(minutes=2)
     )
-    processes.claim(session, task_id, user(session, "officer"), now=T0 + timedelta(minutes=3))
+    tasks.claim(session, task_id, user(session, "officer"), now=T0 + timedelta(minutes=3))
     session.commit()
     assert not case_moves.recent_moves(session, "noise_complaint")[0].undoable
     with pytest.raises(migration.NotMovable, match="something has happened to the case since it moved"):

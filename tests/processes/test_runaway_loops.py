@@ -13,6 +13,7 @@ from sqlalchemy import select
 
 import processes
 from casework import process_models, stuck, tasks
+from casework import timers as due_timers
 from db.models import Case, Task, User
 from processes import loops
 from tests.conftest import T0
@@ -100,7 +101,7 @@ def _sweeps(database, count, start=T0, every=SWEEP_EVERY):
     at = start
     for _ in range(count):
         at += every
-        processes.sweep(database.sessions, at)
+        due_timers.sweep(database.sessions, at)
     return at
 
 
@@ -114,7 +115,7 @@ def test_a_timer_of_zero_from_the_case_data_is_stopped_after_a_set_number_of_ste
     at = T0
     for _ in range(loops.MAX_AUTOMATIC_STEPS):
         at += SWEEP_EVERY
-        if processes.sweep(database.sessions, at).failures:
+        if due_timers.sweep(database.sessions, at).failures:
             break
     else:
         pytest.fail("the loop was never stopped")

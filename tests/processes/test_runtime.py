@@ -10,7 +10,8 @@ import pytest
 from sqlalchemy import select
 
 import processes
-from casework import reports
+from casework import reports, steps, tasks
+from casework import timers as due_timers
 from db import Database
 from db.models import Case, Notification, OutboxMessage, Task, TimelineEvent, Timer, User
 from tests.conftest import T0
@@ -51,7 +52,7 @@ def open_tasks(database: Database, reference: str) -> list[Task]:
 
 def complete(database: Database, task_id: str, data: dict, who: str = "officer", at=T0):
     with database.session() as session:
-        result = processes.complete(session, task_id, data, user=user(session, who), now=at)
+        result = tasks.complete(session, task_id, data, user=user(session, who), now=at)
         session.commit()
         return result
 
@@ -164,11 +165,11 @@ def test_two_completions_of_one_task_give_one_success_and_one_conflict(database)
         officer, supervisor = user(first, "officer"), user(second, "supervisor")
         processes.get_task(first, task.id).case.workflow_state  # noqa: B018
         processes.get_task(second, task.id).case.workflow_state  # noqa: B018
-        processes.complete(first, task.id, FIRST_RESPONSE, user=officer, now=T0)
+        tasks.complete(first, task.id, FIRST_RESPONSE, user=officer, now=T0)
         first.commit()
         saved_version = processes.get_task(first, task.id).case.version
         with pytest.raises(processes.Conflict):
-            processes.complete(second, task.id, FIRST_RESPONSE, user=supervisor, now=T0)
+            tasks.complete(second, task.id, FIRST_RESPONSE, user=supervisor, now=T0)
         second.rollback()
     with database.session() as session:
         case = session.scalars(select(Case)).one()
@@ -193,7 +194,7 @@ def test_racing_threads_complete_a_task_exactly_once(database):
                 processes.get_task(session, task_id)
                 barrier.wait()
                 try:
-                    processes.complete(session, task_id, FIRST_RESPONSE, user=worker, now=T0)
+                    tasks.complete(session, task_id, FIRST_RESPONSE, user=worker, now=T0)
                     session.commit()
                     outcomes.append("ok")
                 except processes.Conflict:
@@ -212,10 +213,10 @@ def test_a_task_held_by_someone_else_cannot_be_claimed_or_completed(database):
     reference = open_case(database)
     [task] = open_tasks(database, reference)
     with database.session() as session:
-        processes.claim(session, task.id, user(session, "officer"), now=T0)
+        tasks.claim(session, task.id, user(session, "officer"), now=T0)
         session.commit()
     with database.session() as session, pytest.raises(processes.Conflict, match="held by Olivia"):
-        processes.claim(session, task.id, user(session, "supervisor"), now=T0)
+        tasks.claim(session, task.id, user(session, "supervisor"), now=T0)
     with pytest.raises(processes.Conflict):
         complete(database, task.id, FIRST_RESPONSE, who="supervisor")
 
@@ -224,16 +225,16 @@ def test_someone_outside_the_candidate_groups_may_not_work_the_task(database):
     reference = open_case(database)
     [task] = open_tasks(database, reference)
     with database.session() as session, pytest.raises(processes.NotAllowed):
-        processes.claim(session, task.id, user(session, "manager"), now=T0)
+        tasks.claim(session, task.id, user(session, "manager"), now=T0)
 
 
 def test_the_24_hour_deadline_escalates_to_the_supervisors(database):
     reference = open_case(database)
-    early = processes.sweep(database.sessions, T0 + timedelta(hours=23, minutes=59))
+    early = due_timers.sweep(database.sessions, T0 + timedelta(hours=23, minutes=59))
     assert early.fired == 1  # only the reminder
     assert [t.element_id for t in open_tasks(database, reference)] == ["first_response"]
 
-    result = processes.sweep(database.sessions, T0 + timedelta(hours=24, seconds=1))
+    result = due_timers.sweep(database.sessions, T0 + timedelta(hours=24, seconds=1))
     assert (result.cases, result.fired, result.conflicts, result.failures) == (1, 1, 0, 0)
     [escalation] = open_tasks(database, reference)
     assert escalation.element_id == "overdue_response"
@@ -248,7 +249,7 @@ def test_the_24_hour_deadline_escalates_to_the_supervisors(database):
         emails = session.scalars(select(OutboxMessage).where(OutboxMessage.subject.contains("24 hours")))
         assert sorted(m.recipient for m in emails) == ["supervisor@example.org"]
     # A second sweep finds nothing more to do.
-    assert processes.sweep(database.sessions, T0 + timedelta(hours=48)).fired == 0
+    assert due_timers.sweep(database.sessions, T0 + timedelta(hours=48)).fired == 0
     result = complete(
         database,
         escalation.id,
@@ -268,7 +269,7 @@ def test_the_deadline_counts_from_the_report_time_not_when_the_case_was_keyed(da
     reference = open_case(database, at=reported)
     [task] = open_tasks(database, reference)
     assert task.due_at == reported + timedelta(hours=24)
-    assert processes.sweep(database.sessions, T0 + timedelta(hours=4, seconds=1)).fired == 2
+    assert due_timers.sweep(database.sessions, T0 + timedelta(hours=4, seconds=1)).fired == 2
 
 
 def test_another_incident_is_delivered_into_the_running_case(database):
@@ -276,7 +277,7 @@ def test_another_incident_is_delivered_into_the_running_case(database):
     with database.session() as session:
         case = session.scalars(select(Case)).one()
         result = processes.deliver_message(
-            session,
+            steps.uncommitted(session, now=T0),
             case,
             "further_incident",
             {"text": "Eggs thrown"},
@@ -295,16 +296,18 @@ def test_a_message_the_case_does_not_wait_for_is_a_conflict(database):
     with database.session() as session:
         case = session.scalars(select(Case)).one()
         with pytest.raises(processes.Conflict, match="not waiting"):
-            processes.deliver_message(session, case, "no_such_message", {}, actor="x", now=T0)
+            processes.deliver_message(
+                steps.uncommitted(session, now=T0), case, "no_such_message", {}, actor="x", now=T0
+            )
 
 
 def test_two_hours_before_the_deadline_the_officer_holding_the_task_is_reminded(database):
     reference = open_case(database)
     [task] = open_tasks(database, reference)
     with database.session() as session:
-        processes.claim(session, task.id, user(session, "officer"), now=T0)
+        tasks.claim(session, task.id, user(session, "officer"), now=T0)
         session.commit()
-    assert processes.sweep(database.sessions, T0 + timedelta(hours=22, seconds=1)).fired == 1
+    assert due_timers.sweep(database.sessions, T0 + timedelta(hours=22, seconds=1)).fired == 1
     with database.session() as session:
         note = session.scalars(select(Notification)).one()
         assert note.user_id == user(session, "officer").id and "within 2 hours" in note.message

@@ -10,6 +10,7 @@ from RestrictedPython import compile_restricted_exec
 from sqlalchemy import select
 
 import processes
+from casework import steps, tasks
 from db.models import Case, Task, User
 from processes import sandbox
 from processes.engine import RestrictedEnvironment
@@ -135,11 +136,13 @@ def test_ordinary_diagram_code_still_runs():
 def test_a_script_task_runs_in_a_case(session):
     processes.deploy(session, scripted("total = 0\nfor n in [3, 4]:\n    total += n * 3"))
     case = Case(reported_at=T0, description="d", location="l", strands=[])
-    result = processes.start(session, case, "scripted", {}, now=T0, reference=lambda i: f"S-{i}")
+    result = processes.start(
+        steps.uncommitted(session, now=T0), case, "scripted", {}, now=T0, reference=lambda i: f"S-{i}"
+    )
     session.commit()
     [task] = result.open_tasks
     officer = session.scalars(select(User).where(User.username == "officer")).one()
-    processes.complete(session, task.id, {}, user=officer, now=T0)
+    tasks.complete(session, task.id, {}, user=officer, now=T0)
     assert session.get(Task, task.id).status == "completed"
     assert '"total":21' in case.workflow_state
 
@@ -148,7 +151,14 @@ def test_a_runaway_script_fails_the_step_and_leaves_no_case(session):
     processes.deploy(session, scripted("text = 'x' * size"))
     case = Case(reported_at=T0, description="d", location="l", strands=[])
     with pytest.raises(processes.EngineFailure, match="characters or items"):
-        processes.start(session, case, "scripted", {"size": 10**9}, now=T0, reference=lambda i: f"S-{i}")
+        processes.start(
+            steps.uncommitted(session, now=T0),
+            case,
+            "scripted",
+            {"size": 10**9},
+            now=T0,
+            reference=lambda i: f"S-{i}",
+        )
     session.rollback()
     assert session.scalars(select(Case).where(Case.reference.like("S-%"))).all() == []
 

@@ -11,6 +11,7 @@ from sqlalchemy import select
 
 import processes
 from casework import process_models
+from casework import timers as due_timers
 from db.models import Case, Task, TimelineEvent, Timer, User
 from tests.conftest import T0
 
@@ -60,30 +61,32 @@ def _case(database, case_id):
 
 
 def test_a_failed_timer_step_is_rolled_back_recorded_and_left_alone(database, case_id):
-    result = processes.sweep(database.sessions, LATE)
+    result = due_timers.sweep(database.sessions, LATE)
     assert result.failures == 1 and result.fired == 0
     case, open_tasks, timers, kinds = _case(database, case_id)
     assert case.step_failed_at == LATE
     assert "Share out the points" in case.step_failure and "division by zero" in case.step_failure
     assert open_tasks == ["wait_here"] and timers == ["too_late"]  # as before the step
     assert kinds.count("step_failed") == 1 and "timer_fired" not in kinds
-    again = processes.sweep(database.sessions, LATE + timedelta(minutes=5))
+    again = due_timers.sweep(database.sessions, LATE + timedelta(minutes=5))
     assert again.cases == 0 and again.failures == 0  # not tried again and again
     assert _case(database, case_id)[3].count("step_failed") == 1
 
 
 def test_a_retry_that_fails_again_keeps_the_case_as_it_was(database, case_id):
-    processes.sweep(database.sessions, LATE)
+    due_timers.sweep(database.sessions, LATE)
     with pytest.raises(processes.EngineFailure, match="division by zero"):
-        processes.retry_case(database.sessions, case_id, actor="Sam Supervisor", at=LATE + timedelta(hours=1))
+        due_timers.retry_case(
+            database.sessions, case_id, actor="Sam Supervisor", at=LATE + timedelta(hours=1)
+        )
     case, open_tasks, timers, kinds = _case(database, case_id)
     assert case.step_failed_at == LATE + timedelta(hours=1)
     assert open_tasks == ["wait_here"] and timers == ["too_late"] and kinds.count("step_failed") == 2
 
 
 def test_skipping_the_failed_step_lets_the_case_run_on(database, case_id):
-    processes.sweep(database.sessions, LATE)
-    fired = processes.retry_case(
+    due_timers.sweep(database.sessions, LATE)
+    fired = due_timers.retry_case(
         database.sessions, case_id, actor="Ada Admin", skip=True, at=LATE + timedelta(hours=1)
     )
     assert fired == 1
@@ -97,13 +100,13 @@ def test_skipping_the_failed_step_lets_the_case_run_on(database, case_id):
 
 
 def test_a_retry_after_the_cause_is_fixed_runs_the_step(database, case_id):
-    processes.sweep(database.sessions, LATE)
+    due_timers.sweep(database.sessions, LATE)
     with database.session() as session:  # the cause is mended: the data the script needs is right
         case = session.get(Case, case_id)
         assert case.workflow_state.count('"divisor":0') == 1
         case.workflow_state = case.workflow_state.replace('"divisor":0', '"divisor":2')
         session.commit()
-    assert processes.retry_case(database.sessions, case_id, actor="Sam Supervisor", at=LATE) == 1
+    assert due_timers.retry_case(database.sessions, case_id, actor="Sam Supervisor", at=LATE) == 1
     case, open_tasks, _, kinds = _case(database, case_id)
     assert case.step_failed_at is None and open_tasks == ["after_the_deadline"]
     assert "step_recovered" in kinds and "step_skipped" not in kinds
@@ -111,4 +114,4 @@ def test_a_retry_after_the_cause_is_fixed_runs_the_step(database, case_id):
 
 def test_retrying_a_case_that_has_not_failed_is_refused(database, case_id):
     with pytest.raises(processes.NotAllowed, match="no failed step"):
-        processes.retry_case(database.sessions, case_id, actor="Sam Supervisor")
+        due_timers.retry_case(database.sessions, case_id, actor="Sam Supervisor")

@@ -7,6 +7,7 @@ from datetime import timedelta
 import pytest
 
 import processes
+from casework import timers as due_timers
 from tests.conftest import T0
 
 REPORT = {
@@ -196,7 +197,7 @@ def test_case_shows_status_tasks_and_timeline(client):
 def test_escalation_reaches_the_supervisors_inbox(client, app):
     with processes.clock.frozen_at(T0):
         reference = report(client)
-    result = processes.sweep(app.extensions["database"].sessions, T0 + timedelta(hours=25))
+    result = due_timers.sweep(app.extensions["database"].sessions, T0 + timedelta(hours=25))
     assert result.fired == 2  # the reminder, then the deadline
     supervisor = token(client, "supervisor")
     task = first_task(client, supervisor, reference)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 import processes
+from casework import timers as due_timers
 from tests.conftest import T0
 from tests.webapp.test_api import report, token
 
@@ -12,7 +13,7 @@ from tests.webapp.test_api import report, token
 def escalate(client, app) -> str:
     with processes.clock.frozen_at(T0):
         reference = report(client)
-    processes.sweep(app.extensions["database"].sessions, T0 + timedelta(hours=25))
+    due_timers.sweep(app.extensions["database"].sessions, T0 + timedelta(hours=25))
     return reference
 
 

@@ -11,6 +11,7 @@ from datetime import timedelta
 import pytest
 
 import processes
+from casework import timers as due_timers
 from tests.conftest import BPMN, T0
 from tests.diagrams import noise
 from tests.webapp.test_api import report, token
@@ -182,7 +183,7 @@ def test_a_never_seen_diagrams_deadline_escalates(client, app):
         reference = client.post("/api/process-models/noise_complaint/cases", headers=owner, json={}).json[
             "reference"
         ]
-    result = processes.sweep(app.extensions["database"].sessions, T0 + timedelta(hours=9))
+    result = due_timers.sweep(app.extensions["database"].sessions, T0 + timedelta(hours=9))
     assert result.fired == 1
     supervisor = token(client, "supervisor")
     titles = [t["title"] for t in client.get(f"/api/tasks?q={reference}", headers=supervisor).json["items"]]

@@ -9,8 +9,8 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import select
 
-import processes
 from casework import process_models
+from casework import timers as due_timers
 from db import Database
 from db.models import Case, Task, User
 from tests.conftest import T0
@@ -26,7 +26,7 @@ def failed(db_url):
         owner = session.scalars(select(User).where(User.username == "owner")).one()
         process_models.deploy(session, FRAGILE, user=owner)
         result = process_models.start_case(session, "fragile", {"divisor": 0}, user=owner, now=T0)
-    assert processes.sweep(database.sessions, T0 + timedelta(hours=2)).failures == 1
+    assert due_timers.sweep(database.sessions, T0 + timedelta(hours=2)).failures == 1
     database.dispose()
     return result.case_reference
 

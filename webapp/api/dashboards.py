@@ -12,7 +12,7 @@ from flask_smorest import Blueprint, abort
 from marshmallow import Schema, fields
 
 import processes
-from casework import indicators, stuck
+from casework import indicators, stuck, timers
 from casework.casefile import find_case
 from casework.permissions import Permission, allows, roles_with
 from webapp import storage
@@ -113,7 +113,7 @@ def retry_step(args: dict[str, Any], reference: str) -> Any:
     try:
         case = find_case(session, reference)
         session.rollback()
-        fired = processes.retry_case(
+        fired = timers.retry_case(
             storage.database().sessions, case.id, actor=user.display_name, skip=args["skip"]
         )
     except LookupError as err:

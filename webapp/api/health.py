@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 from flask import Blueprint, current_app, jsonify
-from sqlalchemy import text
-from sqlalchemy.exc import SQLAlchemyError
 from werkzeug.wrappers import Response
 
 from webapp import storage
@@ -14,11 +12,7 @@ bp = Blueprint("health", __name__)
 
 @bp.route("/healthz")
 def healthz() -> tuple[Response, int]:
-    try:
-        storage.session().execute(text("SELECT 1"))
-        database = "ok"
-    except SQLAlchemyError:
-        database = "unreachable"
+    database = "ok" if storage.database().reachable() else "unreachable"
     status = "ok" if database == "ok" else "degraded"
     return jsonify(
         {"status": status, "database": database, "timers": current_app.config["TIMERS"]}

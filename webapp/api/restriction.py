@@ -8,7 +8,7 @@ from flask_smorest import Blueprint, abort
 from marshmallow import Schema, fields, validate
 
 import processes
-from casework import case_access
+from casework import case_access, restriction
 from webapp import storage
 from webapp.api.security import api_user, token_required
 
@@ -31,7 +31,7 @@ class RestrictionStateSchema(Schema):
 
 def _set(reference: str, usernames: list[str] | None) -> dict[str, Any]:
     try:
-        people = case_access.set_restriction(
+        people = restriction.set_restriction(
             storage.session(), reference, usernames, by=api_user(), now=processes.clock.now()
         )
     except case_access.CaseUnknown as err:

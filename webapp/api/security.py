@@ -56,7 +56,6 @@ def token(credentials: dict[str, str]) -> dict[str, Any] | Response:
         abort(401, message="The username or password is not right.")
     assert outcome.user is not None  # abort() raised otherwise
     value, expires = people.issue_token(session, outcome.user, now=now)
-    session.commit()
     return {"token": value, "expires_at": expires}
 
 

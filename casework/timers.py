@@ -1,10 +1,11 @@
-"""Firing timers: hand out due timers by case, and fire one case's due timers exactly once.
+"""Firing due timers: hand out due timers by case, and fire one case's due timers exactly once.
 
 ``claim_due`` marks due timer rows as queued (skipping rows another sweeper holds) and returns
 their case ids; ``fire_case`` locks the case row (``FOR UPDATE SKIP LOCKED`` on PostgreSQL) and
-fires what is due in its own transaction. A case another worker holds is skipped: that worker
+fires what is due in a case step of its own. A case another worker holds is skipped: that worker
 fires it. A timer queued long ago whose worker died is handed out again by a later sweep; firing
-is idempotent, because a fired timer's row is gone once its step commits.
+is idempotent, because a fired timer's row is gone once its step commits. The embedded timer
+thread, the CLI and the Celery tasks all come here.
 """
 
 from __future__ import annotations
@@ -13,14 +14,13 @@ import logging
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import exists, or_, select, update
+from sqlalchemy import exists, or_, select
 from sqlalchemy.orm import Session, sessionmaker
-from sqlalchemy.orm.exc import StaleDataError
 
+import processes
+from casework import steps
+from db import queue
 from db.models import Case, Timer
-from processes import runtime
-from processes.clock import now as clock_now
-from processes.errors import Conflict, EngineFailure, NotAllowed
 
 log = logging.getLogger(__name__)
 REQUEUE_AFTER = timedelta(seconds=30)
@@ -42,22 +42,18 @@ def claim_due(
     requeue_after: timedelta = REQUEUE_AFTER,
 ) -> list[int]:
     """Mark up to ``batch`` due timers as queued and return their distinct case ids."""
-    with sessions() as session:
-        due = (
-            select(Timer.id)
-            .where(Timer.due_at <= at, or_(Timer.queued_at.is_(None), Timer.queued_at <= at - requeue_after))
-            .where(~exists().where(Case.id == Timer.case_id, Case.step_failed_at.is_not(None)))
-            .order_by(Timer.due_at)
-            .limit(batch)
-            .with_for_update(skip_locked=True)
+    with steps.own_session(sessions, now=at) as step:
+        case_ids = queue.claim(
+            step.session,
+            Timer,
+            due=(Timer.due_at <= at)
+            & or_(Timer.queued_at.is_(None), Timer.queued_at <= at - requeue_after)
+            & ~exists().where(Case.id == Timer.case_id, Case.step_failed_at.is_not(None)),
+            order_by=Timer.due_at,
+            batch=batch,
+            at=at,
+            returning=Timer.case_id,
         )
-        case_ids = session.scalars(
-            update(Timer)
-            .where(Timer.id.in_(due.scalar_subquery()))
-            .values(queued_at=at)
-            .returning(Timer.case_id)
-        ).all()
-        session.commit()
     return sorted(set(case_ids))
 
 
@@ -70,40 +66,36 @@ def fire_case(
     skip_failing: bool = False,
     actor: str = "system",
 ) -> int:
-    """Fire the due timers of one case in its own transaction; 0 if none or another worker has it.
+    """Fire the due timers of one case in a step of its own; 0 if none or another worker has it.
 
     A step that fails is rolled back and recorded on the case (``step_failed_at``); the sweep then
     leaves the case alone until someone retries it (``retry``), skipping the failing step if an
     administrator chose to (``skip_failing``).
     """
-    at = at or clock_now()
-    with sessions() as session:
-        case = session.scalar(
-            select(Case)
-            .where(Case.id == case_id, Case.status == "open")
-            .with_for_update(skip_locked=True, of=Case)
-        )
-        if case is None or (case.step_failed_at is not None and not retry):
-            return 0
-        try:
-            fired = runtime.fire_timers(session, case, at, skip_failing=skip_failing, actor=actor)
-            session.commit()
-        except EngineFailure as err:
-            session.rollback()
-            _record_failure(session, case_id, str(err), at)
-            raise
-        return fired
-
-
-def _record_failure(session: Session, case_id: int, message: str, at: datetime) -> None:
-    case = session.get(Case, case_id, with_for_update=True)
-    if case is None:
-        return
-    runtime.record_failure(session, case, message, at)
+    at = at or processes.clock.now()
     try:
-        session.commit()
-    except StaleDataError:
-        session.rollback()
+        with steps.own_session(sessions, now=at, by=actor) as step:
+            if not step.lock(case_id, skip_locked=True):
+                return 0
+            case = step.session.scalar(select(Case).where(Case.id == case_id, Case.status == "open"))
+            if case is None or (case.step_failed_at is not None and not retry):
+                return 0
+            step.case = case
+            return processes.fire_timers(step, case, at, skip_failing=skip_failing, actor=actor)
+    except processes.EngineFailure as err:
+        _record_failure(sessions, case_id, str(err), at)
+        raise
+
+
+def _record_failure(sessions: sessionmaker[Session], case_id: int, message: str, at: datetime) -> None:
+    try:
+        with steps.own_session(sessions, now=at) as step:
+            if not step.lock(case_id):
+                return
+            case = step.session.get(Case, case_id)
+            if case is not None:
+                processes.record_failure(step, case, message, at)
+    except processes.Conflict:
         log.warning("case id %s changed while its failure was recorded; the next sweep tries again", case_id)
 
 
@@ -119,7 +111,7 @@ def retry_case(
     with sessions() as session:
         case = session.get(Case, case_id)
         if case is None or case.step_failed_at is None:
-            raise NotAllowed("This case has no failed step to retry.")
+            raise processes.NotAllowed("This case has no failed step to retry.")
     return fire_case(sessions, case_id, at, retry=True, skip_failing=skip, actor=actor)
 
 
@@ -132,9 +124,9 @@ def sweep(sessions: sessionmaker[Session], at: datetime, batch: int = 1000) -> S
         for case_id in case_ids:
             try:
                 fired += fire_case(sessions, case_id, at)
-            except Conflict:
+            except processes.Conflict:
                 conflicts += 1
-            except EngineFailure:
+            except processes.EngineFailure:
                 failures += 1
                 log.exception("timer step failed for case id %s", case_id)
         # Stop at a partial batch, or when a round fired nothing (the rest is held or failing).

@@ -1,0 +1,491 @@
+"""The kinds of line on a case's timeline: one definition of each.
+
+A kind says how its line reads on the case page (``summary``, written when it happens), what the
+reporter is told of it on their own view of the case (``REPORTER``: None, they are not told),
+what stays of it when the case is anonymised at the end of retention (``AFTER_RETENTION``) and
+which of its details are kept for the record (``details``). The subject access export gives the
+case page's words with other people's personal data redacted (``casework.subject_access``).
+
+Only the case step (``casework.steps``) turns an event into a ``TimelineEvent`` row; the engine,
+the handlers and the services build events and hand them to it.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Any, ClassVar
+
+MARKER = "[removed under the retention policy]"
+_POLICE_REFERENCE = re.compile(r" \(reference [^)]*\)")
+
+
+@dataclass(frozen=True)
+class Retained:
+    """What stays of a line's summary when its case is anonymised."""
+
+    keep: bool = False
+    fixed_text: str | None = None
+    cut: re.Pattern[str] | None = None
+
+    def apply(self, summary: str) -> str:
+        if self.fixed_text is not None:
+            return self.fixed_text
+        if not self.keep:
+            return MARKER
+        return self.cut.sub("", summary) if self.cut is not None else summary
+
+
+# The summary holds only words the system wrote from the diagram and staff names.
+KEEP = Retained(keep=True)
+# The summary may hold typed text or personal data: nothing of it stays.
+REMOVE = Retained()
+
+
+def fixed(text: str) -> Retained:
+    """The system's own words stay; the typed text after them goes."""
+    return Retained(fixed_text=text)
+
+
+@dataclass(frozen=True)
+class Event:
+    """A thing that happened to a case. Subclasses are the kinds."""
+
+    KIND: ClassVar[str]
+    REPORTER: ClassVar[str | None] = None
+    AFTER_RETENTION: ClassVar[Retained] = REMOVE
+
+    @property
+    def summary(self) -> str:
+        raise NotImplementedError
+
+    @property
+    def details(self) -> dict[str, Any] | None:
+        return None
+
+
+# The report and the process
+
+
+@dataclass(frozen=True)
+class Opened(Event):
+    KIND = "opened"
+    REPORTER = "We received your report."
+    AFTER_RETENTION = KEEP
+    text: str
+    facts: dict[str, Any] | None = None
+
+    @property
+    def summary(self) -> str:
+        return self.text
+
+    @property
+    def details(self) -> dict[str, Any] | None:
+        return self.facts
+
+
+@dataclass(frozen=True)
+class TaskCreated(Event):
+    KIND = "task_created"
+    task_id: str
+    title: str
+    groups: list[str]
+    who: str
+
+    @property
+    def summary(self) -> str:
+        return f"New task: {self.title} (for {self.who})"
+
+    @property
+    def details(self) -> dict[str, Any] | None:
+        return {"task_id": self.task_id, "groups": self.groups}
+
+
+@dataclass(frozen=True)
+class TaskCancelled(Event):
+    KIND = "task_cancelled"
+    AFTER_RETENTION = KEEP
+    title: str
+
+    @property
+    def summary(self) -> str:
+        return f"Task withdrawn: {self.title}"
+
+
+@dataclass(frozen=True)
+class TaskClaimed(Event):
+    KIND = "task_claimed"
+    by: str
+    title: str
+
+    @property
+    def summary(self) -> str:
+        return f"{self.by} took the task: {self.title}"
+
+
+@dataclass(frozen=True)
+class TaskReleased(Event):
+    KIND = "task_released"
+    by: str
+    title: str
+
+    @property
+    def summary(self) -> str:
+        return f"{self.by} gave the task back: {self.title}"
+
+
+@dataclass(frozen=True)
+class TaskCompleted(Event):
+    KIND = "task_completed"
+    AFTER_RETENTION = KEEP
+    by: str
+    title: str
+    task_id: str
+    answers: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def summary(self) -> str:
+        return f"{self.by} completed: {self.title}"
+
+    @property
+    def details(self) -> dict[str, Any] | None:
+        return {"task_id": self.task_id, **self.answers}
+
+
+@dataclass(frozen=True)
+class TaskReassigned(Event):
+    KIND = "task_reassigned"
+    AFTER_RETENTION = KEEP
+    by: str
+    title: str
+    task_id: str
+    before: str | None
+    before_name: str | None
+    to: str
+    to_name: str
+
+    @property
+    def summary(self) -> str:
+        was = self.before_name or "nobody (it was not taken)"
+        return f"{self.by} reassigned the task “{self.title}” from {was} to {self.to_name}"
+
+    @property
+    def details(self) -> dict[str, Any] | None:
+        return {"task_id": self.task_id, "from": self.before, "to": self.to}
+
+
+@dataclass(frozen=True)
+class CaseClosed(Event):
+    KIND = "case_closed"
+    REPORTER = "Your case was closed."
+    AFTER_RETENTION = KEEP
+
+    @property
+    def summary(self) -> str:
+        return "Case closed"
+
+
+@dataclass(frozen=True)
+class TimerFired(Event):
+    KIND = "timer_fired"
+    name: str
+    element_id: str
+    due_at: str
+    due_text: str
+    late_seconds: float
+
+    @property
+    def summary(self) -> str:
+        return f"Deadline passed: {self.name} (due {self.due_text} UTC)"
+
+    @property
+    def details(self) -> dict[str, Any] | None:
+        return {"timer": self.element_id, "due_at": self.due_at, "late_seconds": self.late_seconds}
+
+
+@dataclass(frozen=True)
+class MessageReceived(Event):
+    KIND = "message"
+    AFTER_RETENTION = KEEP
+    name: str
+
+    @property
+    def summary(self) -> str:
+        return f"Received: {self.name.replace('_', ' ')}"
+
+    @property
+    def details(self) -> dict[str, Any] | None:
+        return {"message": self.name}
+
+
+@dataclass(frozen=True)
+class StepFailed(Event):
+    KIND = "step_failed"
+    AFTER_RETENTION = fixed("A step failed and waited for a retry")
+    message: str
+
+    @property
+    def summary(self) -> str:
+        return f"A step failed and waits for a retry: {self.message}"
+
+
+@dataclass(frozen=True)
+class StepSkipped(Event):
+    KIND = "step_skipped"
+    AFTER_RETENTION = KEEP
+    by: str
+    title: str
+
+    @property
+    def summary(self) -> str:
+        return f"{self.by} skipped the failed step {self.title}"
+
+
+@dataclass(frozen=True)
+class StepRecovered(Event):
+    KIND = "step_recovered"
+    by: str
+    skipped: bool
+
+    @property
+    def summary(self) -> str:
+        return f"{self.by} {'skipped past' if self.skipped else 'retried'} the failed step; the case runs on"
+
+
+@dataclass(frozen=True)
+class Migrated(Event):
+    KIND = "migrated"
+    AFTER_RETENTION = KEEP
+    text: str
+    facts: dict[str, Any] | None = None
+
+    @property
+    def summary(self) -> str:
+        return self.text
+
+    @property
+    def details(self) -> dict[str, Any] | None:
+        return self.facts
+
+
+@dataclass(frozen=True)
+class MigrationUndone(Migrated):
+    KIND = "migration_undone"
+
+
+# Work done by the process's service tasks
+
+
+@dataclass(frozen=True)
+class Notified(Event):
+    KIND = "notification"
+    AFTER_RETENTION = KEEP
+    text: str
+
+    @property
+    def summary(self) -> str:
+        return self.text
+
+
+@dataclass(frozen=True)
+class ResponseBreached(Event):
+    KIND = "breach"
+    AFTER_RETENTION = KEEP
+
+    @property
+    def summary(self) -> str:
+        return "24-hour first response missed (recorded for reporting)"
+
+
+@dataclass(frozen=True)
+class Referred(Event):
+    KIND = "referral"
+    AFTER_RETENTION = Retained(keep=True, cut=_POLICE_REFERENCE)
+    text: str
+
+    @property
+    def summary(self) -> str:
+        return self.text
+
+
+@dataclass(frozen=True)
+class SupportAgreed(Event):
+    KIND = "support"
+    AFTER_RETENTION = KEEP
+    parts: list[str]
+
+    @property
+    def summary(self) -> str:
+        return "Support agreed: " + ("; ".join(self.parts) if self.parts else "none wanted")
+
+
+@dataclass(frozen=True)
+class RiskRecorded(Event):
+    KIND = "risk"
+    AFTER_RETENTION = KEEP
+    text: str
+    facts: dict[str, Any] | None = None
+
+    @property
+    def summary(self) -> str:
+        return self.text
+
+    @property
+    def details(self) -> dict[str, Any] | None:
+        return self.facts
+
+
+@dataclass(frozen=True)
+class LetterGenerated(Event):
+    KIND = "letter"
+    AFTER_RETENTION = KEEP
+    title: str
+    facts: dict[str, Any] | None = None
+
+    @property
+    def summary(self) -> str:
+        return f"Letter generated: {self.title}"
+
+    @property
+    def details(self) -> dict[str, Any] | None:
+        return self.facts
+
+
+# Things people do to a case outside its tasks
+
+
+@dataclass(frozen=True)
+class FurtherIncident(Event):
+    KIND = "incident"
+    TITLE: ClassVar[str] = "Another incident reported"
+    REPORTER = "You told us about another incident."
+    AFTER_RETENTION = fixed("Another incident reported")
+    text: str
+
+    @property
+    def summary(self) -> str:
+        return f"{self.TITLE}: {self.text}"
+
+
+@dataclass(frozen=True)
+class CaseReviewRequested(FurtherIncident):
+    KIND = "case_review"
+    TITLE: ClassVar[str] = "ASB Case Review requested"
+    REPORTER = "An ASB Case Review was requested."
+    AFTER_RETENTION = fixed("ASB Case Review requested")
+
+
+@dataclass(frozen=True)
+class ComplaintReceived(FurtherIncident):
+    KIND = "complaint"
+    TITLE: ClassVar[str] = "Complaint about the handling of the case"
+    REPORTER = "We received your complaint about how the case was handled."
+    AFTER_RETENTION = fixed("Complaint about the handling of the case")
+
+
+@dataclass(frozen=True)
+class DetailsChanged(Event):
+    KIND = "details"
+    AFTER_RETENTION = KEEP
+    key: str
+    value: Any
+
+    @property
+    def summary(self) -> str:
+        return f"Changed {self.key.replace('_', ' ')}"
+
+    @property
+    def details(self) -> dict[str, Any] | None:
+        return {self.key: self.value}
+
+
+@dataclass(frozen=True)
+class Escalated(Event):
+    KIND = "escalated"
+    AFTER_RETENTION = fixed("Escalated the case to the supervisors")
+    by: str
+    group: str
+    group_label: str
+    reason: str
+
+    @property
+    def summary(self) -> str:
+        return f"{self.by} escalated the case to {self.group_label.lower()}: {self.reason}"
+
+    @property
+    def details(self) -> dict[str, Any] | None:
+        return {"reason": self.reason, "group": self.group}
+
+
+@dataclass(frozen=True)
+class QualityReviewed(Event):
+    KIND = "quality_review"
+    AFTER_RETENTION = fixed("Quality review recorded")
+    by: str
+    score: int
+    comments: str
+
+    @property
+    def summary(self) -> str:
+        return f"Quality review by {self.by}: {self.score} out of 5. {self.comments}"
+
+    @property
+    def details(self) -> dict[str, Any] | None:
+        return {"score": self.score}
+
+
+@dataclass(frozen=True)
+class Restricted(Event):
+    KIND = "restricted"
+    AFTER_RETENTION = KEEP
+    text: str
+
+    @property
+    def summary(self) -> str:
+        return self.text
+
+
+@dataclass(frozen=True)
+class ConsentRecorded(Event):
+    KIND = "consent"
+    text: str
+
+    @property
+    def summary(self) -> str:
+        return self.text
+
+
+@dataclass(frozen=True)
+class Disclosed(Event):
+    KIND = "disclosure"
+    text: str
+
+    @property
+    def summary(self) -> str:
+        return self.text
+
+
+def _kinds() -> dict[str, type[Event]]:
+    found: dict[str, type[Event]] = {}
+    pending = list(Event.__subclasses__())
+    while pending:
+        cls = pending.pop()
+        pending.extend(cls.__subclasses__())
+        if cls.KIND in found:
+            raise TypeError(f"two definitions of the timeline kind {cls.KIND!r}")
+        found[cls.KIND] = cls
+    return found
+
+
+KINDS: dict[str, type[Event]] = _kinds()
+
+
+def definition(kind: str) -> type[Event] | None:
+    """The definition of a stored line's kind (None for a kind no longer written)."""
+    return KINDS.get(kind)
+
+
+def after_retention(kind: str, summary: str) -> str:
+    """What a stored line's summary becomes when its case is anonymised; an unknown kind's goes."""
+    found = KINDS.get(kind)
+    return found.AFTER_RETENTION.apply(summary) if found is not None else MARKER
