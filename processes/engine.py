@@ -1,16 +1,19 @@
-"""The SpiffWorkflow side of the facade: script engine, state codec and reading a workflow.
+"""The SpiffWorkflow side of the facade: script engine, state codec, running and reading a workflow.
 
-Everything here works on in-memory objects; ``processes.runtime`` loads and saves them.
+Everything here works on in-memory objects; ``processes.runtime`` loads and saves them. A workflow
+leaves this module only as an opaque handle: what runtime reads from it comes back as this module's
+dataclasses, and an engine error comes back as ``EngineFailure`` in plain words.
 """
 
 from __future__ import annotations
 
+import functools
 import json
 import pickle
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import Any, ParamSpec, TypeVar
 from uuid import UUID
 
 from SpiffWorkflow.bpmn.script_engine import PythonScriptEngine, TaskDataEnvironment
@@ -19,6 +22,7 @@ from SpiffWorkflow.bpmn.serializer.workflow import BpmnWorkflowSerializer
 from SpiffWorkflow.bpmn.specs.event_definitions.timer import TimerEventDefinition
 from SpiffWorkflow.bpmn.util.diff import diff_workflow, migrate_workflow
 from SpiffWorkflow.bpmn.workflow import BpmnWorkflow
+from SpiffWorkflow.exceptions import SpiffWorkflowException
 from SpiffWorkflow.spiff.serializer.config import SPIFF_CONFIG
 from SpiffWorkflow.util.task import TaskState
 from sqlalchemy.exc import DBAPIError
@@ -46,6 +50,42 @@ class _InstanceConverter(BpmnWorkflowConverter):
         self.subprocesses_from_dict(dct["subprocesses"], workflow)
         workflow.bpmn_events = self.registry.restore(dct.pop("bpmn_events", []))
         return workflow
+
+
+_P = ParamSpec("_P")
+_R = TypeVar("_R")
+
+
+def _in_plain_words(err: SpiffWorkflowException) -> str:
+    """Which step failed (by its label and id) and why, without the engine's traceback."""
+    cause = err.__cause__ or err.__context__
+    why = f"{type(cause).__name__}: {cause}" if cause is not None else str(err).strip()
+    spec = getattr(err, "task_spec", None)
+    if spec is None:
+        return f"The process could not continue: {why}"
+    ident = getattr(spec, "bpmn_id", None) or spec.name
+    return f"The step '{getattr(spec, 'bpmn_name', None) or ident}' ({ident}) failed: {why}"
+
+
+def _plain_errors(run: Callable[_P, _R]) -> Callable[_P, _R]:
+    """``run`` raising ``EngineFailure`` naming the step, never SpiffWorkflow's own exceptions."""
+
+    @functools.wraps(run)
+    def translated(*args: _P.args, **kwargs: _P.kwargs) -> _R:
+        try:
+            return run(*args, **kwargs)
+        except EngineFailure:
+            raise
+        except SpiffWorkflowException as err:
+            spec = getattr(err, "task_spec", None)
+            raise EngineFailure(
+                _in_plain_words(err),
+                element_id=getattr(spec, "bpmn_id", None),
+                element_name=getattr(spec, "bpmn_name", None),
+                reason=err.__cause__ or err.__context__,
+            ) from err
+
+    return translated
 
 
 _REGISTRY = BpmnWorkflowSerializer.configure({**SPIFF_CONFIG, BpmnWorkflow: _InstanceConverter})
@@ -268,12 +308,14 @@ MAX_SKIPS = 20
 StepWatch = Callable[[Any], None]
 
 
+@_plain_errors
 def run_on(workflow: Any, watch: StepWatch | None = None) -> None:
     """Run the automatic steps until the case waits; ``watch`` sees each step the engine ran
     (SpiffWorkflow 3.2 runs a loop of them for ever otherwise) and may stop the run by raising."""
     workflow.do_engine_steps(did_complete_task=watch)
 
 
+@_plain_errors
 def fire_timers(workflow: Any, *, skip_failing: bool = False, watch: StepWatch | None = None) -> list[str]:
     """Fire the workflow's due timers and run on. With ``skip_failing``, a step that fails is
     marked done without its effect and the run goes on; returns the skipped steps' titles."""
@@ -293,6 +335,7 @@ def fire_timers(workflow: Any, *, skip_failing: bool = False, watch: StepWatch |
     raise EngineFailure(f"More than {MAX_SKIPS} steps failed one after another; nothing was skipped.")
 
 
+@_plain_errors
 def complete(task: Any, data: dict[str, Any], watch: StepWatch | None = None) -> None:
     task.data.update(data)
     task.run()
@@ -339,6 +382,7 @@ def migration_blockers(workflow: Any, new: Specs) -> list[str]:
     return sorted(set(reasons))
 
 
+@_plain_errors
 def migrate(workflow: Any, new: Specs) -> None:
     """Move ``workflow`` onto the ``new`` specs (check ``migration_blockers`` first). Ready tasks
     are re-planned on the new version; waiting timers keep their original due times."""

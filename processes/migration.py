@@ -123,9 +123,9 @@ def move(session: Session, case: Case, target: ProcessVersion, *, actor: str, no
     previous = {"state": case.workflow_state, "version_id": source.id, "version": source.version}
     workflow = runtime._load(session, case, now)
     with frozen_at(now):
-        runtime._run(lambda: engine.migrate(workflow, specs.specs_for(target)))
+        engine.migrate(workflow, specs.specs_for(target))
         guard = runtime._guard(case, now, fresh=True)  # a person moved it: the loop count starts again
-        runtime._run(lambda: engine.run_on(workflow, guard))
+        engine.run_on(workflow, guard)
     case.process_version = target
     runtime._save(session, case, workflow, now, guard, actor=actor)
     _refresh_open_rows(session, case, workflow)

@@ -51,32 +51,6 @@ def _event(
     )
 
 
-def _run(action: Any) -> None:
-    try:
-        action()
-    except EngineFailure:
-        raise
-    except SpiffWorkflowException as err:
-        spec = getattr(err, "task_spec", None)
-        raise EngineFailure(
-            _in_plain_words(err),
-            element_id=getattr(spec, "bpmn_id", None),
-            element_name=getattr(spec, "bpmn_name", None),
-            reason=err.__cause__ or err.__context__,
-        ) from err
-
-
-def _in_plain_words(err: SpiffWorkflowException) -> str:
-    """Which step failed (by its label and id) and why, without the engine's traceback."""
-    cause = err.__cause__ or err.__context__
-    why = f"{type(cause).__name__}: {cause}" if cause is not None else str(err).strip()
-    spec = getattr(err, "task_spec", None)
-    if spec is None:
-        return f"The process could not continue: {why}"
-    ident = getattr(spec, "bpmn_id", None) or spec.name
-    return f"The step '{getattr(spec, 'bpmn_name', None) or ident}' ({ident}) failed: {why}"
-
-
 def start(
     session: Session,
     case: Case,
@@ -107,7 +81,7 @@ def start(
         workflow = engine.new_workflow(specs.fresh_specs(version), _script_engine(session, case, now))
         engine.set_start_data(workflow, data)
         guard = _guard(case, now, fresh=True)
-        _run(lambda: engine.run_on(workflow, guard))
+        engine.run_on(workflow, guard)
     return _finish(session, case, workflow, now, guard)
 
 
@@ -386,7 +360,7 @@ def complete(
     derived = scoring.results(fields, spiff_task.task_spec.extensions.get("camundaProperties", {}), clean)
     guard = _guard(case, now, fresh=True)
     with frozen_at(now):
-        _run(lambda: engine.complete(spiff_task, {**clean, **derived}, guard))
+        engine.complete(spiff_task, {**clean, **derived}, guard)
     task.status = "completed"
     task.completed_at = now
     task.completed_by_id = user.id
@@ -430,10 +404,9 @@ def fire_timers(
                 "late_seconds": (at - timer.due_at) / timedelta(seconds=1),
             },
         )
-    skipped: list[str] = []
     guard = _guard(case, at, fresh=False)
     with frozen_at(at):
-        _run(lambda: skipped.extend(engine.fire_timers(workflow, skip_failing=skip_failing, watch=guard)))
+        skipped = engine.fire_timers(workflow, skip_failing=skip_failing, watch=guard)
     for title in skipped:
         _event(session, case, at, "step_skipped", actor, f"{actor} skipped the failed step {title}")
     if case.step_failed_at is not None:
@@ -466,7 +439,7 @@ def deliver_message(
         except SpiffWorkflowException as err:
             raise Conflict(f"This case is not waiting for '{name}'.") from err
         guard = _guard(case, now, fresh=True)
-        _run(lambda: engine.run_on(workflow, guard))
+        engine.run_on(workflow, guard)
     _event(session, case, now, "message", actor, f"Received: {name.replace('_', ' ')}", {"message": name})
     return _finish(session, case, workflow, now, guard, actor=actor)
 
