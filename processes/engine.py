@@ -160,10 +160,33 @@ def _reconnect(workflow: Any, names: list[str]) -> None:
 
 
 def state_to_json(workflow: Any) -> str:
-    dct = _REGISTRY.convert(workflow)
-    dct["format"] = STATE_FORMAT
-    dct["triggered"] = _triggered(workflow)
-    return json.dumps(dct, separators=(",", ":"))
+    """The workflow's state as saved; a value the JSON cannot hold (an integer of more than 4,300
+    digits) fails here as ``EngineFailure``, named by the step that first held it."""
+    try:
+        dct = _REGISTRY.convert(workflow)
+        dct["format"] = STATE_FORMAT
+        dct["triggered"] = _triggered(workflow)
+        return json.dumps(dct, separators=(",", ":"))
+    except (ValueError, TypeError, OverflowError) as err:
+        spec = next((t.task_spec for t in workflow.get_tasks() if not _savable(t.data)), None)
+        ident = getattr(spec, "bpmn_id", None)
+        name = getattr(spec, "bpmn_name", None)
+        where = f"The step '{name or ident}' ({ident})" if ident else "A step"
+        raise EngineFailure(
+            f"{where} set a value too large or too unusual to save with the case (such as a "
+            "number of more than 4,300 digits).",
+            element_id=ident,
+            element_name=name,
+            reason=err,
+        ) from err
+
+
+def _savable(data: dict[str, Any]) -> bool:
+    try:
+        json.dumps(data, default=str)
+    except (ValueError, TypeError, OverflowError):
+        return False
+    return True
 
 
 def state_from_json(text: str, specs: Specs, script_engine: Any) -> Any:
@@ -261,15 +284,68 @@ def ready_user_tasks(workflow: Any) -> list[Any]:
     return list(workflow.get_tasks(state=TaskState.READY, manual=True))
 
 
-def find_task(workflow: Any, task_id: str) -> Any | None:
+def _find(workflow: Any, task_id: str) -> Any | None:
     try:
         return workflow.get_task_from_id(UUID(task_id))
     except (ValueError, KeyError):
         return None
 
 
-def is_ready(task: Any) -> bool:
-    return bool(task.state == TaskState.READY)
+@dataclass(frozen=True)
+class ReadyTask:
+    """A user task waiting for a person: what its task row and its completion need."""
+
+    id: str
+    element_id: str
+    title: str
+    candidate_groups: tuple[str, ...]
+    assignee: str | None  # a username (``camunda:assignee``)
+    due_at: datetime | None
+    properties: dict[str, Any]  # ``camunda:properties``, which scoring reads
+
+
+def _ready_task(task: Any, now: datetime) -> ReadyTask:
+    spec = task.task_spec
+    ext = spec.extensions
+    return ReadyTask(
+        id=str(task.id),
+        element_id=spec.bpmn_id,
+        title=spec.bpmn_name or spec.bpmn_id,
+        candidate_groups=tuple(ext.get("candidateGroups") or ()),
+        assignee=ext.get("assignee") or None,
+        due_at=_due_at(task, now),
+        properties=ext.get("camundaProperties", {}),
+    )
+
+
+def _due_at(task: Any, now: datetime) -> datetime | None:
+    """A task is due when its first interrupting boundary timer fires (a non-interrupting one is
+    a reminder), or after its ``camunda:dueDate``."""
+    dues = [
+        datetime.fromisoformat(sibling.internal_data["event_value"])
+        for sibling in (task.parent.children if task.parent else [])
+        if sibling is not task
+        and getattr(sibling.task_spec, "cancel_activity", False)
+        and isinstance(getattr(sibling.task_spec, "event_definition", None), TimerEventDefinition)
+        and isinstance(sibling.internal_data.get("event_value"), str)
+    ]
+    if dues:
+        return min(dues)
+    due = task.task_spec.extensions.get("dueDate")
+    if not due:
+        return None
+    parsed = TimerEventDefinition.parse_time_or_duration(due)
+    if isinstance(parsed, datetime):
+        return parsed
+    return now + TimerEventDefinition.get_timedelta_from_start(parsed, now)
+
+
+def ready_task(workflow: Any, task_id: str, now: datetime) -> ReadyTask | None:
+    """The user task ``task_id`` if it waits for a person; ``None`` if it is unknown or not ready."""
+    task = _find(workflow, task_id)
+    if task is None or task.state != TaskState.READY:
+        return None
+    return _ready_task(task, now)
 
 
 @dataclass(frozen=True)
@@ -340,6 +416,35 @@ def complete(task: Any, data: dict[str, Any], watch: StepWatch | None = None) ->
     task.data.update(data)
     task.run()
     run_on(task.workflow.top_workflow, watch)
+
+
+def complete_task(workflow: Any, task_id: str, data: dict[str, Any], watch: StepWatch | None = None) -> None:
+    """Complete the ready user task ``task_id`` (see ``ready_task``) with ``data`` and run on."""
+    task = _find(workflow, task_id)
+    if task is None:
+        raise EngineFailure(f"The workflow has no task {task_id}.")
+    complete(task, data, watch)
+
+
+@dataclass(frozen=True)
+class Progress:
+    """Where a workflow stands after a step: what runtime saves with the case."""
+
+    ready: tuple[ReadyTask, ...]  # the user tasks waiting for a person, in the engine's order
+    timers: tuple[WaitingTimer, ...]
+    completed: bool
+    state: str  # ``state_to_json``
+
+
+def progress(workflow: Any, now: datetime) -> Progress:
+    """The workflow's ready user tasks (due times reckoned from ``now``), waiting timers, whether it
+    has finished, and its state to save (which may fail as ``EngineFailure``)."""
+    return Progress(
+        ready=tuple(_ready_task(task, now) for task in ready_user_tasks(workflow)),
+        timers=tuple(waiting_timers(workflow)),
+        completed=bool(workflow.completed),
+        state=state_to_json(workflow),
+    )
 
 
 def _title(task: Any) -> str:

@@ -7,12 +7,10 @@ on one case end with one saved and the other raising ``Conflict``; the caller ro
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable
 from datetime import datetime, timedelta
 from typing import Any
 
-from SpiffWorkflow.bpmn.specs.event_definitions.timer import TimerEventDefinition
 from SpiffWorkflow.bpmn.util.event import BpmnEvent
 from SpiffWorkflow.exceptions import SpiffWorkflowException
 from SpiffWorkflow.spiff.specs.event_definitions import MessageEventDefinition
@@ -25,7 +23,7 @@ from db.models import Case, Task, TaskCandidateGroup, TimelineEvent, Timer, User
 from handlers.registry import ServiceRequest, dispatch
 from processes import engine, loops, scoring, specs
 from processes.clock import frozen_at
-from processes.errors import Conflict, EngineFailure, FormInvalid, NotAllowed, TaskNotFound
+from processes.errors import Conflict, FormInvalid, NotAllowed, TaskNotFound
 from processes.forms import validate
 from processes.types import StepResult, TaskView
 
@@ -97,28 +95,6 @@ def _load(session: Session, case: Case, now: datetime) -> Any:
     )
 
 
-def _due_at(task: Any, version: Any, now: datetime) -> datetime | None:
-    """A task is due when its first interrupting boundary timer fires (a non-interrupting one is
-    a reminder), or after its ``camunda:dueDate``."""
-    dues = [
-        datetime.fromisoformat(sibling.internal_data["event_value"])
-        for sibling in (task.parent.children if task.parent else [])
-        if sibling is not task
-        and getattr(sibling.task_spec, "cancel_activity", False)
-        and isinstance(getattr(sibling.task_spec, "event_definition", None), TimerEventDefinition)
-        and isinstance(sibling.internal_data.get("event_value"), str)
-    ]
-    if dues:
-        return min(dues)
-    due = task.task_spec.extensions.get("dueDate")
-    if not due:
-        return None
-    parsed = TimerEventDefinition.parse_time_or_duration(due)
-    if isinstance(parsed, datetime):
-        return parsed
-    return now + TimerEventDefinition.get_timedelta_from_start(parsed, now)
-
-
 def _finish(
     session: Session,
     case: Case,
@@ -143,7 +119,8 @@ def _save(
     *,
     actor: str = "system",
 ) -> StepResult:
-    ready = {str(t.id): t for t in engine.ready_user_tasks(workflow)}
+    progress = engine.progress(workflow, now)
+    ready = {t.id: t for t in progress.ready}
     open_rows = {
         row.id: row
         for row in session.scalars(select(Task).where(Task.case_id == case.id, Task.status == "open"))
@@ -160,7 +137,7 @@ def _save(
         if task_id not in open_rows
     ]
     session.execute(delete(Timer).where(Timer.case_id == case.id))
-    for timer in engine.waiting_timers(workflow):
+    for timer in progress.timers:
         session.add(
             Timer(
                 id=timer.task_id,
@@ -170,10 +147,10 @@ def _save(
                 due_at=timer.due_at,
             )
         )
-    case.workflow_state = _state_json(workflow)
+    case.workflow_state = progress.state
     guard.keep(case)  # here, not earlier: the queries above would flush the case outside the try
     case.updated_at = now
-    if workflow.completed and case.status != "closed":
+    if progress.completed and case.status != "closed":
         case.status = "closed"
         case.closed_at = now
         _event(session, case, now, "case_closed", actor, "Case closed")
@@ -193,53 +170,25 @@ def _save(
     return StepResult(case.id, case.reference or "", case.status, tuple(task_view(r) for r in rows))
 
 
-def _state_json(workflow: Any) -> str:
-    """The workflow's state as saved; a value the JSON cannot hold (an integer of more than 4,300
-    digits) fails here, named by the step that first held it."""
-    try:
-        return engine.state_to_json(workflow)
-    except (ValueError, TypeError, OverflowError) as err:
-        spec = next((t.task_spec for t in workflow.get_tasks() if not _savable(t.data)), None)
-        ident = getattr(spec, "bpmn_id", None)
-        name = getattr(spec, "bpmn_name", None)
-        where = f"The step '{name or ident}' ({ident})" if ident else "A step"
-        raise EngineFailure(
-            f"{where} set a value too large or too unusual to save with the case (such as a "
-            "number of more than 4,300 digits).",
-            element_id=ident,
-            element_name=name,
-            reason=err,
-        ) from err
-
-
-def _savable(data: dict[str, Any]) -> bool:
-    try:
-        json.dumps(data, default=str)
-    except (ValueError, TypeError, OverflowError):
-        return False
-    return True
-
-
-def _create_task_row(session: Session, case: Case, task: Any, now: datetime) -> Task:
-    ext = task.task_spec.extensions
-    groups = list(ext.get("candidateGroups") or [])
+def _create_task_row(session: Session, case: Case, task: engine.ReadyTask, now: datetime) -> Task:
+    groups = list(task.candidate_groups)
     assignee_id = None
-    if ext.get("assignee"):
-        assignee_id = session.scalar(select(User.id).where(User.username == ext["assignee"]))
-    title = task.task_spec.bpmn_name or task.task_spec.bpmn_id
+    if task.assignee:
+        assignee_id = session.scalar(select(User.id).where(User.username == task.assignee))
+    title = task.title
     row = Task(
-        id=str(task.id),
+        id=task.id,
         case_id=case.id,
-        element_id=task.task_spec.bpmn_id,
+        element_id=task.element_id,
         title=title,
         status="open",
         assignee_id=assignee_id,
         created_at=now,
-        due_at=_due_at(task, case.process_version, now),
+        due_at=task.due_at,
         candidate_groups=[TaskCandidateGroup(group_name=g) for g in groups],
     )
     session.add(row)
-    who = ", ".join(groups) or ext.get("assignee") or "anyone"
+    who = ", ".join(groups) or task.assignee or "anyone"
     _event(
         session,
         case,
@@ -354,13 +303,13 @@ def complete(
     if errors:
         raise FormInvalid(errors)
     workflow = _load(session, case, now)
-    spiff_task = engine.find_task(workflow, task_id)
-    if spiff_task is None or not engine.is_ready(spiff_task):
+    ready = engine.ready_task(workflow, task_id, now)
+    if ready is None:
         raise Conflict("This task is no longer waiting to be done.")
-    derived = scoring.results(fields, spiff_task.task_spec.extensions.get("camundaProperties", {}), clean)
+    derived = scoring.results(fields, ready.properties, clean)
     guard = _guard(case, now, fresh=True)
     with frozen_at(now):
-        engine.complete(spiff_task, {**clean, **derived}, guard)
+        engine.complete_task(workflow, task_id, {**clean, **derived}, guard)
     task.status = "completed"
     task.completed_at = now
     task.completed_by_id = user.id
