@@ -21,9 +21,11 @@ from SpiffWorkflow.bpmn.serializer.default.workflow import BpmnWorkflowConverter
 from SpiffWorkflow.bpmn.serializer.workflow import BpmnWorkflowSerializer
 from SpiffWorkflow.bpmn.specs.event_definitions.timer import TimerEventDefinition
 from SpiffWorkflow.bpmn.util.diff import diff_workflow, migrate_workflow
+from SpiffWorkflow.bpmn.util.event import BpmnEvent
 from SpiffWorkflow.bpmn.workflow import BpmnWorkflow
 from SpiffWorkflow.exceptions import SpiffWorkflowException
 from SpiffWorkflow.spiff.serializer.config import SPIFF_CONFIG
+from SpiffWorkflow.spiff.specs.event_definitions import MessageEventDefinition
 from SpiffWorkflow.util.task import TaskState
 from sqlalchemy.exc import DBAPIError
 
@@ -424,6 +426,17 @@ def complete_task(workflow: Any, task_id: str, data: dict[str, Any], watch: Step
     if task is None:
         raise EngineFailure(f"The workflow has no task {task_id}.")
     complete(task, data, watch)
+
+
+def send_message(workflow: Any, name: str, payload: dict[str, Any], watch: StepWatch | None = None) -> bool:
+    """Send the message ``name`` into the workflow and run on; ``False`` (nothing run) when the
+    workflow is not waiting for it."""
+    try:
+        workflow.send_event(BpmnEvent(MessageEventDefinition(name), payload=payload))
+    except SpiffWorkflowException:
+        return False
+    run_on(workflow, watch)
+    return True
 
 
 @dataclass(frozen=True)

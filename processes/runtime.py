@@ -11,9 +11,6 @@ from collections.abc import Callable
 from datetime import datetime, timedelta
 from typing import Any
 
-from SpiffWorkflow.bpmn.util.event import BpmnEvent
-from SpiffWorkflow.exceptions import SpiffWorkflowException
-from SpiffWorkflow.spiff.specs.event_definitions import MessageEventDefinition
 from sqlalchemy import delete, select
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
@@ -381,14 +378,10 @@ def deliver_message(
 ) -> StepResult:
     """Send the message ``name`` into the running case (e.g. another incident reported)."""
     workflow = _load(session, case, now)
-    event = BpmnEvent(MessageEventDefinition(name), payload=payload)
+    guard = _guard(case, now, fresh=True)
     with frozen_at(now):
-        try:
-            workflow.send_event(event)
-        except SpiffWorkflowException as err:
-            raise Conflict(f"This case is not waiting for '{name}'.") from err
-        guard = _guard(case, now, fresh=True)
-        engine.run_on(workflow, guard)
+        if not engine.send_message(workflow, name, payload, guard):
+            raise Conflict(f"This case is not waiting for '{name}'.")
     _event(session, case, now, "message", actor, f"Received: {name.replace('_', ' ')}", {"message": name})
     return _finish(session, case, workflow, now, guard, actor=actor)
 
