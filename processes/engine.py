@@ -12,13 +12,14 @@ import json
 import pickle
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime, tzinfo
 from typing import Any, ParamSpec, TypeVar
 from uuid import UUID
 
 from SpiffWorkflow.bpmn.script_engine import PythonScriptEngine, TaskDataEnvironment
 from SpiffWorkflow.bpmn.serializer.default.workflow import BpmnWorkflowConverter, WorkflowConverter
 from SpiffWorkflow.bpmn.serializer.workflow import BpmnWorkflowSerializer
+from SpiffWorkflow.bpmn.specs.event_definitions import timer as _spiff_timer
 from SpiffWorkflow.bpmn.specs.event_definitions.timer import TimerEventDefinition
 from SpiffWorkflow.bpmn.util.diff import diff_workflow, migrate_workflow
 from SpiffWorkflow.bpmn.util.event import BpmnEvent
@@ -29,10 +30,26 @@ from SpiffWorkflow.spiff.specs.event_definitions import MessageEventDefinition
 from SpiffWorkflow.util.task import TaskState
 from sqlalchemy.exc import DBAPIError
 
-from processes import bounded, sandbox
+from processes import bounded, clock, sandbox
 from processes.errors import EngineFailure
 
 STATE_FORMAT = 1
+
+
+class _EngineDatetime(datetime):
+    """SpiffWorkflow reads ``datetime.now(timezone.utc)`` inside its timer module and offers no
+    hook, so that module's ``datetime`` is this subclass, whose ``now`` answers from
+    ``processes.clock`` when a ``frozen_at`` is in force (the real clock otherwise)."""
+
+    @classmethod
+    def now(cls, tz: tzinfo | None = None) -> datetime:  # type: ignore[override]
+        fixed = clock.frozen()
+        if fixed is None:
+            return datetime.now(tz)
+        return fixed.astimezone(tz) if tz is not None else fixed.astimezone(UTC).replace(tzinfo=None)
+
+
+_spiff_timer.datetime = _EngineDatetime
 
 
 class _InstanceConverter(BpmnWorkflowConverter):
