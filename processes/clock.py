@@ -1,8 +1,8 @@
 """The engine's clock, which tests and the timer sweep can set.
 
-SpiffWorkflow reads ``datetime.now(timezone.utc)`` inside its timer module and offers no hook,
-so that module's ``datetime`` is replaced by a subclass whose ``now`` answers from a context
-variable when one is set. Outside ``frozen_at`` it is the real clock.
+``frozen_at`` sets the instant in a context variable; ``now`` and the engine's timers
+(``processes.engine`` points SpiffWorkflow's timer module at ``frozen``) read it. Outside
+``frozen_at`` it is the real clock.
 """
 
 from __future__ import annotations
@@ -10,23 +10,14 @@ from __future__ import annotations
 from collections.abc import Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
-from datetime import UTC, datetime, tzinfo
-
-from SpiffWorkflow.bpmn.specs.event_definitions import timer as _spiff_timer
+from datetime import UTC, datetime
 
 _now: ContextVar[datetime | None] = ContextVar("engine_now", default=None)
 
 
-class _EngineDatetime(datetime):
-    @classmethod
-    def now(cls, tz: tzinfo | None = None) -> datetime:  # type: ignore[override]
-        fixed = _now.get()
-        if fixed is None:
-            return datetime.now(tz)
-        return fixed.astimezone(tz) if tz is not None else fixed.astimezone(UTC).replace(tzinfo=None)
-
-
-_spiff_timer.datetime = _EngineDatetime
+def frozen() -> datetime | None:
+    """The instant set by the innermost ``frozen_at``, or ``None`` outside one."""
+    return _now.get()
 
 
 def now() -> datetime:

@@ -1,32 +1,55 @@
-"""The SpiffWorkflow side of the facade: script engine, state codec and reading a workflow.
+"""The SpiffWorkflow side of the facade: script engine, state codec, running and reading a workflow.
 
-Everything here works on in-memory objects; ``processes.runtime`` loads and saves them.
+Everything here works on in-memory objects; ``processes.runtime`` loads and saves them. A workflow
+leaves this module only as an opaque handle: what runtime reads from it comes back as this module's
+dataclasses, and an engine error comes back as ``EngineFailure`` in plain words.
 """
 
 from __future__ import annotations
 
+import functools
 import json
 import pickle
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime
-from typing import Any
+from datetime import UTC, datetime, tzinfo
+from typing import Any, ParamSpec, TypeVar
 from uuid import UUID
 
 from SpiffWorkflow.bpmn.script_engine import PythonScriptEngine, TaskDataEnvironment
 from SpiffWorkflow.bpmn.serializer.default.workflow import BpmnWorkflowConverter, WorkflowConverter
 from SpiffWorkflow.bpmn.serializer.workflow import BpmnWorkflowSerializer
+from SpiffWorkflow.bpmn.specs.event_definitions import timer as _spiff_timer
 from SpiffWorkflow.bpmn.specs.event_definitions.timer import TimerEventDefinition
 from SpiffWorkflow.bpmn.util.diff import diff_workflow, migrate_workflow
+from SpiffWorkflow.bpmn.util.event import BpmnEvent
 from SpiffWorkflow.bpmn.workflow import BpmnWorkflow
+from SpiffWorkflow.exceptions import SpiffWorkflowException
 from SpiffWorkflow.spiff.serializer.config import SPIFF_CONFIG
+from SpiffWorkflow.spiff.specs.event_definitions import MessageEventDefinition
 from SpiffWorkflow.util.task import TaskState
 from sqlalchemy.exc import DBAPIError
 
-from processes import bounded, sandbox
+from processes import bounded, clock, sandbox
 from processes.errors import EngineFailure
 
 STATE_FORMAT = 1
+
+
+class _EngineDatetime(datetime):
+    """SpiffWorkflow reads ``datetime.now(timezone.utc)`` inside its timer module and offers no
+    hook, so that module's ``datetime`` is this subclass, whose ``now`` answers from
+    ``processes.clock`` when a ``frozen_at`` is in force (the real clock otherwise)."""
+
+    @classmethod
+    def now(cls, tz: tzinfo | None = None) -> datetime:  # type: ignore[override]
+        fixed = clock.frozen()
+        if fixed is None:
+            return datetime.now(tz)
+        return fixed.astimezone(tz) if tz is not None else fixed.astimezone(UTC).replace(tzinfo=None)
+
+
+_spiff_timer.datetime = _EngineDatetime
 
 
 class _InstanceConverter(BpmnWorkflowConverter):
@@ -46,6 +69,42 @@ class _InstanceConverter(BpmnWorkflowConverter):
         self.subprocesses_from_dict(dct["subprocesses"], workflow)
         workflow.bpmn_events = self.registry.restore(dct.pop("bpmn_events", []))
         return workflow
+
+
+_P = ParamSpec("_P")
+_R = TypeVar("_R")
+
+
+def _in_plain_words(err: SpiffWorkflowException) -> str:
+    """Which step failed (by its label and id) and why, without the engine's traceback."""
+    cause = err.__cause__ or err.__context__
+    why = f"{type(cause).__name__}: {cause}" if cause is not None else str(err).strip()
+    spec = getattr(err, "task_spec", None)
+    if spec is None:
+        return f"The process could not continue: {why}"
+    ident = getattr(spec, "bpmn_id", None) or spec.name
+    return f"The step '{getattr(spec, 'bpmn_name', None) or ident}' ({ident}) failed: {why}"
+
+
+def _plain_errors(run: Callable[_P, _R]) -> Callable[_P, _R]:
+    """``run`` raising ``EngineFailure`` naming the step, never SpiffWorkflow's own exceptions."""
+
+    @functools.wraps(run)
+    def translated(*args: _P.args, **kwargs: _P.kwargs) -> _R:
+        try:
+            return run(*args, **kwargs)
+        except EngineFailure:
+            raise
+        except SpiffWorkflowException as err:
+            spec = getattr(err, "task_spec", None)
+            raise EngineFailure(
+                _in_plain_words(err),
+                element_id=getattr(spec, "bpmn_id", None),
+                element_name=getattr(spec, "bpmn_name", None),
+                reason=err.__cause__ or err.__context__,
+            ) from err
+
+    return translated
 
 
 _REGISTRY = BpmnWorkflowSerializer.configure({**SPIFF_CONFIG, BpmnWorkflow: _InstanceConverter})
@@ -120,10 +179,33 @@ def _reconnect(workflow: Any, names: list[str]) -> None:
 
 
 def state_to_json(workflow: Any) -> str:
-    dct = _REGISTRY.convert(workflow)
-    dct["format"] = STATE_FORMAT
-    dct["triggered"] = _triggered(workflow)
-    return json.dumps(dct, separators=(",", ":"))
+    """The workflow's state as saved; a value the JSON cannot hold (an integer of more than 4,300
+    digits) fails here as ``EngineFailure``, named by the step that first held it."""
+    try:
+        dct = _REGISTRY.convert(workflow)
+        dct["format"] = STATE_FORMAT
+        dct["triggered"] = _triggered(workflow)
+        return json.dumps(dct, separators=(",", ":"))
+    except (ValueError, TypeError, OverflowError) as err:
+        spec = next((t.task_spec for t in workflow.get_tasks() if not _savable(t.data)), None)
+        ident = getattr(spec, "bpmn_id", None)
+        name = getattr(spec, "bpmn_name", None)
+        where = f"The step '{name or ident}' ({ident})" if ident else "A step"
+        raise EngineFailure(
+            f"{where} set a value too large or too unusual to save with the case (such as a "
+            "number of more than 4,300 digits).",
+            element_id=ident,
+            element_name=name,
+            reason=err,
+        ) from err
+
+
+def _savable(data: dict[str, Any]) -> bool:
+    try:
+        json.dumps(data, default=str)
+    except (ValueError, TypeError, OverflowError):
+        return False
+    return True
 
 
 def state_from_json(text: str, specs: Specs, script_engine: Any) -> Any:
@@ -221,15 +303,68 @@ def ready_user_tasks(workflow: Any) -> list[Any]:
     return list(workflow.get_tasks(state=TaskState.READY, manual=True))
 
 
-def find_task(workflow: Any, task_id: str) -> Any | None:
+def _find(workflow: Any, task_id: str) -> Any | None:
     try:
         return workflow.get_task_from_id(UUID(task_id))
     except (ValueError, KeyError):
         return None
 
 
-def is_ready(task: Any) -> bool:
-    return bool(task.state == TaskState.READY)
+@dataclass(frozen=True)
+class ReadyTask:
+    """A user task waiting for a person: what its task row and its completion need."""
+
+    id: str
+    element_id: str
+    title: str
+    candidate_groups: tuple[str, ...]
+    assignee: str | None  # a username (``camunda:assignee``)
+    due_at: datetime | None
+    properties: dict[str, Any]  # ``camunda:properties``, which scoring reads
+
+
+def _ready_task(task: Any, now: datetime) -> ReadyTask:
+    spec = task.task_spec
+    ext = spec.extensions
+    return ReadyTask(
+        id=str(task.id),
+        element_id=spec.bpmn_id,
+        title=spec.bpmn_name or spec.bpmn_id,
+        candidate_groups=tuple(ext.get("candidateGroups") or ()),
+        assignee=ext.get("assignee") or None,
+        due_at=_due_at(task, now),
+        properties=ext.get("camundaProperties", {}),
+    )
+
+
+def _due_at(task: Any, now: datetime) -> datetime | None:
+    """A task is due when its first interrupting boundary timer fires (a non-interrupting one is
+    a reminder), or after its ``camunda:dueDate``."""
+    dues = [
+        datetime.fromisoformat(sibling.internal_data["event_value"])
+        for sibling in (task.parent.children if task.parent else [])
+        if sibling is not task
+        and getattr(sibling.task_spec, "cancel_activity", False)
+        and isinstance(getattr(sibling.task_spec, "event_definition", None), TimerEventDefinition)
+        and isinstance(sibling.internal_data.get("event_value"), str)
+    ]
+    if dues:
+        return min(dues)
+    due = task.task_spec.extensions.get("dueDate")
+    if not due:
+        return None
+    parsed = TimerEventDefinition.parse_time_or_duration(due)
+    if isinstance(parsed, datetime):
+        return parsed
+    return now + TimerEventDefinition.get_timedelta_from_start(parsed, now)
+
+
+def ready_task(workflow: Any, task_id: str, now: datetime) -> ReadyTask | None:
+    """The user task ``task_id`` if it waits for a person; ``None`` if it is unknown or not ready."""
+    task = _find(workflow, task_id)
+    if task is None or task.state != TaskState.READY:
+        return None
+    return _ready_task(task, now)
 
 
 @dataclass(frozen=True)
@@ -268,12 +403,14 @@ MAX_SKIPS = 20
 StepWatch = Callable[[Any], None]
 
 
+@_plain_errors
 def run_on(workflow: Any, watch: StepWatch | None = None) -> None:
     """Run the automatic steps until the case waits; ``watch`` sees each step the engine ran
     (SpiffWorkflow 3.2 runs a loop of them for ever otherwise) and may stop the run by raising."""
     workflow.do_engine_steps(did_complete_task=watch)
 
 
+@_plain_errors
 def fire_timers(workflow: Any, *, skip_failing: bool = False, watch: StepWatch | None = None) -> list[str]:
     """Fire the workflow's due timers and run on. With ``skip_failing``, a step that fails is
     marked done without its effect and the run goes on; returns the skipped steps' titles."""
@@ -293,10 +430,51 @@ def fire_timers(workflow: Any, *, skip_failing: bool = False, watch: StepWatch |
     raise EngineFailure(f"More than {MAX_SKIPS} steps failed one after another; nothing was skipped.")
 
 
+@_plain_errors
 def complete(task: Any, data: dict[str, Any], watch: StepWatch | None = None) -> None:
     task.data.update(data)
     task.run()
     run_on(task.workflow.top_workflow, watch)
+
+
+def complete_task(workflow: Any, task_id: str, data: dict[str, Any], watch: StepWatch | None = None) -> None:
+    """Complete the ready user task ``task_id`` (see ``ready_task``) with ``data`` and run on."""
+    task = _find(workflow, task_id)
+    if task is None:
+        raise EngineFailure(f"The workflow has no task {task_id}.")
+    complete(task, data, watch)
+
+
+def send_message(workflow: Any, name: str, payload: dict[str, Any], watch: StepWatch | None = None) -> bool:
+    """Send the message ``name`` into the workflow and run on; ``False`` (nothing run) when the
+    workflow is not waiting for it."""
+    try:
+        workflow.send_event(BpmnEvent(MessageEventDefinition(name), payload=payload))
+    except SpiffWorkflowException:
+        return False
+    run_on(workflow, watch)
+    return True
+
+
+@dataclass(frozen=True)
+class Progress:
+    """Where a workflow stands after a step: what runtime saves with the case."""
+
+    ready: tuple[ReadyTask, ...]  # the user tasks waiting for a person, in the engine's order
+    timers: tuple[WaitingTimer, ...]
+    completed: bool
+    state: str  # ``state_to_json``
+
+
+def progress(workflow: Any, now: datetime) -> Progress:
+    """The workflow's ready user tasks (due times reckoned from ``now``), waiting timers, whether it
+    has finished, and its state to save (which may fail as ``EngineFailure``)."""
+    return Progress(
+        ready=tuple(_ready_task(task, now) for task in ready_user_tasks(workflow)),
+        timers=tuple(waiting_timers(workflow)),
+        completed=bool(workflow.completed),
+        state=state_to_json(workflow),
+    )
 
 
 def _title(task: Any) -> str:
@@ -339,6 +517,7 @@ def migration_blockers(workflow: Any, new: Specs) -> list[str]:
     return sorted(set(reasons))
 
 
+@_plain_errors
 def migrate(workflow: Any, new: Specs) -> None:
     """Move ``workflow`` onto the ``new`` specs (check ``migration_blockers`` first). Ready tasks
     are re-planned on the new version; waiting timers keep their original due times."""

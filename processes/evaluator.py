@@ -91,7 +91,9 @@ def _arm_cpu() -> None:
     signal.setitimer(signal.ITIMER_PROF, CPU_SECONDS)
     soft = int(_cpu_used() + CPU_SECONDS) + 3
     _current, hard = resource.getrlimit(resource.RLIMIT_CPU)
-    resource.setrlimit(resource.RLIMIT_CPU, (soft if hard == resource.RLIM_INFINITY else min(soft, hard), hard))
+    resource.setrlimit(
+        resource.RLIMIT_CPU, (soft if hard == resource.RLIM_INFINITY else min(soft, hard), hard)
+    )
 
 
 def _data_only(namespace: dict[str, Any]) -> dict[str, Any]:

@@ -125,9 +125,9 @@ def move(step: StepContext, case: Case, target: ProcessVersion, *, actor: str, n
     previous = {"state": case.workflow_state, "version_id": source.id, "version": source.version}
     workflow = runtime._load(step, case, now)
     with frozen_at(now):
-        runtime._run(lambda: engine.migrate(workflow, specs.specs_for(target)))
+        engine.migrate(workflow, specs.specs_for(target))
         guard = runtime._guard(case, now, fresh=True)  # a person moved it: the loop count starts again
-        runtime._run(lambda: engine.run_on(workflow, guard))
+        engine.run_on(workflow, guard)
     case.process_version = target
     runtime._save(step, case, workflow, now, guard, actor=actor)
     _refresh_open_rows(session, case, workflow)

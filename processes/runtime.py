@@ -8,15 +8,10 @@ fails; the case step (``casework.steps``) turns that into ``Conflict`` and rolls
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable
 from datetime import datetime, timedelta
 from typing import Any
 
-from SpiffWorkflow.bpmn.specs.event_definitions.timer import TimerEventDefinition
-from SpiffWorkflow.bpmn.util.event import BpmnEvent
-from SpiffWorkflow.exceptions import SpiffWorkflowException
-from SpiffWorkflow.spiff.specs.event_definitions import MessageEventDefinition
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
@@ -24,7 +19,7 @@ from db import timeline
 from db.models import Case, Task, TaskCandidateGroup, Timer, User
 from processes import engine, loops, scoring, specs
 from processes.clock import frozen_at
-from processes.errors import Conflict, EngineFailure, FormInvalid, NotAllowed, TaskNotFound
+from processes.errors import Conflict, FormInvalid, NotAllowed, TaskNotFound
 from processes.forms import validate
 from processes.types import StepContext, StepResult, TaskView
 
@@ -39,32 +34,6 @@ def _script_engine(step: StepContext | None, case: Case, now: datetime) -> engin
         return step.call_service(operation, params, data, case, now)
 
     return engine.ScriptEngine(call)
-
-
-def _run(action: Any) -> None:
-    try:
-        action()
-    except EngineFailure:
-        raise
-    except SpiffWorkflowException as err:
-        spec = getattr(err, "task_spec", None)
-        raise EngineFailure(
-            _in_plain_words(err),
-            element_id=getattr(spec, "bpmn_id", None),
-            element_name=getattr(spec, "bpmn_name", None),
-            reason=err.__cause__ or err.__context__,
-        ) from err
-
-
-def _in_plain_words(err: SpiffWorkflowException) -> str:
-    """Which step failed (by its label and id) and why, without the engine's traceback."""
-    cause = err.__cause__ or err.__context__
-    why = f"{type(cause).__name__}: {cause}" if cause is not None else str(err).strip()
-    spec = getattr(err, "task_spec", None)
-    if spec is None:
-        return f"The process could not continue: {why}"
-    ident = getattr(spec, "bpmn_id", None) or spec.name
-    return f"The step '{getattr(spec, 'bpmn_name', None) or ident}' ({ident}) failed: {why}"
 
 
 def start(
@@ -98,7 +67,7 @@ def start(
         workflow = engine.new_workflow(specs.fresh_specs(version), _script_engine(step, case, now))
         engine.set_start_data(workflow, data)
         guard = _guard(case, now, fresh=True)
-        _run(lambda: engine.run_on(workflow, guard))
+        engine.run_on(workflow, guard)
     return _finish(step, case, workflow, now, guard)
 
 
@@ -112,28 +81,6 @@ def _load(step: StepContext | None, case: Case, now: datetime) -> Any:
     return engine.state_from_json(
         case.workflow_state, specs.fresh_specs(case.process_version), _script_engine(step, case, now)
     )
-
-
-def _due_at(task: Any, version: Any, now: datetime) -> datetime | None:
-    """A task is due when its first interrupting boundary timer fires (a non-interrupting one is
-    a reminder), or after its ``camunda:dueDate``."""
-    dues = [
-        datetime.fromisoformat(sibling.internal_data["event_value"])
-        for sibling in (task.parent.children if task.parent else [])
-        if sibling is not task
-        and getattr(sibling.task_spec, "cancel_activity", False)
-        and isinstance(getattr(sibling.task_spec, "event_definition", None), TimerEventDefinition)
-        and isinstance(sibling.internal_data.get("event_value"), str)
-    ]
-    if dues:
-        return min(dues)
-    due = task.task_spec.extensions.get("dueDate")
-    if not due:
-        return None
-    parsed = TimerEventDefinition.parse_time_or_duration(due)
-    if isinstance(parsed, datetime):
-        return parsed
-    return now + TimerEventDefinition.get_timedelta_from_start(parsed, now)
 
 
 def _finish(
@@ -161,7 +108,8 @@ def _save(
     actor: str = "system",
 ) -> StepResult:
     session = step.session
-    ready = {str(t.id): t for t in engine.ready_user_tasks(workflow)}
+    progress = engine.progress(workflow, now)
+    ready = {t.id: t for t in progress.ready}
     open_rows = {
         row.id: row
         for row in session.scalars(select(Task).where(Task.case_id == case.id, Task.status == "open"))
@@ -176,7 +124,7 @@ def _save(
         _create_task_row(step, case, task, now) for task_id, task in ready.items() if task_id not in open_rows
     ]
     session.execute(delete(Timer).where(Timer.case_id == case.id))
-    for timer in engine.waiting_timers(workflow):
+    for timer in progress.timers:
         session.add(
             Timer(
                 id=timer.task_id,
@@ -186,10 +134,10 @@ def _save(
                 due_at=timer.due_at,
             )
         )
-    case.workflow_state = _state_json(workflow)
+    case.workflow_state = progress.state
     guard.keep(case)  # here, not earlier: a query above would flush the count before the state
     case.updated_at = now
-    if workflow.completed and case.status != "closed":
+    if progress.completed and case.status != "closed":
         case.status = "closed"
         case.closed_at = now
         step.record(timeline.CaseClosed(), case=case, by=actor, at=now)
@@ -199,55 +147,27 @@ def _save(
     return StepResult(case.id, case.reference or "", case.status, tuple(task_view(r) for r in rows))
 
 
-def _state_json(workflow: Any) -> str:
-    """The workflow's state as saved; a value the JSON cannot hold (an integer of more than 4,300
-    digits) fails here, named by the step that first held it."""
-    try:
-        return engine.state_to_json(workflow)
-    except (ValueError, TypeError, OverflowError) as err:
-        spec = next((t.task_spec for t in workflow.get_tasks() if not _savable(t.data)), None)
-        ident = getattr(spec, "bpmn_id", None)
-        name = getattr(spec, "bpmn_name", None)
-        where = f"The step '{name or ident}' ({ident})" if ident else "A step"
-        raise EngineFailure(
-            f"{where} set a value too large or too unusual to save with the case (such as a "
-            "number of more than 4,300 digits).",
-            element_id=ident,
-            element_name=name,
-            reason=err,
-        ) from err
-
-
-def _savable(data: dict[str, Any]) -> bool:
-    try:
-        json.dumps(data, default=str)
-    except (ValueError, TypeError, OverflowError):
-        return False
-    return True
-
-
-def _create_task_row(step: StepContext, case: Case, task: Any, now: datetime) -> Task:
+def _create_task_row(step: StepContext, case: Case, task: engine.ReadyTask, now: datetime) -> Task:
     session = step.session
-    ext = task.task_spec.extensions
-    groups = list(ext.get("candidateGroups") or [])
+    groups = list(task.candidate_groups)
     assignee_id = None
-    if ext.get("assignee"):
-        assignee_id = session.scalar(select(User.id).where(User.username == ext["assignee"]))
-    title = task.task_spec.bpmn_name or task.task_spec.bpmn_id
+    if task.assignee:
+        assignee_id = session.scalar(select(User.id).where(User.username == task.assignee))
+    title = task.title
     row = Task(
-        id=str(task.id),
+        id=task.id,
         case_id=case.id,
-        element_id=task.task_spec.bpmn_id,
+        element_id=task.element_id,
         title=title,
         status="open",
         assignee_id=assignee_id,
         created_at=now,
-        due_at=_due_at(task, case.process_version, now),
+        due_at=task.due_at,
         candidate_groups=[TaskCandidateGroup(group_name=g) for g in groups],
     )
     session.add(row)
-    who = ", ".join(groups) or ext.get("assignee") or "anyone"
-    step.record(timeline.TaskCreated(str(task.id), title, groups, who), case=case, by="system", at=now)
+    who = ", ".join(groups) or task.assignee or "anyone"
+    step.record(timeline.TaskCreated(task.id, title, groups, who), case=case, by="system", at=now)
     return row
 
 
@@ -345,13 +265,13 @@ def complete(
     if errors:
         raise FormInvalid(errors)
     workflow = _load(step, case, now)
-    spiff_task = engine.find_task(workflow, task_id)
-    if spiff_task is None or not engine.is_ready(spiff_task):
+    ready = engine.ready_task(workflow, task_id, now)
+    if ready is None:
         raise Conflict("This task is no longer waiting to be done.")
-    derived = scoring.results(fields, spiff_task.task_spec.extensions.get("camundaProperties", {}), clean)
+    derived = scoring.results(fields, ready.properties, clean)
     guard = _guard(case, now, fresh=True)
     with frozen_at(now):
-        _run(lambda: engine.complete(spiff_task, {**clean, **derived}, guard))
+        engine.complete_task(workflow, task_id, {**clean, **derived}, guard)
     task.status = "completed"
     task.completed_at = now
     task.completed_by_id = user.id
@@ -387,10 +307,9 @@ def fire_timers(
             (at - timer.due_at) / timedelta(seconds=1),
         )
         step.record(fired_event, case=case, by="system", at=at)
-    skipped: list[str] = []
     guard = _guard(case, at, fresh=False)
     with frozen_at(at):
-        _run(lambda: skipped.extend(engine.fire_timers(workflow, skip_failing=skip_failing, watch=guard)))
+        skipped = engine.fire_timers(workflow, skip_failing=skip_failing, watch=guard)
     for title in skipped:
         step.record(timeline.StepSkipped(actor, title), case=case, by=actor, at=at)
     if case.step_failed_at is not None:
@@ -413,14 +332,10 @@ def deliver_message(
 ) -> StepResult:
     """Send the message ``name`` into the running case (e.g. another incident reported)."""
     workflow = _load(step, case, now)
-    event = BpmnEvent(MessageEventDefinition(name), payload=payload)
+    guard = _guard(case, now, fresh=True)
     with frozen_at(now):
-        try:
-            workflow.send_event(event)
-        except SpiffWorkflowException as err:
-            raise Conflict(f"This case is not waiting for '{name}'.") from err
-        guard = _guard(case, now, fresh=True)
-        _run(lambda: engine.run_on(workflow, guard))
+        if not engine.send_message(workflow, name, payload, guard):
+            raise Conflict(f"This case is not waiting for '{name}'.")
     step.record(timeline.MessageReceived(name), case=case, by=actor, at=now)
     return _finish(step, case, workflow, now, guard, actor=actor)
 
