@@ -97,11 +97,18 @@ def _digest(token: str) -> str:
 
 
 def issue_token(session: Session, user: User, *, now: datetime) -> tuple[str, datetime]:
+    """A new API token for ``user``: its value (shown once) and expiry. The caller commits."""
     token = secrets.token_urlsafe(32)
     expires = now + TOKEN_LIFETIME
     session.add(ApiToken(user_id=user.id, token_hash=_digest(token), created_at=now, expires_at=expires))
     session.flush()
     return token, expires
+
+
+def keep_issued_token(session: Session) -> None:
+    """Commit the token ``issue_token`` added (POST /api/token), until the request's steps commit
+    through one owner (issue 13)."""
+    session.commit()
 
 
 @dataclass(frozen=True)
