@@ -8,14 +8,11 @@ from datetime import date, datetime
 from typing import Any
 
 from flask import Blueprint, abort, current_app, flash, jsonify, redirect, render_template, request, url_for
-from flask_login import current_user
 from marshmallow import ValidationError
 from werkzeug.wrappers import Response
 
 import processes
-from casework import annual, heatmap, indicators, people, process_models, stuck
-from casework.casefile import find_case
-from casework.permissions import Permission, allows
+from casework import annual, heatmap, indicators, people, process_models, retries, stuck
 from casework.vocabulary import INCIDENT_TYPES, STRANDS
 from webapp import storage
 from webapp.auth import current_row
@@ -91,13 +88,12 @@ def stuck_work() -> Page:
 def retry_step(reference: str) -> Page:
     """Run a case's failed step again; an administrator may skip it (form field ``skip``)."""
     skip = request.form.get("skip") == "1"
-    if skip and not allows(current_user.role, Permission.SKIP_STEPS):
-        abort(403)
-    session = storage.session()
     try:
-        case_id = find_case(session, reference).id
-        session.rollback()
-        processes.retry_case(storage.database().sessions, case_id, actor=current_user.display_name, skip=skip)
+        retries.retry_failed_step(
+            storage.session(), storage.database().sessions, reference, user=current_row(), skip=skip
+        )
+    except retries.SkipNotPermitted:
+        abort(403)
     except LookupError:
         abort(404)
     except processes.NotAllowed as err:

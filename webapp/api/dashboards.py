@@ -10,9 +10,7 @@ from flask_smorest import Blueprint, abort
 from marshmallow import Schema, fields
 
 import processes
-from casework import indicators, stuck
-from casework.casefile import find_case
-from casework.permissions import Permission, allows
+from casework import indicators, retries, stuck
 from webapp import storage
 from webapp.access import api_user
 from webapp.dashboard_schemas import IndicatorQuerySchema, StuckQuerySchema, period_and_filters
@@ -87,23 +85,19 @@ class RetryResultSchema(Schema):
 @bp.alt_response(409, description="The case has no failed step, or it failed again (the error says why)")
 def retry_step(args: dict[str, Any], reference: str) -> Any:
     """Run a case's failed background step again, or (administrators) skip the failing step."""
-    user = api_user()
-    if args["skip"] and not allows(user.role, Permission.SKIP_STEPS):
-        abort(403, message="Only administrators may skip a failed step.")
-    session = storage.session()
     try:
-        case = find_case(session, reference)
-        session.rollback()
-        fired = processes.retry_case(
-            storage.database().sessions, case.id, actor=user.display_name, skip=args["skip"]
+        retried = retries.retry_failed_step(
+            storage.session(), storage.database().sessions, reference, user=api_user(), skip=args["skip"]
         )
+    except retries.SkipNotPermitted as err:
+        abort(403, message=str(err))
     except LookupError as err:
         abort(404, message=str(err))
     except (processes.NotAllowed, processes.Conflict) as err:
         abort(409, message=str(err))
     except processes.EngineFailure as err:
         abort(409, message=f"The step failed again; the case is unchanged. {err}")
-    return {"reference": case.reference, "fired": fired}
+    return {"reference": retried.reference, "fired": retried.fired}
 
 
 class CountSchema(Schema):
