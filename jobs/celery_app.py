@@ -7,8 +7,8 @@ from typing import Any
 from celery import Celery
 from celery.signals import worker_process_init
 
+from casework.settings import check_consistency, from_environment
 from db import Database
-from webapp.config import check_consistency, from_environment
 
 SWEEP_SECONDS = 1.0
 RETENTION_SECONDS = 24 * 60 * 60.0

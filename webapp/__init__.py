@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import os
 from typing import Any
 
 from flask import Flask
 from werkzeug.routing import IntegerConverter
 
+from casework.settings import ConfigError, check_consistency, check_production, from_environment
 from webapp import (
     access,
     account,
@@ -34,7 +36,6 @@ from webapp import (
     supervision,
 )
 from webapp.api import register_api
-from webapp.config import ConfigError, check_consistency, check_production, from_environment
 
 
 class DatabaseIntConverter(IntegerConverter):
@@ -47,10 +48,22 @@ class DatabaseIntConverter(IntegerConverter):
         super().__init__(map, *args, **kwargs)
 
 
+def flask_settings() -> dict[str, Any]:
+    """The settings only Flask reads (the rest are in ``casework.settings``)."""
+    return {
+        "SESSION_COOKIE_HTTPONLY": True,
+        "SESSION_COOKIE_SAMESITE": "Lax",
+        "SESSION_COOKIE_SECURE": os.environ.get("HATECASES_ENV") == "production",
+        "MAX_CONTENT_LENGTH": 5 * 1024 * 1024,
+        "WTF_CSRF_TIME_LIMIT": None,
+    }
+
+
 def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     app = Flask(__name__)
     app.url_map.converters["int"] = DatabaseIntConverter
     app.config.update(from_environment())
+    app.config.update(flask_settings())
     if test_config:
         app.config.update(test_config)
     check_consistency(app.config)

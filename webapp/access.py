@@ -6,6 +6,12 @@ bearer token for /api), whether their role has the route's permission
 (``casework.case_access``). A route missing from ``RULES`` is refused for everyone, and the
 authorisation test fails for it, so a new route cannot go out without a rule.
 
+``RULES`` is the only declaration: views carry no sign-in, role or token decorators. A page
+asked for without signing in goes to the sign-in page (Flask-Login's unauthorised handler); an
+/api call without a valid bearer token gets 401 JSON; a role without the permission gets 403 (the
+error page, or JSON on /api). A view reads who is asking with ``requester()`` (or, on /api,
+``api_user()``).
+
 After a successful request, the route's audit action (view, search, export, edit) is written to
 the append-only audit log with who, what, when and from where; so is every refusal.
 """
@@ -172,6 +178,15 @@ def requester() -> User | None:
     if _is_api():
         return g.get("api_user")
     return current_user.row if current_user.is_authenticated else None
+
+
+def api_user() -> User:
+    """The bearer token's user, for an /api view: its rule needs a permission, so the hook has
+    refused the call already when there is none."""
+    user = g.get("api_user")
+    if user is None:  # a view whose rule is PUBLIC asked for it: a mistake in the view
+        raise RuntimeError(f"{request.endpoint} has no bearer-token user: its rule is public.")
+    return user
 
 
 def _refuse(code: int, message: str) -> Response | tuple[Any, int]:

@@ -4,7 +4,6 @@ it) and changing their password."""
 from __future__ import annotations
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, session, url_for
-from flask_login import login_required
 from werkzeug.wrappers import Response
 
 import processes
@@ -16,14 +15,12 @@ bp = Blueprint("account", __name__, url_prefix="/account")
 
 
 @bp.route("/tokens")
-@login_required
 def tokens() -> str:
     rows = people.tokens_of(storage.session(), current_row())
     return render_template("account/tokens.html", tokens=rows, now=processes.clock.now())
 
 
 @bp.route("/tokens/<int:token_id>/revoke", methods=["POST"])
-@login_required
 def revoke(token_id: int) -> Response:
     own = people.tokens_of(storage.session(), current_row())
     if not any(t.id == token_id for t in own):  # this page is for one's own tokens only
@@ -34,7 +31,6 @@ def revoke(token_id: int) -> Response:
 
 
 @bp.route("/password", methods=["GET", "POST"])
-@login_required
 def password() -> Response | tuple[str, int]:
     if request.method == "GET":
         return render_template("account/password.html", error=None), 200

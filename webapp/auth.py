@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from datetime import datetime, timedelta
-from functools import wraps
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -20,7 +18,7 @@ from flask import (
     session,
     url_for,
 )
-from flask_login import LoginManager, current_user, login_required, login_user, logout_user
+from flask_login import LoginManager, current_user, login_user, logout_user
 from flask_wtf.csrf import CSRFProtect
 from werkzeug.wrappers import Response
 
@@ -101,7 +99,8 @@ def idle_message() -> str:
 
 
 def current_row() -> User:
-    """The database row of the signed-in user (views that need it are login_required)."""
+    """The database row of the signed-in user (on a page whose ``webapp.access`` rule needs a
+    permission, the access hook has already sent anyone not signed in to the sign-in page)."""
     return current_user.row
 
 
@@ -182,26 +181,9 @@ def audit_sign_in(username: str, user: User | None, *, throttled: bool = False) 
 
 
 @bp.route("/logout", methods=["POST"])
-@login_required
 def logout() -> Response:
     """Ends this person's sessions everywhere, and their API tokens, not only this cookie's."""
     people.sign_out(storage.session(), current_row(), request.remote_addr, now=processes.clock.now())
     logout_user()
     flash("You have signed out. That ended your sessions on every device and revoked your API tokens.")
     return redirect(url_for("auth.login"))
-
-
-def roles_required(*roles: str) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
-    def decorate(view: Callable[..., Any]) -> Callable[..., Any]:
-        @wraps(view)
-        @login_required
-        def wrapped(*args: Any, **kwargs: Any) -> Any:
-            if current_user.role not in roles:
-                return render_template(
-                    "errors/error.html", code=403, message="Your role does not allow this page."
-                ), 403
-            return view(*args, **kwargs)
-
-        return wrapped
-
-    return decorate

@@ -5,7 +5,6 @@ from __future__ import annotations
 from typing import Any
 
 from flask import Blueprint, abort, render_template
-from flask_login import login_required
 
 import processes
 from casework import casefile, tasks, vocabulary
@@ -17,7 +16,6 @@ bp = Blueprint("cases", __name__)
 
 
 @bp.route("/cases/<reference>")
-@login_required
 def show(reference: str) -> str:
     try:
         file = casefile.case_file(storage.session(), reference)

@@ -17,8 +17,8 @@ from flask_limiter import Limiter, RateLimitExceeded
 from flask_limiter.util import get_remote_address
 from werkzeug.wrappers import Response
 
+from casework.settings import check_limits
 from webapp import public
-from webapp.config import check_limits
 
 ENDPOINTS = ("public.report", "reports.create_report")
 TAKEN = (201, 303)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from flask import Blueprint, Flask, abort, flash, redirect, render_template, request, url_for
-from flask_login import current_user, login_required
+from flask_login import current_user
 from werkzeug.wrappers import Response
 
 import processes
@@ -25,7 +25,6 @@ def init_app(app: Flask) -> None:
 
 
 @bp.route("/notifications")
-@login_required
 def index() -> str:
     unread_only = request.args.get("show") == "unread"
     page = request.args.get("page", "1")
@@ -37,7 +36,6 @@ def index() -> str:
 
 
 @bp.route("/notifications/<int:notification_id>/read", methods=["POST"])
-@login_required
 def mark_read(notification_id: int) -> Response:
     session = storage.session()
     if not service.visible(session, current_row(), notification_id):
@@ -47,7 +45,6 @@ def mark_read(notification_id: int) -> Response:
 
 
 @bp.route("/notifications/read-all", methods=["POST"])
-@login_required
 def mark_all_read() -> Response:
     count = service.mark_read(storage.session(), current_row(), now=processes.clock.now())
     flash(f"{count} notification{'s' if count != 1 else ''} marked as read.")

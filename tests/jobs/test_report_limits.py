@@ -7,8 +7,9 @@ import pytest
 import redis as redis_client
 from flask import Flask
 
+from casework import settings as config
 from tests.jobs.services import PrivateRedis
-from webapp import config, create_app
+from webapp import create_app
 
 pytestmark = pytest.mark.scaled
 REPORT = {"description": "Abuse shouted at my door again", "location": "1 Elm Road", "strands": ["race"]}

@@ -7,9 +7,9 @@ from datetime import timedelta
 import pytest
 
 from casework import reports
+from casework.settings import ConfigError
 from tests.conftest import T0
 from webapp import create_app
-from webapp.config import ConfigError
 
 
 def test_init_migrates_deploys_and_seeds_an_empty_database(tmp_path):

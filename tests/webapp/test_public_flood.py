@@ -14,9 +14,10 @@ from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import func, select
 
+from casework import settings as config
 from db import Database
 from db.models import AuditEvent, Case, OutboxMessage, Task
-from webapp import config, create_app
+from webapp import create_app
 
 FORM = {
     "description": "A neighbour shouted racist abuse at me <b>again</b> & spat at my door.",

@@ -12,12 +12,12 @@ from sqlalchemy import select
 import processes
 from casework import retention
 from casework.reports import PartyDetails
+from casework.settings import ConfigError
 from db import Database
 from db.models import AuditEvent, Case
 from tests.bpmn.walk import CONTACT, FIRST_RESPONSE, LOW_RISK, REPORTED, Walk
 from tests.conftest import T0
 from webapp import create_app
-from webapp.config import ConfigError
 
 CLOSED = T0 + timedelta(days=3)
 DAYS = 2190
@@ -131,7 +131,7 @@ def test_a_bad_retention_period_stops_start_up(
 
 
 def test_the_retention_period_defaults_to_six_years_and_can_be_set(monkeypatch: pytest.MonkeyPatch) -> None:
-    from webapp.config import from_environment
+    from casework.settings import from_environment
 
     monkeypatch.delenv("RETENTION_DAYS", raising=False)
     assert from_environment()["RETENTION_DAYS"] == 2190

@@ -14,7 +14,7 @@ from casework.casefile import CaseNotFound, case_file, find_case
 from casework.vocabulary import INCIDENT_TYPES, STRANDS
 from db.models import PerceptionRuleError
 from webapp import storage
-from webapp.api.security import api_user, token_required
+from webapp.access import api_user
 from webapp.api.tasks import abort_for
 from webapp.schemas import (
     CaseSchema,
@@ -31,7 +31,6 @@ bp = Blueprint("cases_api", __name__, url_prefix="/api", description="Cases")
 @bp.route("/cases/<reference>", methods=["GET"])
 @bp.doc(security=[{"bearer": []}])
 @bp.response(200, CaseSchema)
-@token_required
 def get_case(reference: str) -> dict[str, Any]:
     """Status, stage, report details, open tasks and the timeline."""
     return _case_body(reference)
@@ -72,7 +71,6 @@ def _send(reference: str, what: str, body: dict[str, str]) -> Any:
 @bp.doc(security=[{"bearer": []}])
 @bp.arguments(CaseEventSchema)
 @bp.response(201, StepSchema)
-@token_required
 def log_incident(body: dict[str, str], reference: str) -> Any:
     """Log another incident on an open case: the risk is reassessed; no new case is opened."""
     return _send(reference, "incident", body)
@@ -82,7 +80,6 @@ def log_incident(body: dict[str, str], reference: str) -> Any:
 @bp.doc(security=[{"bearer": []}])
 @bp.arguments(CaseEventSchema)
 @bp.response(201, StepSchema)
-@token_required
 def request_case_review(body: dict[str, str], reference: str) -> Any:
     """Record that the victim asked for an ASB Case Review."""
     return _send(reference, "case_review", body)
@@ -92,7 +89,6 @@ def request_case_review(body: dict[str, str], reference: str) -> Any:
 @bp.doc(security=[{"bearer": []}])
 @bp.arguments(CaseEventSchema)
 @bp.response(201, StepSchema)
-@token_required
 def complain(body: dict[str, str], reference: str) -> Any:
     """Record a complaint about the handling of the case (acknowledge, stage 1, stage 2)."""
     return _send(reference, "complaint", body)
@@ -110,7 +106,6 @@ def _refuse(err: Exception) -> None:
 @bp.doc(security=[{"bearer": []}])
 @bp.arguments(ConsentInSchema)
 @bp.response(201, ConsentOutSchema)
-@token_required
 def record_consent(body: dict[str, Any], reference: str) -> Any:
     """Record a person's consent (or refusal) for a purpose; 422 with field errors."""
     session = storage.session()
@@ -124,7 +119,6 @@ def record_consent(body: dict[str, Any], reference: str) -> Any:
 @bp.route("/cases/<reference>/consents/<consent_id>/withdraw", methods=["POST"])
 @bp.doc(security=[{"bearer": []}])
 @bp.response(200, ConsentOutSchema)
-@token_required
 def withdraw_consent(reference: str, consent_id: str) -> Any:
     """Withdraw a given consent: on an open case, community safety get a task to stop sharing and
     tell the agencies. 422 if it was refused or already withdrawn; 409 if the case changed."""
@@ -144,7 +138,6 @@ def withdraw_consent(reference: str, consent_id: str) -> Any:
 @bp.doc(security=[{"bearer": []}])
 @bp.arguments(DisclosureInSchema)
 @bp.response(201, DisclosureOutSchema)
-@token_required
 def disclose(body: dict[str, Any], reference: str) -> Any:
     """Record a disclosure outside the landlord with its lawful basis (written to the audit log with
     it). Consent needs the person's current consent for the purpose; any other basis a reason."""
@@ -171,7 +164,6 @@ def row_case(reference: str) -> Any:
 @bp.doc(security=[{"bearer": []}])
 @bp.arguments(CaseDetailsSchema)
 @bp.response(200, CaseSchema)
-@token_required
 def update_case(changes: dict[str, Any], reference: str) -> dict[str, Any]:
     """Correct strands, incident types or locality. Hate motivation, once perceived, stays."""
     try:

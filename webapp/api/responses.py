@@ -2,7 +2,7 @@
 document in one place (an apispec plugin) rather than on each view: they come from shared
 code, not from the views.
 
-- an operation that needs a token: 401 (no valid token, from ``security.token_required``) and
+- an operation that needs a token: 401 (no valid token, from ``webapp.access``) and
   403 (the role may not do it, or may not open that case, from ``webapp.access``);
 - an operation with an id in its path: 404 (nothing with that id, or not one this user may see);
 - an operation with a JSON body: 400 (the body is not JSON, from ``webapp.errors``).

@@ -1,11 +1,9 @@
-"""POST /api/token (throttled), the caller's tokens and their revocation, and bearer-token
-checking for every other /api call except reports."""
+"""POST /api/token (throttled), and the caller's tokens and their revocation. The bearer token
+of every other /api call is checked by ``webapp.access`` before its view runs."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from datetime import datetime
-from functools import wraps
 from typing import Any
 
 from flask import Flask, Response, g, jsonify, request
@@ -13,8 +11,9 @@ from flask_smorest import Blueprint, abort
 
 import processes
 from casework import people, sign_in
-from db.models import ApiToken, User
+from db.models import ApiToken
 from webapp import storage
+from webapp.access import api_user
 from webapp.auth import audit_sign_in, csrf, retry_after_seconds
 from webapp.schemas import TokenListSchema, TokenRequestSchema, TokenSchema
 
@@ -104,27 +103,3 @@ def delete_token(token_id: int) -> None:
     """Revoke one of the caller's tokens (administrators: anyone's)."""
     if people.revoke_token(storage.session(), token_id, by=api_user(), now=processes.clock.now()) is None:
         abort(404, message="You have no token with that id.")
-
-
-def api_user() -> User:
-    return g.api_user
-
-
-def token_required(view: Callable[..., Any]) -> Callable[..., Any]:
-    @wraps(view)
-    def wrapped(*args: Any, **kwargs: Any) -> Any:
-        if g.get("api_user") is not None:  # webapp.access checked the token already
-            return view(*args, **kwargs)
-        header = request.headers.get("Authorization", "")
-        scheme, _, value = header.partition(" ")
-        user = None
-        if scheme.lower() == "bearer" and value.strip():
-            user = people.user_for_token(storage.session(), value.strip(), now=processes.clock.now())
-        if user is None:
-            abort(
-                401, message="Send 'Authorization: Bearer <token>' with a valid token from POST /api/token."
-            )
-        g.api_user = user
-        return view(*args, **kwargs)
-
-    return wrapped

@@ -10,7 +10,7 @@ from flask_smorest import Blueprint, abort
 import processes
 from casework import inbox, tasks
 from webapp import storage
-from webapp.api.security import api_user, token_required
+from webapp.access import api_user
 from webapp.schemas import (
     StepSchema,
     TaskDetailSchema,
@@ -40,7 +40,6 @@ def abort_for(err: processes.ProcessError) -> None:
 @bp.doc(security=SECURITY)
 @bp.arguments(TaskListQuerySchema, location="query")
 @bp.response(200, TaskPageSchema)
-@token_required
 def list_tasks(query: dict[str, Any]) -> dict[str, Any]:
     """My inbox: tasks assigned to me and unassigned tasks of my groups, soonest due first."""
     page = inbox.inbox(
@@ -65,7 +64,6 @@ def list_tasks(query: dict[str, Any]) -> dict[str, Any]:
 @bp.route("/tasks/<task_id>", methods=["GET"])
 @bp.doc(security=SECURITY)
 @bp.response(200, TaskDetailSchema)
-@token_required
 def get_task(task_id: str) -> Any:
     """A task with the form fields to fill in."""
     try:
@@ -78,7 +76,6 @@ def get_task(task_id: str) -> Any:
 @bp.doc(security=SECURITY)
 @bp.response(200, TaskSchema)
 @bp.alt_response(409, description="Someone else holds the task, or it is closed")
-@token_required
 def claim(task_id: str) -> Any:
     """Take the task, so others see it is being worked."""
     try:
@@ -90,7 +87,6 @@ def claim(task_id: str) -> Any:
 @bp.route("/tasks/<task_id>/release", methods=["POST"])
 @bp.doc(security=SECURITY)
 @bp.response(200, TaskSchema)
-@token_required
 def release(task_id: str) -> Any:
     """Give the task back to its groups."""
     try:
@@ -118,7 +114,6 @@ def release(task_id: str) -> Any:
 @bp.response(200, StepSchema)
 @bp.alt_response(409, description="The task is no longer open, or the case changed")
 @bp.alt_response(422, description="Field errors: {errors: {field: message}}")
-@token_required
 def complete(task_id: str) -> Any:
     """Submit the task's form. Returns the case's next tasks."""
     data = request.get_json(silent=True)

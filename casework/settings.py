@@ -1,5 +1,9 @@
 """Settings: defaults, then the environment, then a test's overrides. Bad values stop start-up
-with a message that names the variable."""
+with a message that names the variable.
+
+Read by the web app (``webapp.create_app``), its command line (``flask …``) and the Celery worker
+(``jobs.celery_app``), so that a worker does not load the web package to learn its settings. The
+Flask-only keys (cookies, request size, CSRF) are added by ``webapp``."""
 
 from __future__ import annotations
 
@@ -101,11 +105,6 @@ def from_environment() -> dict[str, Any]:
         "PHONE_OFFICE_HOURS": os.environ.get("PHONE_OFFICE_HOURS") or "0300 111 0000",
         "PHONE_OUT_OF_HOURS": os.environ.get("PHONE_OUT_OF_HOURS") or "0800 633 5500",
         "BPMN_DIR": os.environ.get("BPMN_DIR") or str(Path(__file__).resolve().parent.parent / "bpmn"),
-        "SESSION_COOKIE_HTTPONLY": True,
-        "SESSION_COOKIE_SAMESITE": "Lax",
-        "SESSION_COOKIE_SECURE": os.environ.get("HATECASES_ENV") == "production",
-        "MAX_CONTENT_LENGTH": 5 * 1024 * 1024,
-        "WTF_CSRF_TIME_LIMIT": None,
     }
 
 
