@@ -53,7 +53,7 @@ from sqlalchemy import Connection, select, text
 import processes
 from benchmarks.inbox import say
 from benchmarks.lifecycle import BPMN, CLOSE, PATH, T0, _postgres
-from casework import reports, tasks
+from casework import reports, steps, tasks
 from db import Database
 from db.models import Case, Party, Task, User
 from tests.databases import seed
@@ -132,7 +132,7 @@ def report_for(i: int) -> reports.Report:
 def bare_reports(database: Database, first: int, count: int) -> list[int]:
     """The baseline: ``count`` reports stored as their cases and parties rows, and nothing else."""
     ids = []
-    with database.session() as session:
+    with database.session() as session, steps.unit_of_work(session, now=T0):
         version = processes.latest_version(session, "hate_incident")
         assert version is not None
         for i in range(first, first + count):
@@ -159,7 +159,6 @@ def bare_reports(database: Database, first: int, count: int) -> list[int]:
             session.flush()
             case.reference = reports.reference_for(case.id, at)
             ids.append(case.id)
-        session.commit()
     return ids
 
 
@@ -182,7 +181,6 @@ def drive(database: Database, first: int, count: int, steps: list[tuple[str, dic
                     )
                 ).one()
                 tasks.complete(session, task_id, answers, user=officer, now=at + timedelta(hours=hour))
-                session.commit()
     return ids
 
 

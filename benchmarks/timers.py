@@ -30,7 +30,7 @@ from pathlib import Path
 from sqlalchemy import create_engine, func, select, text
 
 import processes
-from casework import reports, timers
+from casework import reports, steps, timers
 from db import Database
 from db.models import TimelineEvent, Timer
 from tests.databases import POSTGRES_ADMIN_URL, seed
@@ -172,9 +172,8 @@ def lateness(pg: Postgres, folder: Path, repeats: int) -> dict[str, list[float]]
     logs.mkdir()
     with pg.database("late") as database:
         seed(database.url, BPMN)
-        with database.session() as session:
+        with database.session() as session, steps.unit_of_work(session, now=processes.clock.now()):
             processes.deploy(session, QUICK, deployed_by="benchmark")
-            session.commit()
         with celery(database.url, logs, 1):
             for _ in range(repeats + 1):  # the first case also waits for the worker to boot: not counted
                 time.sleep(random.uniform(0, 1))

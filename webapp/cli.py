@@ -7,6 +7,7 @@ from datetime import datetime, timedelta
 from pathlib import Path
 
 import click
+from celery import Celery
 from flask import Flask, current_app
 from flask.cli import with_appcontext
 
@@ -127,15 +128,14 @@ def users_deactivate(username: str) -> None:
 @with_appcontext
 def worker_check() -> None:
     """Exit 0 if the database, Redis and at least one Celery worker answer (scaled mode)."""
-    from jobs import celery
-
     if not storage.database().reachable():
         raise click.ClickException("database: not reachable")
     click.echo("database: ok")
     if not current_app.config["REDIS_URL"]:
         raise click.ClickException("REDIS_URL is not set: this app runs in the embedded mode.")
     try:
-        replies = celery.control.ping(timeout=3.0)
+        # A bare client on the broker: the web side does not load the worker's package.
+        replies = Celery(broker=current_app.config["REDIS_URL"]).control.ping(timeout=3.0)
     except Exception as err:  # kombu raises several kinds when the broker is unreachable
         raise click.ClickException(f"Redis did not answer: {err}") from err
     if not replies:
