@@ -64,14 +64,10 @@ class Event:
         return None
 
 
-# The report and the process
-
-
 @dataclass(frozen=True)
-class Opened(Event):
-    KIND = "opened"
-    REPORTER = "We received your report."
-    AFTER_RETENTION = KEEP
+class Said(Event):
+    """A kind whose words the code that records it writes (``text``), with optional details."""
+
     text: str
     facts: dict[str, Any] | None = None
 
@@ -82,6 +78,16 @@ class Opened(Event):
     @property
     def details(self) -> dict[str, Any] | None:
         return self.facts
+
+
+# The report and the process
+
+
+@dataclass(frozen=True)
+class Opened(Said):
+    KIND = "opened"
+    REPORTER = "We received your report."
+    AFTER_RETENTION = KEEP
 
 
 @dataclass(frozen=True)
@@ -253,19 +259,9 @@ class StepRecovered(Event):
 
 
 @dataclass(frozen=True)
-class Migrated(Event):
+class Migrated(Said):
     KIND = "migrated"
     AFTER_RETENTION = KEEP
-    text: str
-    facts: dict[str, Any] | None = None
-
-    @property
-    def summary(self) -> str:
-        return self.text
-
-    @property
-    def details(self) -> dict[str, Any] | None:
-        return self.facts
 
 
 @dataclass(frozen=True)
@@ -277,14 +273,9 @@ class MigrationUndone(Migrated):
 
 
 @dataclass(frozen=True)
-class Notified(Event):
+class Notified(Said):
     KIND = "notification"
     AFTER_RETENTION = KEEP
-    text: str
-
-    @property
-    def summary(self) -> str:
-        return self.text
 
 
 @dataclass(frozen=True)
@@ -298,14 +289,9 @@ class ResponseBreached(Event):
 
 
 @dataclass(frozen=True)
-class Referred(Event):
+class Referred(Said):
     KIND = "referral"
     AFTER_RETENTION = Retained(keep=True, cut=_POLICE_REFERENCE)
-    text: str
-
-    @property
-    def summary(self) -> str:
-        return self.text
 
 
 @dataclass(frozen=True)
@@ -320,19 +306,9 @@ class SupportAgreed(Event):
 
 
 @dataclass(frozen=True)
-class RiskRecorded(Event):
+class RiskRecorded(Said):
     KIND = "risk"
     AFTER_RETENTION = KEEP
-    text: str
-    facts: dict[str, Any] | None = None
-
-    @property
-    def summary(self) -> str:
-        return self.text
-
-    @property
-    def details(self) -> dict[str, Any] | None:
-        return self.facts
 
 
 @dataclass(frozen=True)
@@ -435,34 +411,19 @@ class QualityReviewed(Event):
 
 
 @dataclass(frozen=True)
-class Restricted(Event):
+class Restricted(Said):
     KIND = "restricted"
     AFTER_RETENTION = KEEP
-    text: str
-
-    @property
-    def summary(self) -> str:
-        return self.text
 
 
 @dataclass(frozen=True)
-class ConsentRecorded(Event):
+class ConsentRecorded(Said):
     KIND = "consent"
-    text: str
-
-    @property
-    def summary(self) -> str:
-        return self.text
 
 
 @dataclass(frozen=True)
-class Disclosed(Event):
+class Disclosed(Said):
     KIND = "disclosure"
-    text: str
-
-    @property
-    def summary(self) -> str:
-        return self.text
 
 
 def _kinds() -> dict[str, type[Event]]:
@@ -471,6 +432,8 @@ def _kinds() -> dict[str, type[Event]]:
     while pending:
         cls = pending.pop()
         pending.extend(cls.__subclasses__())
+        if "KIND" not in cls.__dict__:
+            continue  # a base of kinds (Said), not a kind
         if cls.KIND in found:
             raise TypeError(f"two definitions of the timeline kind {cls.KIND!r}")
         found[cls.KIND] = cls
