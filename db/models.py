@@ -78,6 +78,12 @@ class ProcessVersion(Base):
     spec_json: Mapped[str] = mapped_column(Text, deferred=True)
     deployed_at: Mapped[datetime]
     deployed_by: Mapped[str | None] = mapped_column(String(80))
+    # A rolled-back version: new cases start on the newest version not withdrawn; cases already
+    # on it stay on it.
+    withdrawn_at: Mapped[datetime | None]
+    withdrawn_by: Mapped[str | None] = mapped_column(String(80))
+    # Why the version exists when that is not plain (seeded from bpmn/ over a modeller's version).
+    note: Mapped[str | None] = mapped_column(Text)
 
 
 class Case(Base):

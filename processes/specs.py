@@ -48,10 +48,13 @@ def deploy(
     latest = latest_version(session, parsed.key, required=False)
     if latest is not None and latest.checksum == checksum:
         return Deployment(latest.id, latest.process_key, latest.name, latest.version, created=False)
+    highest = session.scalar(
+        select(func.max(ProcessVersion.version)).where(ProcessVersion.process_key == parsed.key)
+    )
     row = ProcessVersion(
         process_key=parsed.key,
         name=parsed.name,
-        version=(latest.version + 1) if latest else 1,
+        version=(highest or 0) + 1,  # after a rolled-back version too
         checksum=checksum,
         bpmn_xml=xml.decode("utf-8"),
         spec_json=engine.specs_to_json(parsed.spec, parsed.subprocess_specs),
@@ -74,7 +77,10 @@ def parse(session: Session, xml: bytes, filename: str = "diagram.bpmn") -> diagr
 
 
 def latest_version(session: Session, key: str, *, required: bool = True) -> ProcessVersion | None:
-    newest = select(func.max(ProcessVersion.version)).where(ProcessVersion.process_key == key)
+    """The version new cases of ``key`` start on: the newest one not rolled back."""
+    newest = select(func.max(ProcessVersion.version)).where(
+        ProcessVersion.process_key == key, ProcessVersion.withdrawn_at.is_(None)
+    )
     row = session.scalars(
         select(ProcessVersion).where(
             ProcessVersion.process_key == key, ProcessVersion.version == newest.scalar_subquery()
