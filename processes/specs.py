@@ -37,9 +37,15 @@ def known_operations() -> set[str]:
 
 
 def deploy(
-    session: Session, xml: bytes, *, deployed_by: str | None = None, filename: str = "diagram.bpmn"
+    session: Session,
+    xml: bytes,
+    *,
+    deployed_by: str | None = None,
+    filename: str = "diagram.bpmn",
+    note: str | None = None,
 ) -> Deployment:
-    """Check and store a diagram as the next version of its process.
+    """Check and store a diagram as the next version of its process (``note``: why it exists, when
+    that is not plain).
 
     Deploying the same content as the latest version again changes nothing.
     """
@@ -60,6 +66,7 @@ def deploy(
         spec_json=engine.specs_to_json(parsed.spec, parsed.subprocess_specs),
         deployed_at=clock_now(),
         deployed_by=deployed_by,
+        note=note,
     )
     session.add(row)
     session.flush()

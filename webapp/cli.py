@@ -12,7 +12,7 @@ from flask import Flask, current_app
 from flask.cli import with_appcontext
 
 import processes
-from casework import people, retention, steps
+from casework import people, retention, seeding, steps
 from casework import timers as due_timers
 from webapp import storage
 
@@ -35,12 +35,29 @@ def _deploy(paths: list[Path], deployed_by: str) -> list[processes.Deployment]:
     return deployments
 
 
+def _seed(paths: list[Path]) -> None:
+    """Deploy each diagram whose process is new or whose file changed since it was last seeded."""
+    with storage.database().session() as session:
+        for path in paths:
+            try:
+                outcome = seeding.seed(session, path, now=processes.clock.now())
+            except processes.InvalidDiagram as err:
+                for p in err.problems:
+                    where = f"{p.element_name or ''} ({p.element_id})" if p.element_id else ""
+                    click.echo(f"{path.name}: {where} {p.message}", err=True)
+                raise SystemExit(1) from err
+            if outcome.replaced is not None:
+                current_app.logger.warning("%s", outcome.message)
+            click.echo(outcome.message, err=outcome.replaced is not None)
+
+
 @click.command("init")
 @with_appcontext
 def init() -> None:
-    """Migrate the database, deploy every diagram in bpmn/ and (demo mode) seed demo users."""
+    """Migrate the database, seed the diagrams in bpmn/ whose process is new or whose file changed
+    (a version deployed in the modeller is not undone) and (demo mode) seed demo users."""
     storage.database().upgrade()
-    _deploy(sorted(Path(current_app.config["BPMN_DIR"]).glob("*.bpmn")), "setup")
+    _seed(sorted(Path(current_app.config["BPMN_DIR"]).glob("*.bpmn")))
     if current_app.config["HATECASES_ENV"] == "demo":
         with storage.database().session() as session, steps.unit_of_work(session, now=processes.clock.now()):
             created = people.seed_demo_users(session)

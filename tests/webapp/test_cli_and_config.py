@@ -5,10 +5,13 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
+from sqlalchemy import select
 
-from casework import reports
+import processes
+from casework import reports, steps
 from casework.settings import ConfigError
-from tests.conftest import T0
+from db.models import ProcessVersion
+from tests.conftest import BPMN, T0
 from webapp import create_app
 
 
@@ -19,6 +22,52 @@ def test_init_migrates_deploys_and_seeds_an_empty_database(tmp_path):
     assert "hate_incident v1 deployed" in result.output and "officer" in result.output
     again = app.test_cli_runner().invoke(args=["init"])
     assert "hate_incident v1 unchanged" in again.output and "already present" in again.output
+    app.extensions["database"].dispose()
+
+
+def _versions(app) -> list[tuple[int, str | None, str | None]]:
+    with app.extensions["database"].session() as session:
+        return [
+            (v.version, v.deployed_by, v.note)
+            for v in session.scalars(select(ProcessVersion).order_by(ProcessVersion.version))
+        ]
+
+
+def test_restarting_keeps_the_owners_version_and_a_changed_file_says_what_it_replaced(tmp_path):
+    bpmn = tmp_path / "bpmn"
+    bpmn.mkdir()
+    shipped = BPMN.read_text()
+    (bpmn / "hate_incident.bpmn").write_text(shipped)
+    app = create_app(
+        {"TESTING": True, "DATABASE_URL": f"sqlite:///{tmp_path / 'new.db'}", "BPMN_DIR": str(bpmn)}
+    )
+    runner = app.test_cli_runner()
+    assert runner.invoke(args=["init"]).exit_code == 0
+    # The process owner changes a label in the modeller: version 2.
+    owners = shipped.replace('name="Make the first response"', 'name="Make the first response (owner)"', 1)
+    assert owners != shipped
+    with app.extensions["database"].session() as session, steps.unit_of_work(session, now=T0):
+        assert processes.deploy(session, owners.encode(), deployed_by="owner").version == 2
+    # Restarting with the same files deploys nothing: the owner's version stays the latest.
+    for _ in range(2):
+        again = runner.invoke(args=["init"])
+        assert again.exit_code == 0, again.output
+        assert "hate_incident v2 unchanged" in again.output
+    assert _versions(app) == [(1, "setup", None), (2, "owner", None)]
+    # The shipped file changes: it is seeded on top, and says whose version it replaced.
+    (bpmn / "hate_incident.bpmn").write_text(shipped.replace("PT22H", "PT20H", 1))
+    changed = runner.invoke(args=["init"])
+    assert changed.exit_code == 0, changed.output
+    assert "v3 deployed from hate_incident.bpmn (the file changed) ON TOP OF v2, deployed by owner" in (
+        changed.output
+    )
+    *_, (number, by, note) = _versions(app)
+    assert (number, by) == (3, "setup")
+    assert note is not None and "replaced version 2, deployed by owner" in note
+    # And a file changed on top of a seeded version needs no note.
+    (bpmn / "hate_incident.bpmn").write_text(shipped.replace("PT22H", "PT21H", 1))
+    assert "hate_incident v4 deployed" in runner.invoke(args=["init"]).output
+    assert _versions(app)[-1] == (4, "setup", None)
     app.extensions["database"].dispose()
 
 
