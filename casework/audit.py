@@ -31,6 +31,7 @@ ACTIONS = {
     "deactivated": "Deactivated",
     "denied": "Refused access",
     "report-held": "Held a public report (spam trap)",
+    "report-kept": "Kept a report whose process could not start",
 }
 
 

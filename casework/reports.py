@@ -6,6 +6,7 @@ address made in the last six months (the ASB Case Review prompt and threshold)."
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
@@ -15,11 +16,17 @@ from sqlalchemy.orm import Session
 import processes
 from casework import audit, steps
 from casework.vocabulary import INCIDENT_TYPES, PARTY_ROLES, PROCESS_KEY, RELATIONS, STRANDS
+from db import timeline
 from db.models import Case, OutboxMessage, Party
-from handlers.notifications import ACKNOWLEDGEMENT
+from handlers.notifications import ACKNOWLEDGEMENT, acknowledgement
+
+log = logging.getLogger(__name__)
 
 LOOK_BACK = timedelta(days=183)  # six months
 ANONYMOUS = "Anonymous reporter"
+NOT_STARTED = "not_started"  # a case whose process could not start (a broken diagram)
+SUPERVISORS = "supervisors"  # told when a report's process could not start
+SYSTEM = "system"
 
 
 @dataclass(frozen=True)
@@ -87,8 +94,9 @@ def _normal(text: str | None) -> str:
     return " ".join((text or "").lower().replace(",", " ").split())
 
 
-def prior_complaints(session: Session, report: Report, now: datetime) -> int:
-    """Cases opened in the last six months for the same victim (by name) or the same address."""
+def prior_complaints(session: Session, report: Report, now: datetime, *, exclude: int | None = None) -> int:
+    """Cases opened in the last six months for the same victim (by name) or the same address
+    (``exclude``: a case not to count, the report's own when it is already saved)."""
     victims = [p for p in report.parties if p.role == "victim"]
     names = {_normal(p.name) for p in victims if p.name}
     addresses = {_normal(p.address) for p in victims if p.address} | {_normal(report.location)}
@@ -106,7 +114,10 @@ def prior_complaints(session: Session, report: Report, now: datetime) -> int:
     return (
         session.scalar(
             select(func.count(Case.id)).where(
-                Case.reported_at >= now - LOOK_BACK, Case.reported_at <= now, or_(*conditions)
+                Case.reported_at >= now - LOOK_BACK,
+                Case.reported_at <= now,
+                Case.id != (exclude or 0),
+                or_(*conditions),
             )
         )
         or 0
@@ -146,21 +157,32 @@ def record_held(session: Session, address: str | None, *, now: datetime) -> None
 def submit(
     session: Session, report: Report, *, now: datetime, acknowledgements_per_address: int | None = None
 ) -> processes.StepResult:
-    """Open a case for ``report`` and start its process in one case step, all or nothing."""
-    with steps.case_step(session, now=now, by=report.reporter_name or ANONYMOUS) as step:
-        return open_case(step, report, acknowledgements_per_address=acknowledgements_per_address)
+    """Open a case for ``report`` and start its process in one case step, all or nothing.
+
+    A report is never lost, whatever the deployed diagram does: when the process cannot start,
+    the step is rolled back and the report is saved in a second step as a case that could not
+    start (``keep_unstarted``), with its reference, which the reporter is given as usual."""
+    try:
+        with steps.case_step(session, now=now, by=report.reporter_name or ANONYMOUS) as step:
+            return open_case(step, report, acknowledgements_per_address=acknowledgements_per_address)
+    except Exception as err:  # whatever the diagram did, the report is kept
+        log.exception("The process could not start for a report; keeping it as a case that could not start")
+        try:
+            return keep_unstarted(
+                session,
+                report,
+                now=now,
+                failure=err,
+                acknowledgements_per_address=acknowledgements_per_address,
+            )
+        except Exception:
+            log.exception("The report could not be kept either")
+            raise err from None
 
 
-def open_case(
-    step: steps.CaseStep, report: Report, *, acknowledgements_per_address: int | None = None
-) -> processes.StepResult:
-    """Open a case for ``report`` and start its process, in ``step`` (a deploy's trial case starts
-    exactly as a real report does, in a step that is rolled back)."""
-    session, now = step.session, step.now
+def _new_case(report: Report, now: datetime) -> Case:
     route = route_for(report.parties)
-    acknowledge = acknowledgement_allowed(session, report.reporter_email, acknowledgements_per_address, now)
-    prior = prior_complaints(session, report, now)
-    case = Case(
+    return Case(
         reported_at=now,
         occurred_at=report.occurred_at,
         description=report.description,
@@ -178,24 +200,109 @@ def open_case(
         status="open",
         parties=[Party(**vars(p)) for p in report.parties],
     )
-    result = processes.start(
+
+
+def start_data(case: Case, prior: int, *, acknowledge: bool) -> dict[str, object]:
+    """What the report-driven process starts with (its start event's data)."""
+    return {
+        "reported_at": case.reported_at.isoformat(),
+        "channel": case.channel,
+        "route": case.route,
+        "prior_complaints_6m": prior,
+        "strands": list(case.strands),
+        "acknowledge_by_email": acknowledge,
+    }
+
+
+def _opening(report: Report, route: str, prior: int) -> str:
+    return (
+        f"Report received via {report.channel}"
+        + (" (employee route)" if route == "employee" else "")
+        + (f"; {prior} earlier complaint(s) in six months" if prior else "")
+    )
+
+
+def open_case(
+    step: steps.CaseStep, report: Report, *, acknowledgements_per_address: int | None = None
+) -> processes.StepResult:
+    """Open a case for ``report`` and start its process, in ``step`` (a deploy's trial case starts
+    exactly as a real report does, in a step that is rolled back)."""
+    session, now = step.session, step.now
+    acknowledge = acknowledgement_allowed(session, report.reporter_email, acknowledgements_per_address, now)
+    prior = prior_complaints(session, report, now)
+    case = _new_case(report, now)
+    return processes.start(
         step,
         case,
         PROCESS_KEY,
-        {
-            "reported_at": now.isoformat(),
-            "channel": report.channel,
-            "route": route,
-            "prior_complaints_6m": prior,
-            "strands": list(report.strands),
-            "acknowledge_by_email": acknowledge,
-        },
+        start_data(case, prior, acknowledge=acknowledge),
         now=now,
         reference=lambda case_id: reference_for(case_id, now),
         actor=report.reporter_name or ANONYMOUS,
-        summary=f"Report received via {report.channel}"
-        + (" (employee route)" if route == "employee" else "")
-        + (f"; {prior} earlier complaint(s) in six months" if prior else ""),
+        summary=_opening(report, case.route, prior),
         details={"strands": list(report.strands), "incident_types": list(report.incident_types)},
     )
-    return result
+
+
+def keep_unstarted(
+    session: Session,
+    report: Report,
+    *,
+    now: datetime,
+    failure: BaseException,
+    acknowledgements_per_address: int | None = None,
+) -> processes.StepResult:
+    """Save ``report`` as a case whose process could not start, in a case step of its own: it has
+    its reference, the reporter is acknowledged as usual, it is on the stuck-work list as "could
+    not start" with the engine's words, and the supervisors are told."""
+    message = _failure_words(failure)
+    with steps.case_step(session, now=now, by=report.reporter_name or ANONYMOUS) as step:
+        prior = prior_complaints(session, report, now)
+        case = _new_case(report, now)
+        case.status = NOT_STARTED
+        version = processes.latest_version(session, PROCESS_KEY)
+        assert version is not None  # required: UnknownProcess when none is deployed
+        case.process_version = version
+        case.updated_at = now
+        case.step_failed_at = now
+        case.step_failure = message
+        session.add(case)
+        session.flush()
+        case.reference = reference_for(case.id, now)
+        step.record(
+            timeline.Opened(
+                _opening(report, case.route, prior),
+                {"strands": list(report.strands), "incident_types": list(report.incident_types)},
+            ),
+            case=case,
+        )
+        step.record(timeline.NotStarted(message), case=case, by=SYSTEM)
+        step.audit(
+            "report-kept",
+            subject_type="case",
+            subject=case.reference,
+            detail=f"The process could not start on version {case.process_version.version}: {message}",
+            outcome="kept",
+        )
+        if acknowledgement_allowed(session, report.reporter_email, acknowledgements_per_address, now):
+            subject, body = acknowledgement(case.reference)
+            assert report.reporter_email is not None
+            step.queue_email(
+                to=report.reporter_email, subject=subject, body=body, case_id=case.id, kind=ACKNOWLEDGEMENT
+            )
+            step.record(timeline.Notified("Acknowledgement emailed to the reporter"), case=case, by=SYSTEM)
+        step.notify_group(
+            case.id,
+            case.reference,
+            SUPERVISORS,
+            "a report was kept but its process could not start; start it on another version "
+            "from the stuck-work list (Could not start)",
+            email=True,
+        )
+        return processes.StepResult(case.id, case.reference, case.status, ())
+
+
+def _failure_words(failure: BaseException) -> str:
+    if isinstance(failure, processes.ProcessError):
+        return str(failure)
+    return f"{type(failure).__name__}: {failure}"

@@ -11,6 +11,10 @@ Five lists, each with its count:
   accepts the further-incident, case-review and complaint messages, so those are not waits; a
   diagram that waited on a message in its main flow would show here too.)
 
+- ``not_started``: reports kept although the deployed diagram failed as their process started
+  (``casework.reports.keep_unstarted``), with the engine's words; a supervisor starts each on
+  another version (``casework.unstarted``).
+
 - ``failed``: open cases whose background step (a timer firing) failed: the step was rolled back,
   the error is kept in plain words, and the case waits for someone to retry it (or, for an
   administrator, to skip the failing step). A failed step a person takes (completing a form) is
@@ -33,7 +37,8 @@ from sqlalchemy.orm import Session
 from sqlalchemy.sql.elements import ColumnElement
 
 from casework import case_access
-from db.models import Case, Task, TaskCandidateGroup, TimelineEvent, Timer, User
+from casework.reports import NOT_STARTED
+from db.models import Case, ProcessVersion, Task, TaskCandidateGroup, TimelineEvent, Timer, User
 
 KINDS = {
     "overdue": "Past their due time",
@@ -41,6 +46,7 @@ KINDS = {
     "idle": "No activity",
     "dead_end": "Waiting on nothing",
     "failed": "A step failed",
+    "not_started": "Could not start",
 }
 SORTS = ("since", "-since", "case", "locality", "risk")
 SYSTEM = "system"
@@ -76,6 +82,7 @@ class StuckItem:
     stage: str | None = None
     teams: tuple[str, ...] = ()
     officer: str | None = None
+    process_key: str | None = None  # a case that could not start: the process to start it on
 
 
 @dataclass(frozen=True)
@@ -155,8 +162,8 @@ def options(session: Session) -> Options:
     )
 
 
-def _case_conditions(filters: StuckFilters) -> list[ColumnElement[bool]]:
-    found: list[ColumnElement[bool]] = [Case.status == "open"]
+def _case_conditions(filters: StuckFilters, status: str = "open") -> list[ColumnElement[bool]]:
+    found: list[ColumnElement[bool]] = [Case.status == status]
     if filters.viewer_id is not None:
         found.append(case_access.not_hidden_from(filters.viewer_id))
     if filters.locality:
@@ -186,7 +193,7 @@ def _since(kind: str) -> Any:
     a dead end the last step the engine saved."""
     if kind == "dead_end":
         return Case.updated_at
-    if kind == "failed":
+    if kind in ("failed", "not_started"):
         return Case.step_failed_at
     last = (
         select(func.max(TimelineEvent.at))
@@ -212,9 +219,16 @@ def _query(kind: str, filters: StuckFilters, thresholds: Thresholds, now: dateti
             Task.assignee_id.is_(None), Task.created_at < now - timedelta(hours=thresholds.unclaimed_hours)
         )
     since = _since(kind).label("since")
-    query = select(Case.reference, Case.locality, Case.risk_level, Case.step_failure, since).where(
-        *_case_conditions(filters)
+    status = NOT_STARTED if kind == "not_started" else "open"
+    process_key = (
+        select(ProcessVersion.process_key)
+        .where(ProcessVersion.id == Case.process_version_id)
+        .scalar_subquery()
+        .label("process_key")
     )
+    query = select(
+        Case.reference, Case.locality, Case.risk_level, Case.step_failure, since, process_key
+    ).where(*_case_conditions(filters, status))
     if filters.team or filters.officer or filters.stage:
         query = query.where(exists().where(Task.case_id == Case.id, *_task_conditions(filters)))
     if kind == "idle":
@@ -225,7 +239,7 @@ def _query(kind: str, filters: StuckFilters, thresholds: Thresholds, now: dateti
             TimelineEvent.at >= cutoff,
         )
         return query.where(Case.reported_at < cutoff, ~recent)
-    if kind == "failed":
+    if kind in ("failed", "not_started"):
         return query.where(Case.step_failed_at.is_not(None))
     waiting = exists().where(Task.case_id == Case.id, Task.status == "open")
     timers = exists().where(Timer.case_id == Case.id)
@@ -276,9 +290,11 @@ def _item(kind: str, row: Any, thresholds: Thresholds) -> StuckItem:
         "idle": f"Nothing done by anyone for over {thresholds.idle_days} days",
         "dead_end": "No open task and no timer: the process is waiting on nothing",
         "failed": row.step_failure or "A step failed",
+        "not_started": row.step_failure or "The process could not start",
     }
     reason = reasons[kind]
-    return StuckItem(kind, row.reference, reason, row.since, row.locality, row.risk_level)
+    key = row.process_key if kind == "not_started" else None
+    return StuckItem(kind, row.reference, reason, row.since, row.locality, row.risk_level, process_key=key)
 
 
 def _add_teams(session: Session, items: list[StuckItem]) -> None:

@@ -91,6 +91,28 @@ class Opened(Said):
 
 
 @dataclass(frozen=True)
+class NotStarted(Event):
+    """The report was saved but its process could not start (a broken diagram): the case waits on
+    the stuck-work list for a supervisor to start it on another version."""
+
+    KIND = "not_started"
+    AFTER_RETENTION = fixed("The process could not start")
+    message: str
+
+    @property
+    def summary(self) -> str:
+        return f"The process could not start; the report is kept: {self.message}"
+
+
+@dataclass(frozen=True)
+class ProcessStarted(Said):
+    """The process of a report that could not start was started later, on a chosen version."""
+
+    KIND = "process_started"
+    AFTER_RETENTION = KEEP
+
+
+@dataclass(frozen=True)
 class TaskCreated(Event):
     KIND = "task_created"
     task_id: str

@@ -57,26 +57,32 @@ def notify_assignee(request: ServiceRequest) -> dict[str, Any]:
     return {"notified": task.group_names}
 
 
+def acknowledgement(reference: str) -> tuple[str, str]:
+    """The subject and body of the email that gives a reporter their case reference."""
+    return (
+        f"Your report {reference} has been received",
+        f"Thank you for reporting. Your case reference is {reference}.\n\n"
+        "A community safety officer will contact you within 24 hours. If you are in danger, "
+        "call 999. You can also report to the police on 101, anonymously to Crimestoppers on "
+        "0800 555 111, or online through True Vision.",
+    )
+
+
 @handler("acknowledge_report")
 def acknowledge_report(request: ServiceRequest) -> dict[str, Any]:
     """Email the reporter their case reference, if they gave an email address."""
     case = request.case()
     if not case.reporter_email:
         return {"acknowledged": False}
+    if request.data.get("acknowledged_already"):
+        request.record(Notified("Acknowledgement already emailed when the report was received"))
+        return {"acknowledged": True}
     if request.data.get("acknowledge_by_email") is False:
         request.record(Notified("Acknowledgement not emailed: this address had the most allowed in 24 hours"))
         return {"acknowledged": False}
+    subject, body = acknowledgement(request.case_reference)
     request.context.queue_email(
-        case_id=case.id,
-        to=case.reporter_email,
-        subject=f"Your report {request.case_reference} has been received",
-        body=(
-            f"Thank you for reporting. Your case reference is {request.case_reference}.\n\n"
-            "A community safety officer will contact you within 24 hours. If you are in danger, "
-            "call 999. You can also report to the police on 101, anonymously to Crimestoppers on "
-            "0800 555 111, or online through True Vision."
-        ),
-        kind=ACKNOWLEDGEMENT,
+        case_id=case.id, to=case.reporter_email, subject=subject, body=body, kind=ACKNOWLEDGEMENT
     )
     request.record(Notified("Acknowledgement emailed to the reporter"))
     return {"acknowledged": True}

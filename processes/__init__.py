@@ -27,6 +27,7 @@ from processes.runtime import (
     record_failure,
     release,
     start,
+    start_again,
     step_result,
     task_view,
 )
@@ -60,6 +61,7 @@ __all__ = [
     "record_failure",
     "release",
     "start",
+    "start_again",
     "step_result",
     "task_view",
     "use_operations",

@@ -16,7 +16,7 @@ from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
 from db import timeline
-from db.models import Case, Task, TaskCandidateGroup, Timer, User
+from db.models import Case, ProcessVersion, Task, TaskCandidateGroup, Timer, User
 from processes import engine, loops, scoring, specs
 from processes.clock import frozen_at
 from processes.errors import Conflict, FormInvalid, NotAllowed, TaskNotFound
@@ -63,6 +63,31 @@ def start(
     if reference is not None:
         case.reference = reference(case.id)
     step.record(timeline.Opened(summary, details), case=case, by=actor, at=now)
+    return _run_start(step, case, version, data, now)
+
+
+def start_again(
+    step: StepContext,
+    case: Case,
+    version: ProcessVersion,
+    data: dict[str, Any],
+    *,
+    now: datetime,
+    summary: str,
+    actor: str,
+) -> StepResult:
+    """Start the process of a saved ``case`` whose start failed, on ``version`` (of any process),
+    with start ``data``; the timeline says so with ``summary`` by ``actor``."""
+    case.process_version = version
+    case.status = "open"
+    case.updated_at = now
+    step.record(timeline.ProcessStarted(summary, {"version": version.version}), case=case, by=actor, at=now)
+    return _run_start(step, case, version, data, now)
+
+
+def _run_start(
+    step: StepContext, case: Case, version: ProcessVersion, data: dict[str, Any], now: datetime
+) -> StepResult:
     with frozen_at(now):
         workflow = engine.new_workflow(specs.fresh_specs(version), _script_engine(step, case, now))
         engine.set_start_data(workflow, data)

@@ -122,6 +122,8 @@ RULES: dict[str, Rule] = {
     "dashboards_api.stuck_work": Rule(P.VIEW_STUCK_WORK, search_args=("officer", "locality")),
     "dashboards.retry_step": Rule(P.RETRY_STEPS, "edit", case_arg="reference"),
     "dashboards_api.retry_step": Rule(P.RETRY_STEPS, "edit", case_arg="reference"),
+    "dashboards.start_process": Rule(P.RETRY_STEPS, "edit", case_arg="reference"),
+    "dashboards_api.start_process": Rule(P.RETRY_STEPS, "edit", case_arg="reference"),
     # Process models (the diagrams hold no personal data).
     "modeller.index": Rule(P.MODEL_PROCESSES),
     "modeller.edit": Rule(P.MODEL_PROCESSES),

@@ -12,7 +12,7 @@ from marshmallow import ValidationError
 from werkzeug.wrappers import Response
 
 import processes
-from casework import annual, heatmap, indicators, people, process_models, retries, stuck
+from casework import annual, heatmap, indicators, people, process_models, retries, stuck, unstarted
 from casework.vocabulary import INCIDENT_TYPES, STRANDS
 from webapp import storage
 from webapp.auth import current_row
@@ -81,7 +81,37 @@ def stuck_work() -> Page:
         filtered=any(vars(args["filters"]).values()),
         kinds=stuck.KINDS,
         risk_levels=indicators.RISK_LEVELS,
+        versions=unstarted.choices(session, {i.process_key for i in page.items if i.process_key}),
     )
+
+
+@bp.route("/stuck/cases/<reference>/start", methods=["POST"])
+def start_process(reference: str) -> Page:
+    """Start the process of a case that could not start, on the version chosen (form ``version``)."""
+    chosen = request.form.get("version", "")
+    if chosen and not chosen.isdigit():
+        flash("Choose a version from the list.", "error")
+        return redirect(url_for("dashboards.stuck_work", kind="not_started"), 303)
+    try:
+        result = unstarted.start(
+            storage.session(),
+            reference,
+            version=int(chosen) if chosen else None,
+            user=current_row(),
+            now=processes.clock.now(),
+        )
+    except LookupError:
+        abort(404)
+    except (processes.NotAllowed, processes.UnknownProcess, processes.Conflict) as err:
+        flash(str(err), "error")
+    except processes.EngineFailure as err:
+        flash(
+            f"{reference.upper()} could not start on that version either; it stays on this list. {err}",
+            "error",
+        )
+    else:
+        flash(f"{result.case_reference}: the process started; the case runs on.", "success")
+    return redirect(url_for("dashboards.stuck_work", kind="not_started"), 303)
 
 
 @bp.route("/stuck/cases/<reference>/retry", methods=["POST"])

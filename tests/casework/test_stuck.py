@@ -58,7 +58,14 @@ def test_overdue_and_unclaimed_tasks_with_their_reasons(database):
 
     unclaimed = page(database, now, kind="unclaimed")  # 24 hours by default
     assert refs(unclaimed) == [first.reference]
-    assert unclaimed.counts == {"overdue": 1, "unclaimed": 1, "idle": 0, "dead_end": 0, "failed": 0}
+    assert unclaimed.counts == {
+        "overdue": 1,
+        "unclaimed": 1,
+        "idle": 0,
+        "dead_end": 0,
+        "failed": 0,
+        "not_started": 0,
+    }
     shorter = page(database, now, kind="unclaimed", thresholds=Thresholds(unclaimed_hours=12))
     assert refs(shorter) == [first.reference, second.reference]  # oldest first
     assert shorter.items[1].task_title == "Report to the police"

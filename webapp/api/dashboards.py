@@ -10,7 +10,7 @@ from flask_smorest import Blueprint, abort
 from marshmallow import Schema, fields
 
 import processes
-from casework import indicators, retries, stuck
+from casework import indicators, retries, stuck, unstarted
 from webapp import storage
 from webapp.access import api_user
 from webapp.dashboard_schemas import IndicatorQuerySchema, StuckQuerySchema, period_and_filters
@@ -98,6 +98,46 @@ def retry_step(args: dict[str, Any], reference: str) -> Any:
     except processes.EngineFailure as err:
         abort(409, message=f"The step failed again; the case is unchanged. {err}")
     return {"reference": retried.reference, "fired": retried.fired}
+
+
+class StartSchema(Schema):
+    version = fields.Integer(
+        load_default=None,
+        allow_none=True,
+        metadata={"description": "The version to start on (default: the one new cases start on)"},
+    )
+
+
+class StartResultSchema(Schema):
+    reference = fields.String()
+    status = fields.String()
+    open_tasks = fields.List(fields.String(), metadata={"description": "Titles of the tasks now open"})
+
+
+@bp.route("/stuck/cases/<reference>/start", methods=["POST"])
+@bp.doc(security=SECURITY)
+@bp.arguments(StartSchema)
+@bp.response(200, StartResultSchema)
+@bp.alt_response(404, description="No such case, or no such version of its process")
+@bp.alt_response(409, description="The case is not waiting to start, or it failed again (the error says why)")
+def start_process(args: dict[str, Any], reference: str) -> Any:
+    """Start the process of a case kept when its process could not start (the "could not start"
+    list), on a chosen version of its process."""
+    try:
+        result = unstarted.start(
+            storage.session(), reference, version=args["version"], user=api_user(), now=processes.clock.now()
+        )
+    except (LookupError, processes.UnknownProcess) as err:
+        abort(404, message=str(err))
+    except (processes.NotAllowed, processes.Conflict) as err:
+        abort(409, message=str(err))
+    except processes.EngineFailure as err:
+        abort(409, message=f"It could not start on that version either; the case is unchanged. {err}")
+    return {
+        "reference": result.case_reference,
+        "status": result.case_status,
+        "open_tasks": [t.title for t in result.open_tasks],
+    }
 
 
 class CountSchema(Schema):
