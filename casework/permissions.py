@@ -50,6 +50,7 @@ class Permission(StrEnum):
     VIEW_STUCK_WORK = "see the stuck-work lists"
     RETRY_STEPS = "retry a failed background step"
     SKIP_STEPS = "skip a failed background step"
+    START_CASES = "open a case of a process whose diagram names one of their groups as its starters"
     MODEL_PROCESSES = "edit, validate and deploy BPMN; start cases of any process"
     MIGRATE_CASES = "move cases between process versions"
     READ_TEAM_AUDIT = "read the audit log (own team's entries)"
@@ -80,6 +81,7 @@ MATRIX: dict[Permission, frozenset[str]] = {
     Permission.VIEW_STUCK_WORK: _LEADS | {Role.ADMIN},
     Permission.RETRY_STEPS: _LEADS | {Role.ADMIN},
     Permission.SKIP_STEPS: frozenset({Role.ADMIN}),
+    Permission.START_CASES: _STAFF,
     Permission.MODEL_PROCESSES: frozenset({Role.PROCESS_OWNER, Role.ADMIN}),
     Permission.MIGRATE_CASES: frozenset({Role.PROCESS_OWNER, Role.ADMIN}),
     Permission.READ_TEAM_AUDIT: _LEADS | {Role.ADMIN},

@@ -17,7 +17,9 @@ import processes
 from casework import steps, trial
 from casework.permissions import Permission, roles_with
 from casework.reports import reference_for
+from casework.vocabulary import PROCESS_KEY
 from db.models import Case, ProcessVersion, User
+from processes.forms import validate as validate_form
 from processes.specs import parse
 
 MAX_BYTES = 5_000_000
@@ -147,12 +149,78 @@ def _text(data: dict[str, Any], key: str, default: str, limit: int) -> str:
     return value.strip()[:limit] if isinstance(value, str) and value.strip() else default
 
 
+@dataclass(frozen=True)
+class Startable:
+    """A process someone may open a case of from the "new case" page."""
+
+    key: str
+    name: str
+    version: int
+    fields: tuple[processes.FormField, ...]
+    team: str | None  # the team the case will belong to
+
+
+def _starter_team(user: User, groups: tuple[str, ...]) -> str | None:
+    """The starter's team the case belongs to: their first group the diagram names."""
+    mine = set(user.group_names)
+    return next((g for g in groups if g in mine), None)
+
+
+def may_start(user: User, starting: processes.Starting) -> bool:
+    """Members of the groups the diagram names may start it; process owners and administrators
+    may start any process (to try a new diagram out)."""
+    return _starter_team(user, starting.groups) is not None or may_model(user)
+
+
+def startable(session: Session, user: User) -> list[Startable]:
+    """The processes whose diagram names a group ``user`` is in (``candidateStarterGroups``),
+    on their current versions. The report-driven process is started by reports, not here."""
+    found = []
+    for info in catalogue(session):
+        if info.key == PROCESS_KEY:
+            continue
+        version = processes.latest_version(session, info.key, required=False)
+        if version is None:
+            continue
+        starting = processes.starting(version)
+        team = _starter_team(user, starting.groups)
+        if team is not None:
+            found.append(Startable(info.key, version.name, version.version, starting.fields, team))
+    return found
+
+
+def start_answers(
+    fields: tuple[processes.FormField, ...], data: dict[str, Any]
+) -> tuple[dict[str, Any], dict[str, str]]:
+    """The start form's answers in ``data`` checked: (clean values, {field id: what is wrong})."""
+    if not fields:
+        return {}, {}
+    return validate_form(list(fields), {f.id: data.get(f.id) for f in fields if f.id in data})
+
+
 def start_case(
     session: Session, key: str, data: dict[str, Any], *, user: User, now: datetime
 ) -> processes.StepResult:
     """Open a case on the latest version of process ``key`` with ``data`` as its start data, in
-    one case step. Any deployed process can be started, so a new diagram is usable at once."""
-    processes.latest_version(session, key)  # UnknownProcess before anything is written
+    one case step. Who may: the members of the groups the diagram names as its starters (the
+    case belongs to the starter's team), and process owners and administrators, for any process.
+
+    Raises ``UnknownProcess``, ``NotAllowed`` (not a starter), ``FormInvalid`` (the start event's
+    form does not accept ``data``), ``EngineFailure`` (the first steps failed)."""
+    version = processes.latest_version(session, key)  # UnknownProcess before anything is written
+    assert version is not None
+    starting = processes.starting(version)
+    if not may_start(user, starting):
+        named = ", ".join(starting.groups)
+        raise processes.NotAllowed(
+            f"Only members of {named} may start a case of {version.name}."
+            if named
+            else f"The diagram of {version.name} names no group that may start it; ask its process owner."
+        )
+    clean, errors = start_answers(starting.fields, data)
+    if errors:
+        raise processes.FormInvalid(errors)
+    start_data = {**data, **clean}
     case = Case(
         reported_at=now,
         description=_text(data, "description", f"Started by {user.display_name}", 10_000),
@@ -160,13 +228,14 @@ def start_case(
         strands=[],
         channel="api",
         status="open",
+        team=_starter_team(user, starting.groups) or (starting.groups[0] if starting.groups else None),
     )
     with steps.case_step(session, now=now, user=user) as step:
         return processes.start(
             step,
             case,
             key,
-            dict(data),
+            start_data,
             now=now,
             reference=lambda case_id: reference_for(case_id, now),
             actor=user.display_name,

@@ -32,6 +32,7 @@ from processes.runtime import (
     task_view,
 )
 from processes.specs import deploy, latest_version, use_operations
+from processes.starters import Starting, starting
 from processes.types import Deployment, StepContext, StepResult, TaskView
 
 __all__ = [
@@ -45,6 +46,7 @@ __all__ = [
     "Option",
     "Problem",
     "ProcessError",
+    "Starting",
     "StepContext",
     "StepResult",
     "TaskNotFound",
@@ -62,6 +64,7 @@ __all__ = [
     "release",
     "start",
     "start_again",
+    "starting",
     "step_result",
     "task_view",
     "use_operations",

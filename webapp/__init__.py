@@ -23,6 +23,7 @@ from webapp import (
     inbox,
     json_depth,
     modeller,
+    new_cases,
     notifications,
     outages,
     public,
@@ -77,6 +78,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     for blueprint in (auth.bp, public.bp, inbox.bp, cases.bp, notifications.bp, modeller.bp, dashboards.bp):
         app.register_blueprint(blueprint)
     app.register_blueprint(supervision.bp)
+    app.register_blueprint(new_cases.bp)
     app.register_blueprint(audit_log.bp)
     app.register_blueprint(restriction.bp)
     app.register_blueprint(retention_page.bp)

@@ -139,7 +139,10 @@ RULES: dict[str, Rule] = {
     "process_models_api.deploy": Rule(P.MODEL_PROCESSES, "edit"),
     "process_models_api.validate": Rule(P.MODEL_PROCESSES),
     "process_models_api.download": Rule(P.MODEL_PROCESSES),
-    "process_models_api.start_case": Rule(P.MODEL_PROCESSES, "edit"),
+    "process_models_api.start_case": Rule(P.START_CASES, "edit"),
+    "new_cases.index": Rule(P.START_CASES),
+    "new_cases.form": Rule(P.START_CASES),
+    "new_cases.start": Rule(P.START_CASES, "edit"),
     # Retention: what is due, and running the job by hand (administrators).
     "retention.index": Rule(P.RUN_RETENTION),
     "retention.run": Rule(P.RUN_RETENTION, "edit"),

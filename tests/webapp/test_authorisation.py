@@ -82,11 +82,16 @@ def url_for_rule(rule: str, values: dict[str, str]) -> str:
 # Claiming and completing also need the task to be offered to one's groups (community safety).
 TAKES_THE_TASK = {"inbox.claim", "inbox.complete", "tasks.claim", "tasks.complete"}
 IN_COMMUNITY_SAFETY = {Role.OFFICER, Role.SUPERVISOR}
+# Starting a case of a process also needs the diagram to name one of one's groups as starters;
+# the sample process (the report-driven one) names none, so only those who model processes may.
+NEEDS_A_STARTER_GROUP = {"process_models_api.start_case"}
 
 
 def expected_allowed(endpoint: str, role: str) -> bool:
     rule = RULES[endpoint]
     if endpoint in TAKES_THE_TASK and role not in IN_COMMUNITY_SAFETY:
+        return False
+    if endpoint in NEEDS_A_STARTER_GROUP and not allows(role, Permission.MODEL_PROCESSES):
         return False
     if rule.permission is None:
         return True

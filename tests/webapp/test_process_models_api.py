@@ -29,7 +29,6 @@ def deploy(client, headers, xml: bytes, path: str = "/api/process-models"):
         ("get", "/api/process-models"),
         ("post", "/api/process-models"),
         ("post", "/api/process-models/validate"),
-        ("post", "/api/process-models/hate_incident/cases"),
         ("get", "/api/process-models/hate_incident/versions/1/xml"),
     ],
 )
