@@ -31,6 +31,7 @@ ACTIONS = {
     "deactivated": "Deactivated",
     "denied": "Refused access",
     "report-held": "Held a public report (spam trap)",
+    "process-rolled-back": "Rolled back a process version",
 }
 
 
