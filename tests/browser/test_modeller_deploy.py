@@ -129,3 +129,40 @@ def test_the_canvas_selects_and_moves_an_element_with_the_keyboard(browser_page:
     canvas = page.locator("#canvas").bounding_box()
     panel = page.locator("#properties").bounding_box()
     assert canvas and panel and panel["y"] >= canvas["y"] + canvas["height"] - 1
+
+
+def test_warnings_are_listed_apart_from_problems_and_list_buttons_are_named(browser_page: Page) -> None:
+    page = browser_page
+    sign_in(page, "owner")
+    open_modeller(page)
+    warning = {
+        "element_id": "first_response",
+        "message": "Make the first response has no due date",
+        "line": 3,
+    }
+    page.route(
+        "**/modeller/validate",
+        lambda route: route.fulfill(
+            status=200, json={"valid": True, "key": "hate_incident", "errors": [], "warnings": [warning]}
+        ),
+    )
+    page.get_by_role("button", name="Validate").click()
+    expect(page.locator("#warnings li")).to_have_text([warning["message"]])
+    expect(page.locator("#warnings-summary")).to_contain_text("1 warning")
+    expect(page.locator("#problems li")).to_have_count(0)
+
+    select_first_response(page)
+    open_group(page, "Form fields")
+    expect(page.get_by_role("button", name="Show or hide Form fields")).to_have_attribute(
+        "aria-expanded", "true"
+    )
+    expect(page.get_by_role("button", name="Add to Form fields")).to_be_visible()
+    expect(page.get_by_role("button", name="Show or hide contact_date")).to_be_visible()
+    # Delete buttons show on hover or focus; they are named all the same.
+    expect(page.get_by_role("button", name="Delete contact_date", include_hidden=True)).to_be_attached()
+    page.locator("#properties .bio-properties-panel-collapsible-entry-header").get_by_text(
+        "contact_method", exact=True
+    ).click()
+    expect(page.get_by_role("button", name="Add to Constraints").first).to_be_visible()
+    for vague in ("Toggle section", "Toggle list item", "Delete item", "Create new list item"):
+        expect(page.get_by_role("button", name=vague, exact=True, include_hidden=True)).to_have_count(0)

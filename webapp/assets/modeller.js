@@ -151,6 +151,20 @@ function namePanelButtons(panel) {
     nameButton(header.querySelector('button.bio-properties-panel-arrow'), 'Show or hide ' + name, open);
     nameButton(header.querySelector('button.bio-properties-panel-remove-entry'), 'Delete ' + name);
   });
+  panel.querySelectorAll('.bio-properties-panel-list-entry').forEach((entry) => {
+    const header = entry.querySelector('.bio-properties-panel-list-entry-header');
+    const name = textOf(header && header.querySelector('.bio-properties-panel-list-entry-header-title'), 'this list');
+    if (header) {
+      nameButton(header.querySelector('button.bio-properties-panel-add-entry'), 'Add to ' + name);
+      nameButton(header.querySelector('button.bio-properties-panel-arrow'), 'Show or hide ' + name, entry.classList.contains('open'));
+    }
+    entry.querySelectorAll(':scope > ol > .bio-properties-panel-list-entry-item').forEach((item, index) => {
+      const title = item.querySelector('.bio-properties-panel-collapsible-entry-header-title');
+      const what = title ? textOf(title, '') : '';
+      nameButton(item.querySelector(':scope > button.bio-properties-panel-remove-list-entry'),
+        'Delete ' + (what || 'item ' + (index + 1)) + ' from ' + name);
+    });
+  });
 }
 
 function watchPanelButtons(panel) {
