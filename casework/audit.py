@@ -32,6 +32,7 @@ ACTIONS = {
     "denied": "Refused access",
     "report-held": "Held a public report (spam trap)",
     "report-kept": "Kept a report whose process could not start",
+    "process-rolled-back": "Rolled back a process version",
 }
 
 

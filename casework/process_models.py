@@ -19,6 +19,8 @@ from casework.permissions import Permission, roles_with
 from casework.reports import reference_for
 from casework.vocabulary import PROCESS_KEY
 from db.models import Case, ProcessVersion, User
+from processes.changes import Changes, compare, process_key
+from processes.changes import UnreadableDiagram as UnreadableDiagram  # the views catch it from here
 from processes.forms import validate as validate_form
 from processes.specs import parse
 
@@ -34,6 +36,10 @@ class VersionInfo:
     deployed_at: datetime
     deployed_by: str | None
     open_cases: int
+    withdrawn_at: datetime | None = None  # rolled back: new cases no longer start on it
+    withdrawn_by: str | None = None
+    note: str | None = None
+    current: bool = False  # the version new cases start on
 
 
 @dataclass(frozen=True)
@@ -43,7 +49,14 @@ class ProcessInfo:
 
     @property
     def latest(self) -> VersionInfo:
-        return self.versions[0]
+        """The version new cases start on: the newest one not rolled back."""
+        return next((v for v in self.versions if v.current), self.versions[0])
+
+    @property
+    def previous(self) -> VersionInfo | None:
+        """The version a rollback would make current, if there is one."""
+        earlier = [v for v in self.versions if v.withdrawn_at is None and v.version < self.latest.version]
+        return earlier[0] if earlier else None
 
     @property
     def name(self) -> str:
@@ -52,6 +65,18 @@ class ProcessInfo:
     @property
     def open_cases(self) -> int:
         return sum(v.open_cases for v in self.versions)
+
+
+@dataclass(frozen=True)
+class RolledBack:
+    key: str
+    name: str
+    withdrawn: int  # the version rolled back
+    current: int  # the version new cases start on now
+
+
+class CannotRollBack(Exception):
+    """There is no earlier version to go back to; the message says so."""
 
 
 @dataclass(frozen=True)
@@ -107,11 +132,16 @@ def catalogue(session: Session) -> list[ProcessInfo]:
             ProcessVersion.version,
             ProcessVersion.deployed_at,
             ProcessVersion.deployed_by,
+            ProcessVersion.withdrawn_at,
+            ProcessVersion.withdrawn_by,
+            ProcessVersion.note,
         ).order_by(ProcessVersion.process_key, ProcessVersion.version.desc())
     ).all()
     grouped: dict[str, list[VersionInfo]] = {}
     for row in rows:
-        grouped.setdefault(row.process_key, []).append(
+        versions = grouped.setdefault(row.process_key, [])
+        current = row.withdrawn_at is None and not any(v.current for v in versions)
+        versions.append(
             VersionInfo(
                 row.process_key,
                 row.name,
@@ -119,6 +149,10 @@ def catalogue(session: Session) -> list[ProcessInfo]:
                 row.deployed_at,
                 row.deployed_by,
                 int(open_cases.get(row.id, 0)),
+                row.withdrawn_at,
+                row.withdrawn_by,
+                row.note,
+                current,
             )
         )
     return [ProcessInfo(key, tuple(versions)) for key, versions in grouped.items()]
@@ -142,6 +176,79 @@ def version_xml(session: Session, key: str, version: int | None = None) -> tuple
     if row is None:
         raise processes.UnknownProcess(f"Process '{key}' has no version {version}.")
     return row.version, row.bpmn_xml
+
+
+def roll_back(session: Session, key: str, *, user: User) -> RolledBack:
+    """Withdraw the version new cases of ``key`` start on, so that the one before it (the newest
+    not withdrawn) is what they start on again; in one step, with an audit entry naming both
+    versions. Cases already on the withdrawn version stay on it (they can be moved)."""
+    with steps.unit_of_work(session, now=processes.clock.now(), user=user) as step:
+        current = processes.latest_version(session, key)
+        assert current is not None  # latest_version raises UnknownProcess otherwise
+        previous = session.scalars(
+            select(ProcessVersion)
+            .where(
+                ProcessVersion.process_key == key,
+                ProcessVersion.withdrawn_at.is_(None),
+                ProcessVersion.version < current.version,
+            )
+            .order_by(ProcessVersion.version.desc())
+            .limit(1)
+        ).first()
+        if previous is None:
+            raise CannotRollBack(
+                f"{current.name} cannot be rolled back: version {current.version} is the only version "
+                "new cases could start on."
+            )
+        current.withdrawn_at = step.now
+        current.withdrawn_by = user.username
+        step.audit(
+            "process-rolled-back",
+            subject_type="process",
+            subject=key,
+            detail=f"Rolled back {current.name} from version {current.version} to version "
+            f"{previous.version}: new cases start on version {previous.version}.",
+        )
+        return RolledBack(key, current.name, current.version, previous.version)
+
+
+def changes(session: Session, key: str, old: int, new: int) -> Changes:
+    """What changed from version ``old`` to version ``new`` of ``key``."""
+    _, old_xml = version_xml(session, key, old)
+    _, new_xml = version_xml(session, key, new)
+    return compare(old_xml, new_xml)
+
+
+@dataclass(frozen=True)
+class Proposed:
+    """What deploying a diagram would change against the version new cases start on now."""
+
+    key: str | None
+    current: int | None  # None: a process not deployed before
+    next_version: int
+    changes: Changes | None
+
+
+def proposed(session: Session, xml: bytes) -> Proposed:
+    """What deploying ``xml`` would change; raises ``processes.changes.UnreadableDiagram`` for
+    XML that cannot be read, ``InvalidDiagram`` for an empty one."""
+    key = process_key(_size_checked(xml))
+    current = processes.latest_version(session, key, required=False) if key else None
+    if key is None or current is None:
+        return Proposed(key, None, _next_number(session, key), None)
+    return Proposed(
+        key,
+        current.version,
+        _next_number(session, key),
+        compare(current.bpmn_xml, xml),
+    )
+
+
+def _next_number(session: Session, key: str | None) -> int:
+    highest = session.scalar(
+        select(func.max(ProcessVersion.version)).where(ProcessVersion.process_key == key)
+    )
+    return (highest or 0) + 1
 
 
 def _text(data: dict[str, Any], key: str, default: str, limit: int) -> str:

@@ -132,6 +132,9 @@ RULES: dict[str, Rule] = {
     "modeller.upload": Rule(P.MODEL_PROCESSES),
     "modeller.validate": Rule(P.MODEL_PROCESSES),
     "modeller.deploy": Rule(P.MODEL_PROCESSES, "edit"),
+    "modeller.changes": Rule(P.MODEL_PROCESSES),
+    # The rollback writes its own entry ("process-rolled-back", with both version numbers).
+    "modeller.roll_back": Rule(P.MODEL_PROCESSES, None),
     "modeller.migrate_preview": Rule(P.MIGRATE_CASES),
     "modeller.migrate": Rule(P.MIGRATE_CASES, "edit"),
     "modeller.move_back": Rule(P.MIGRATE_CASES, "edit"),
@@ -143,6 +146,7 @@ RULES: dict[str, Rule] = {
     "new_cases.index": Rule(P.START_CASES),
     "new_cases.form": Rule(P.START_CASES),
     "new_cases.start": Rule(P.START_CASES, "edit"),
+    "process_models_api.roll_back": Rule(P.MODEL_PROCESSES, None),
     # Retention: what is due, and running the job by hand (administrators).
     "retention.index": Rule(P.RUN_RETENTION),
     "retention.run": Rule(P.RUN_RETENTION, "edit"),

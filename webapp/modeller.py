@@ -85,7 +85,56 @@ def compare(key: str) -> Page:
     older = request.args.get("old", type=int) or newer - 1
     if newer not in numbers or older not in numbers:
         abort(404)
-    return render_template("modeller/compare.html", model=model, old=older, new=newer)
+    changes = service.changes(storage.session(), key, older, newer)
+    return render_template("modeller/compare.html", model=model, old=older, new=newer, changes=changes)
+
+
+@bp.route("/changes", methods=["POST"])
+def changes() -> tuple[Response, int]:
+    """What deploying the posted diagram would change against the version new cases start on:
+    the Deploy button's confirmation."""
+    try:
+        proposed = service.proposed(storage.session(), _posted_xml())
+    except processes.InvalidDiagram as err:
+        return _json_problems(err, "The diagram cannot be compared.")
+    except service.UnreadableDiagram as err:
+        return jsonify({"message": str(err), "errors": [{"message": str(err)}]}), 422
+    body: dict[str, Any] = {
+        "key": proposed.key,
+        "current_version": proposed.current,
+        "next_version": proposed.next_version,
+        "new_process": proposed.changes is None,
+        "same": proposed.changes is not None and proposed.changes.same,
+        "elements": [],
+        "layout": [],
+    }
+    if proposed.changes is not None:
+        body.update(proposed.changes.as_dict())
+    return jsonify(body), 200
+
+
+@bp.route("/<key>/rollback", methods=["POST"])
+def roll_back(key: str) -> Page:
+    """Roll back to the previous version: first a page asking to confirm, then (``confirmed``) the
+    rollback itself. Works without JavaScript."""
+    session = storage.session()
+    try:
+        model = service.find_process(session, key)
+    except processes.UnknownProcess:
+        abort(404)
+    if request.form.get("confirmed") != "yes":
+        return render_template("modeller/rollback.html", model=model)
+    try:
+        done = service.roll_back(session, key, user=current_row())
+    except service.CannotRollBack as err:
+        flash(str(err), "error")
+    else:
+        flash(
+            f"Rolled back {done.name}: new cases start on version {done.current} again. Cases already on "
+            f"version {done.withdrawn} stay on it until they are moved.",
+            "success",
+        )
+    return redirect(url_for("modeller.index"), 303)
 
 
 def _json_problems(err: processes.InvalidDiagram, message: str) -> tuple[Response, int]:

@@ -36,6 +36,7 @@ def test_deploy_marks_the_step_a_trial_case_fails_at(browser_page: Page) -> None
     page.evaluate("xml => window.hatecasesModeler.importXML(xml)", with_shapes(too_large("hate_incident")))
     expect(page.locator('#canvas g.djs-element[data-element-id="work_out"]')).to_be_attached()
     page.get_by_role("button", name="Deploy as a new version").click()
+    page.get_by_role("dialog").get_by_role("button", name="Deploy version 2").click()
     problem = page.locator('#problems li[data-element-id="work_out"]')
     expect(problem).to_contain_text("The step 'Work it out' (work_out) set a value too large")
     expect(page.locator('g.djs-element.has-problem[data-element-id="work_out"]')).to_be_attached()

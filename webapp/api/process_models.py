@@ -73,12 +73,25 @@ class VersionSchema(Schema):
     deployed_at = fields.DateTime()
     deployed_by = fields.String(allow_none=True)
     open_cases = fields.Integer()
+    current = fields.Boolean(metadata={"description": "The version new cases start on"})
+    withdrawn_at = fields.DateTime(allow_none=True, metadata={"description": "When it was rolled back"})
+    withdrawn_by = fields.String(allow_none=True, metadata={"description": "Who rolled it back"})
+    note = fields.String(allow_none=True, metadata={"description": "Why the version exists, if noted"})
+
+
+class RolledBackSchema(Schema):
+    key = fields.String()
+    name = fields.String()
+    withdrawn_version = fields.Integer(attribute="withdrawn", metadata={"description": "Rolled back"})
+    current_version = fields.Integer(attribute="current", metadata={"description": "New cases start on it"})
 
 
 class ProcessSchema(Schema):
     key = fields.String()
     name = fields.String()
-    latest_version = fields.Integer(attribute="latest.version")
+    latest_version = fields.Integer(
+        attribute="latest.version", metadata={"description": "The version new cases start on"}
+    )
     open_cases = fields.Integer()
     versions = fields.List(fields.Nested(VersionSchema))
 
@@ -181,6 +194,23 @@ def start_case(key: str) -> Any:
         abort(422, message=f"The case could not start with this data: {err} Nothing was saved.")
     except processes.ProcessError as err:
         abort_for(err)
+
+
+@bp.route("/process-models/<key>/rollback", methods=["POST"])
+@bp.doc(security=SECURITY)
+@bp.response(200, RolledBackSchema)
+@bp.alt_response(404, description="No such process")
+@bp.alt_response(409, description="No earlier version to go back to")
+def roll_back(key: str) -> Any:
+    """Roll back: the version new cases start on is withdrawn, and the one before it (the newest
+    not withdrawn) is what they start on again. Cases already on the withdrawn version stay on it.
+    Recorded in the audit log with both version numbers."""
+    try:
+        return service.roll_back(storage.session(), key, user=api_user())
+    except processes.UnknownProcess as err:
+        abort(404, message=str(err))
+    except service.CannotRollBack as err:
+        abort(409, message=str(err))
 
 
 @bp.route("/process-models/<key>/versions/<int:version>/xml", methods=["GET"])

@@ -18,7 +18,6 @@ import {
 } from 'bpmn-js-properties-panel';
 import CamundaBehaviorsModule from 'camunda-bpmn-js-behaviors/lib/camunda-platform';
 import camundaModdle from 'camunda-bpmn-moddle/resources/camunda.json';
-import { diff } from 'bpmn-js-differ';
 
 const PROBLEM = 'has-problem';
 
@@ -123,10 +122,161 @@ async function importInto(modeler, xml, status) {
   }
 }
 
+// The properties panel names its section buttons "Toggle section" and its list buttons "Toggle
+// list item"; give each a name that says which section or item it opens, and whether it is open.
+function nameButton(button, name, expanded) {
+  if (!button) return;
+  if (button.getAttribute('aria-label') !== name) {
+    button.setAttribute('aria-label', name);
+    button.setAttribute('title', name);
+  }
+  if (expanded !== undefined) button.setAttribute('aria-expanded', expanded ? 'true' : 'false');
+}
+
+function textOf(node, fallback) {
+  const text = node ? node.textContent.trim() : '';
+  return text || fallback;
+}
+
+function namePanelButtons(panel) {
+  panel.querySelectorAll('.bio-properties-panel-group-header').forEach((header) => {
+    const name = textOf(header.querySelector('.bio-properties-panel-group-header-title'), 'this section');
+    const open = header.classList.contains('open');
+    nameButton(header.querySelector('button.bio-properties-panel-arrow'), 'Show or hide ' + name, open);
+    nameButton(header.querySelector('button.bio-properties-panel-add-entry'), 'Add to ' + name);
+  });
+  panel.querySelectorAll('.bio-properties-panel-collapsible-entry-header').forEach((header) => {
+    const name = textOf(header.querySelector('.bio-properties-panel-collapsible-entry-header-title'), 'this item');
+    const open = header.parentElement && header.parentElement.classList.contains('open');
+    nameButton(header.querySelector('button.bio-properties-panel-arrow'), 'Show or hide ' + name, open);
+    nameButton(header.querySelector('button.bio-properties-panel-remove-entry'), 'Delete ' + name);
+  });
+  panel.querySelectorAll('.bio-properties-panel-list-entry').forEach((entry) => {
+    const header = entry.querySelector('.bio-properties-panel-list-entry-header');
+    const name = textOf(header && header.querySelector('.bio-properties-panel-list-entry-header-title'), 'this list');
+    if (header) {
+      nameButton(header.querySelector('button.bio-properties-panel-add-entry'), 'Add to ' + name);
+      nameButton(header.querySelector('button.bio-properties-panel-arrow'), 'Show or hide ' + name, entry.classList.contains('open'));
+    }
+    entry.querySelectorAll(':scope > ol > .bio-properties-panel-list-entry-item').forEach((item, index) => {
+      const title = item.querySelector('.bio-properties-panel-collapsible-entry-header-title');
+      const what = title ? textOf(title, '') : '';
+      nameButton(item.querySelector(':scope > button.bio-properties-panel-remove-list-entry'),
+        'Delete ' + (what || 'item ' + (index + 1)) + ' from ' + name);
+    });
+  });
+}
+
+function watchPanelButtons(panel) {
+  namePanelButtons(panel);
+  new MutationObserver(() => namePanelButtons(panel))
+    .observe(panel, { childList: true, subtree: true, attributes: true, attributeFilter: ['class'] });
+}
+
+// The canvas takes keys when focused (diagram-js binds them to the drawing): Ctrl+F finds and
+// selects a step by name, the arrow keys move what is selected. Say so, and say what is selected.
+function describeCanvas(root, modeler) {
+  const svg = root.querySelector('#canvas svg');
+  if (svg) {
+    svg.setAttribute('role', 'application');
+    svg.setAttribute('aria-label', 'Diagram');
+    svg.setAttribute('aria-describedby', 'keyboard-help');
+  }
+  const said = root.querySelector('#selection-status');
+  modeler.get('eventBus').on('selection.changed', ({ newSelection }) => {
+    if (!said) return;
+    said.textContent = newSelection.length === 1
+      ? 'Selected: ' + describeElement(newSelection[0])
+      : newSelection.length ? newSelection.length + ' elements selected' : 'Nothing selected';
+  });
+}
+
+function describeElement(element) {
+  const bo = element.businessObject || {};
+  const kind = (bo.$type || 'element').replace('bpmn:', '').replace(/([a-z])([A-Z])/g, '$1 $2').toLowerCase();
+  return kind + (bo.name ? ' “' + bo.name + '”' : '') + ' (' + element.id + ')';
+}
+
+function showWarnings(list, summary, warnings) {
+  list.replaceChildren();
+  summary.textContent = '';
+  if (!Array.isArray(warnings) || !warnings.length) return;
+  summary.textContent = warnings.length === 1
+    ? '1 warning (this does not stop a deploy):'
+    : warnings.length + ' warnings (these do not stop a deploy):';
+  warnings.forEach((warning) => {
+    const text = typeof warning === 'string' ? warning : (warning.message || '');
+    const where = warning && warning.line && !warning.element_id ? ' (line ' + warning.line + ')' : '';
+    list.append(el('li', { class: 'warning', 'data-element-id': (warning && warning.element_id) || '' }, text + where));
+  });
+}
+
+// The Deploy button's confirmation: what would change against the version new cases start on.
+function propertyText(property) {
+  const name = property.name.charAt(0).toUpperCase() + property.name.slice(1);
+  if (property.old === null || property.old === undefined) return name + ': added “' + property.new + '”';
+  if (property.new === null || property.new === undefined) return name + ': removed (was “' + property.old + '”)';
+  return name + ': “' + property.old + '” → “' + property.new + '”';
+}
+
+const KINDS = { added: 'Added', removed: 'Removed', changed: 'Changed' };
+
+function changeList(proposal) {
+  const list = el('ul', { class: 'changes', id: 'deploy-changes' });
+  proposal.elements.forEach((element) => {
+    const item = el('li', { class: 'change change--' + element.kind, 'data-element-id': element.element_id });
+    item.append(el('strong', {}, KINDS[element.kind] + ':'), ' ' + element.title);
+    if (element.properties.length) {
+      const properties = el('ul', { class: 'change__properties' });
+      element.properties.forEach((property) => properties.append(el('li', {}, propertyText(property))));
+      item.append(properties);
+    }
+    list.append(item);
+  });
+  return list;
+}
+
+function confirmDeploy(dialog, proposal) {
+  const summary = dialog.querySelector('#deploy-dialog-summary');
+  const changes = dialog.querySelector('#deploy-dialog-changes');
+  const confirm = dialog.querySelector('#deploy-confirm');
+  const label = 'Deploy version ' + proposal.next_version;
+  dialog.querySelector('#deploy-dialog-title').textContent = label + '?';
+  confirm.textContent = label;
+  changes.replaceChildren();
+  if (proposal.new_process) {
+    summary.textContent = 'This is a new process: it will be deployed as version ' + proposal.next_version + '.';
+  } else {
+    summary.textContent = 'What changes against version ' + proposal.current_version + ', the version new cases start on now:';
+    if (proposal.elements.length) changes.append(changeList(proposal));
+    else changes.append(el('p', {}, 'No step, flow or setting changed.'));
+    if (proposal.layout.length) {
+      changes.append(el('p', { id: 'deploy-layout' }, 'The drawing changed too (no change to how cases run): ' +
+        proposal.layout.map((element) => element.title).join('; ') + '.'));
+    }
+  }
+  return new Promise((resolve) => {
+    const done = (ok) => () => { dialog.close(ok ? 'deploy' : 'cancel'); };
+    const onConfirm = done(true);
+    const onCancel = done(false);
+    confirm.addEventListener('click', onConfirm);
+    dialog.querySelector('#deploy-cancel').addEventListener('click', onCancel);
+    dialog.addEventListener('close', () => {
+      confirm.removeEventListener('click', onConfirm);
+      dialog.querySelector('#deploy-cancel').removeEventListener('click', onCancel);
+      resolve(dialog.returnValue === 'deploy');
+    }, { once: true });
+    dialog.returnValue = '';
+    dialog.showModal();
+    dialog.querySelector('#deploy-dialog-title').focus();
+  });
+}
+
 function setupModeller(root) {
   const status = root.querySelector('#modeller-status');
   const modeler = new Modeler({
     container: root.querySelector('#canvas'),
+    keyboard: { bind: true },
     propertiesPanel: { parent: root.querySelector('#properties') },
     additionalModules: [
       BpmnPropertiesPanelModule,
@@ -137,10 +287,13 @@ function setupModeller(root) {
     moddleExtensions: { camunda: camundaModdle }
   });
   const problems = new ProblemList(modeler, root.querySelector('#problems'), root.querySelector('#problems-summary'));
+  const warnings = [root.querySelector('#warnings'), root.querySelector('#warnings-summary')];
+  const dialog = root.querySelector('#deploy-dialog');
   window.hatecasesModeler = modeler;
+  watchPanelButtons(root.querySelector('#properties'));
+  describeCanvas(root, modeler);
 
-  async function send(url, verb) {
-    const { xml } = await modeler.saveXML({ format: true });
+  async function send(url, verb, xml) {
     setStatus(status, verb + '…', 'busy');
     const { ok, body } = await postXml(url, xml);
     if (ok) {
@@ -148,16 +301,38 @@ function setupModeller(root) {
     } else if (body.errors && body.errors.length) {
       problems.show(body.errors);
     }
+    showWarnings(warnings[0], warnings[1], body.warnings);
     return { ok, body };
   }
 
+  async function currentXml() {
+    return (await modeler.saveXML({ format: true })).xml;
+  }
+
   root.querySelector('#validate-button').addEventListener('click', async () => {
-    const { ok, body } = await send(root.dataset.validateUrl, 'Checking');
+    const { ok, body } = await send(root.dataset.validateUrl, 'Checking', await currentXml());
     setStatus(status, ok ? 'No problems found: this diagram can be deployed.' : body.message, ok ? 'success' : 'error');
   });
 
   root.querySelector('#deploy-button').addEventListener('click', async () => {
-    const { ok, body } = await send(root.dataset.deployUrl, 'Deploying');
+    const xml = await currentXml();
+    setStatus(status, 'Comparing with the version new cases start on…', 'busy');
+    const proposal = await postXml(root.dataset.changesUrl, xml);
+    if (!proposal.ok) {
+      if (proposal.body.errors && proposal.body.errors.length) problems.show(proposal.body.errors);
+      setStatus(status, proposal.body.message, 'error');
+      return;
+    }
+    if (proposal.body.same) {
+      setStatus(status, 'Nothing changed: this is the same as version ' + proposal.body.current_version + '. Nothing was deployed.', 'success');
+      return;
+    }
+    if (!(await confirmDeploy(dialog, proposal.body))) {
+      setStatus(status, 'Not deployed.', '');
+      root.querySelector('#deploy-button').focus();
+      return;
+    }
+    const { ok, body } = await send(root.dataset.deployUrl, 'Deploying', xml);
     if (!ok) {
       setStatus(status, body.message, 'error');
     } else if (body.created) {
@@ -167,6 +342,7 @@ function setupModeller(root) {
     } else {
       setStatus(status, 'Nothing changed: this is the same as version ' + body.version + '.', 'success');
     }
+    root.querySelector('#deploy-button').focus();
   });
 
   root.querySelector('#open-file').addEventListener('change', async (event) => {
@@ -179,8 +355,7 @@ function setupModeller(root) {
   });
 
   root.querySelector('#save-file').addEventListener('click', async () => {
-    const { xml } = await modeler.saveXML({ format: true });
-    const link = el('a', { href: URL.createObjectURL(new Blob([xml], { type: 'application/xml' })), download: (root.dataset.key || 'diagram') + '.bpmn' });
+    const link = el('a', { href: URL.createObjectURL(new Blob([await currentXml()], { type: 'application/xml' })), download: (root.dataset.key || 'diagram') + '.bpmn' });
     document.body.append(link);
     link.click();
     link.remove();
@@ -200,94 +375,21 @@ async function viewer(container, url) {
   return view;
 }
 
-// A model element as plain data: its own properties, with references to other elements as ids.
-// bpmn-js-differ reports changed attributes; this also finds changes deep inside an element
-// (a form field's label, a timer's duration) that it does not.
-function snapshot(value) {
-  if (Array.isArray(value)) return value.map(snapshot);
-  if (!value || typeof value !== 'object' || !value.$descriptor) return value;
-  const out = { $type: value.$type, $attrs: value.$attrs, $body: value.$body, $children: snapshot(value.$children) };
-  (value.$descriptor.properties || []).forEach((property) => {
-    if (['flowElements', 'artifacts', 'laneSets', 'di'].includes(property.name)) return;
-    const item = value[property.name];
-    if (item === undefined || (Array.isArray(item) && !item.length)) return;
-    if (property.isReference) {
-      out[property.name] = Array.isArray(item) ? item.map((ref) => ref && ref.id) : item && item.id;
-    } else {
-      out[property.name] = snapshot(item);
-    }
-  });
-  return out;
-}
-
-function flowElements(definitions) {
-  const found = {};
-  const walk = (container) => (container.flowElements || []).forEach((element) => {
-    found[element.id] = element;
-    walk(element);
-  });
-  (definitions.rootElements || []).forEach(walk);
-  return found;
-}
-
-const WORDS = {
-  extensionElements: 'form, groups or other Camunda settings',
-  eventDefinitions: 'timer or event',
-  conditionExpression: 'condition',
-  name: 'label',
-  documentation: 'documentation'
-};
-
-function changedProperties(older, newer) {
-  const a = snapshot(older);
-  const b = snapshot(newer);
-  return [...new Set([...Object.keys(a), ...Object.keys(b)])]
-    .filter((key) => JSON.stringify(a[key]) !== JSON.stringify(b[key]))
-    .map((key) => WORDS[key] || key);
-}
-
-function describeChanges(older, newer) {
-  const changes = diff(older.getDefinitions(), newer.getDefinitions());
-  const before = flowElements(older.getDefinitions());
-  const after = flowElements(newer.getDefinitions());
-  const rows = [];
-  const seen = new Set();
-  const add = (kind, id, model, what) => {
-    if (seen.has(kind + id) || !model || !model.$type || model.$type.startsWith('bpmndi:')) return;
-    seen.add(kind + id);
-    rows.push({ kind, id, model, what });
-  };
-  Object.keys(changes._added || {}).forEach((id) => add('added', id, after[id]));
-  Object.keys(changes._removed || {}).forEach((id) => add('removed', id, before[id]));
-  Object.keys(after).forEach((id) => {
-    if (!before[id]) return add('added', id, after[id]);
-    const what = changedProperties(before[id], after[id]);
-    if (what.length) add('changed', id, after[id], what.join(', '));
-  });
-  Object.keys(before).forEach((id) => { if (!after[id]) add('removed', id, before[id]); });
-  Object.keys(changes._layoutChanged || {}).forEach((id) => add('moved', id, after[id] || before[id]));
-  return rows;
-}
-
-const LABELS = { added: 'Added', removed: 'Removed', changed: 'Changed', moved: 'Moved' };
-
+// The compare page: the server lists what changed (processes/changes.py); this marks the same
+// elements on the two drawings.
 async function setupCompare(root) {
   const [older, newer] = await Promise.all([
     viewer(root.querySelector('#compare-old'), root.dataset.oldUrl),
     viewer(root.querySelector('#compare-new'), root.dataset.newUrl)
   ]);
-  const list = root.querySelector('#changes');
-  const rows = describeChanges(older, newer);
-  rows.forEach(({ kind, id, model, what }) => {
-    const views = kind === 'removed' ? [older] : kind === 'changed' ? [older, newer] : [newer];
+  root.querySelectorAll('li[data-element-id][data-kind]').forEach((item) => {
+    const id = item.dataset.elementId;
+    const kind = item.dataset.kind;
+    const views = kind === 'removed' ? [older] : kind === 'added' ? [newer] : [older, newer];
     views.forEach((view) => {
       if (view.get('elementRegistry').get(id)) view.get('canvas').addMarker(id, 'diff-' + kind);
     });
-    const name = model.name ? '“' + model.name + '” (' + id + ')' : id;
-    list.append(el('li', { class: 'change change--' + kind, 'data-element-id': id },
-      LABELS[kind] + ': ' + model.$type.replace('bpmn:', '') + ' ' + name + (what ? ': ' + what : '')));
   });
-  if (!rows.length) list.append(el('li', {}, 'The two versions are the same.'));
   root.dataset.ready = 'true';
 }
 
