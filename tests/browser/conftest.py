@@ -11,7 +11,7 @@ import pytest
 from werkzeug.serving import make_server
 
 import processes
-from casework import people
+from casework import people, seeding
 from webapp import create_app, storage
 
 if TYPE_CHECKING:
@@ -46,7 +46,7 @@ def live_server(tmp_path: Path) -> Iterator[str]:
     with app.app_context():
         storage.database().upgrade()
         with storage.database().session() as session:
-            processes.deploy(session, DIAGRAM.read_bytes(), deployed_by="test", filename=DIAGRAM.name)
+            seeding.seed(session, DIAGRAM, now=processes.clock.now())  # as `flask init` does
             people.seed_demo_users(session)
             session.commit()
     server = make_server("127.0.0.1", 0, app, threaded=True)

@@ -11,7 +11,8 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Page, expect
 
-from tests.browser.test_modeller import modeler_has, open_group, report, sign_in
+from tests.browser.test_modeller import modeler_has, open_group, report, set_deadline, sign_in
+from webapp import create_app
 
 pytestmark = pytest.mark.browser
 
@@ -45,6 +46,19 @@ def test_deploy_after_confirming_the_changes_then_roll_back(browser_page: Page, 
     database = tmp_path / "t.db"
     sign_in(page, "owner")
     open_modeller(page)
+    # A typo in a timer: Validate names the timer and what is wrong with it.
+    set_deadline(page, "PT3X")
+    page.get_by_role("button", name="Validate").click()
+    problem = page.locator('#problems li[data-element-id="response_deadline"]')
+    expect(problem).to_contain_text("'PT3X'")
+    problem.get_by_role("button", name="Show on the diagram").click()
+    open_group(page, "Timer")
+    page.locator("#bio-properties-panel-timerEventDefinitionValue").fill("PT24H")
+    modeler_has(
+        page,
+        "return r.get('response_deadline').businessObject.eventDefinitions[0].timeDuration.body === 'PT24H';",
+    )
+    page.evaluate("() => window.hatecasesModeler.get('canvas').zoom('fit-viewport')")
     select_first_response(page)
     expect(page.get_by_role("button", name="Toggle section")).to_have_count(0)
     expect(page.get_by_role("button", name="Show or hide General")).to_be_visible()
@@ -72,6 +86,15 @@ def test_deploy_after_confirming_the_changes_then_roll_back(browser_page: Page, 
     expect(page.locator("#editing-version")).to_have_text("2")
     on_two = report(page)
     assert process_version(database, on_two) == 2
+
+    # Restarting the app (`make run` runs `flask init`) leaves version 2 the one new cases start on.
+    restarted = create_app(
+        {"TESTING": True, "DATABASE_URL": f"sqlite:///{database}", "SECRET_KEY": "x", "TIMERS": "off"}
+    )
+    result = restarted.test_cli_runner().invoke(args=["init"])
+    restarted.extensions["database"].dispose()
+    assert result.exit_code == 0 and "hate_incident v2 unchanged" in result.output, result.output
+    assert process_version(database, report(page)) == 2
 
     # Deploying the same again: nothing changed, no dialog.
     page.get_by_role("button", name="Deploy as a new version").click()
