@@ -145,6 +145,18 @@ def test_the_canvas_selects_and_moves_an_element_with_the_keyboard(browser_page:
     expect(page.locator("#selection-status")).to_contain_text("first_response")
     page.keyboard.press("Shift+ArrowRight")
     page.wait_for_function(f"() => ({x_of})() === {before} + 10")
+    page.keyboard.press("Escape")
+    page.locator("#canvas svg").first.focus()
+    # ] and [ step to the next and the previous element, so each can be reached without a name.
+    selected = "() => window.hatecasesModeler.get('selection').get().map(e => e.id).join()"
+    page.keyboard.press("]")
+    page.wait_for_function(f"() => ({selected})() !== ''")
+    first = page.evaluate(selected)
+    expect(page.locator("#selection-status")).to_contain_text(first)
+    page.keyboard.press("]")
+    page.wait_for_function(f"() => !['', {first!r}].includes(({selected})())")
+    page.keyboard.press("[")
+    page.wait_for_function(f"() => ({selected})() === {first!r}")
 
     # On a narrow screen the panel is below the diagram, and the page says so.
     page.set_viewport_size({"width": 700, "height": 900})

@@ -182,12 +182,38 @@ function describeCanvas(root, modeler) {
     svg.setAttribute('aria-label', 'Diagram');
     svg.setAttribute('aria-describedby', 'keyboard-help');
   }
+  stepThroughElements(modeler);
   const said = root.querySelector('#selection-status');
   modeler.get('eventBus').on('selection.changed', ({ newSelection }) => {
     if (!said) return;
     said.textContent = newSelection.length === 1
       ? 'Selected: ' + describeElement(newSelection[0])
       : newSelection.length ? newSelection.length + ' elements selected' : 'Nothing selected';
+  });
+}
+
+// ] and [ select the next and the previous element (shapes left to right, then top to bottom,
+// then the flows), so that every element can be reached without a mouse or knowing its name.
+function stepThroughElements(modeler) {
+  const registry = modeler.get('elementRegistry');
+  const selection = modeler.get('selection');
+  const canvas = modeler.get('canvas');
+  modeler.get('keyboard').addListener(2000, ({ keyEvent }) => {
+    // Returning nothing lets the other bindings have every other key (false would stop them).
+    if (keyEvent.ctrlKey || keyEvent.metaKey || keyEvent.altKey) return undefined;
+    if (keyEvent.key !== ']' && keyEvent.key !== '[') return undefined;
+    const root = canvas.getRootElement();
+    const all = registry.filter((e) => e !== root && !e.labelTarget && e.type !== 'label' && e.businessObject);
+    const shapes = all.filter((e) => !e.waypoints).sort((a, b) => (a.x - b.x) || (a.y - b.y));
+    const flows = all.filter((e) => e.waypoints);
+    const order = shapes.concat(flows);
+    if (!order.length) return true;
+    const current = order.indexOf(selection.get()[0]);
+    const step = keyEvent.key === ']' ? 1 : -1;
+    const next = order[(current + step + order.length) % order.length];
+    selection.select(next);
+    canvas.scrollToElement(next);
+    return true;
   });
 }
 
