@@ -7,7 +7,8 @@ address made in the last six months (the ASB Case Review prompt and threshold)."
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
+from typing import Any
 
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
@@ -63,6 +64,26 @@ def sample_report() -> Report:
         parties=[
             PartyDetails(role=next(iter(PARTY_ROLES)), name="Trial Reporter", relation=next(iter(RELATIONS)))
         ],
+    )
+
+
+def start_data(report: Report, *, now: datetime, route: str, prior: int, acknowledge: bool) -> dict[str, Any]:
+    """What the report-driven process starts with: the names its diagram may read."""
+    return {
+        "reported_at": now.isoformat(),
+        "channel": report.channel,
+        "route": route,
+        "prior_complaints_6m": prior,
+        "strands": list(report.strands),
+        "acknowledge_by_email": acknowledge,
+    }
+
+
+def sample_start_data() -> dict[str, Any]:
+    """Start data like a real report's, for the deploy check to evaluate expressions on."""
+    report = sample_report()
+    return start_data(
+        report, now=datetime(2026, 3, 27, 9, tzinfo=UTC), route="hate", prior=1, acknowledge=True
     )
 
 
@@ -182,14 +203,7 @@ def open_case(
         step,
         case,
         PROCESS_KEY,
-        {
-            "reported_at": now.isoformat(),
-            "channel": report.channel,
-            "route": route,
-            "prior_complaints_6m": prior,
-            "strands": list(report.strands),
-            "acknowledge_by_email": acknowledge,
-        },
+        start_data(report, now=now, route=route, prior=prior, acknowledge=acknowledge),
         now=now,
         reference=lambda case_id: reference_for(case_id, now),
         actor=report.reporter_name or ANONYMOUS,

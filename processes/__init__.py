@@ -30,7 +30,7 @@ from processes.runtime import (
     step_result,
     task_view,
 )
-from processes.specs import deploy, latest_version, use_operations
+from processes.specs import deploy, latest_version, use_operations, use_start_data
 from processes.types import Deployment, StepContext, StepResult, TaskView
 
 __all__ = [
@@ -63,4 +63,5 @@ __all__ = [
     "step_result",
     "task_view",
     "use_operations",
+    "use_start_data",
 ]

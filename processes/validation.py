@@ -36,17 +36,40 @@ SUPPORTED = _names(
     """definitions process collaboration participant messageFlow laneSet lane flowNodeRef childLaneSet
     startEvent endEvent boundaryEvent intermediateCatchEvent intermediateThrowEvent userTask
     serviceTask scriptTask subProcess exclusiveGateway inclusiveGateway parallelGateway
-    eventBasedGateway sequenceFlow conditionExpression incoming outgoing documentation
-    extensionElements textAnnotation text association group category categoryValue dataObject
-    dataObjectReference dataInputAssociation dataOutputAssociation sourceRef targetRef property
+    eventBasedGateway sequenceFlow conditionExpression incoming outgoing property
     message signal error escalation timerEventDefinition timeDuration timeDate timeCycle
     messageEventDefinition signalEventDefinition errorEventDefinition escalationEventDefinition
-    terminateEventDefinition script"""
+    terminateEventDefinition script task manualTask"""
 )
+# Elements that only describe or decorate the diagram: accepted, and nothing inside them is run.
+HARMLESS = _names(
+    """documentation extensionElements textAnnotation association group category categoryValue
+    itemDefinition participantMultiplicity conversation conversationLink callConversation
+    subConversation correlationKey correlationProperty interface operation resource
+    resourceParameter dataState"""
+)
+# Elements that describe data the engine does not keep: accepted with a warning, and taken out
+# of the diagram the engine runs (SpiffWorkflow would otherwise insist on the inputs an
+# ioSpecification names, and on data objects being set before they are read).
+IGNORED = {
+    "ioSpecification": "its inputs and outputs (ioSpecification) are ignored; a case's data comes from "
+    "forms and the start data",
+    "dataObject": "data objects are ignored; a case's data comes from forms and the start data",
+    "dataObjectReference": "data objects are ignored; a case's data comes from forms and the start data",
+    "dataStore": "data stores are ignored; the case file keeps the case's records",
+    "dataStoreReference": "data stores are ignored; the case file keeps the case's records",
+    "dataInputAssociation": "its data associations are ignored; every step sees all the case's data",
+    "dataOutputAssociation": "its data associations are ignored; every step sees all the case's data",
+    "performer": "who does a task is set by its candidate group here, not by a performer",
+    "humanPerformer": "who does a task is set by its candidate group here, not by a performer",
+    "potentialOwner": "who does a task is set by its candidate group here, not by a potential owner",
+}
+DATA_ELEMENTS = _names("dataObject dataObjectReference dataStore dataStoreReference")
+PASS_THROUGH = {
+    "task": "plain task",
+    "manualTask": "manual task",
+}
 HINTS = {
-    "task": "a plain task does nothing here and nobody would see it; make it a user task with a "
-    "candidate group, or a service task",
-    "manualTask": "nobody would see a manual task here; make it a user task with a candidate group",
     "callActivity": "calling another process is not supported; draw the steps in a subprocess",
     "businessRuleTask": "decision tables are not supported; use a gateway with conditions",
     "sendTask": "use a message end or throw event instead",
@@ -96,7 +119,7 @@ def problem(node: Any, message: str) -> Problem:
     return Problem(f"{describe(node)}: {message}", node.get("id"), node.get("name"), node.sourceline)
 
 
-def _owner(node: Any) -> Any:
+def owner_of(node: Any) -> Any:
     """The element a process owner sees that holds ``node``: the task of a script, the event of a
     timer, the flow of a condition (or the process)."""
     start = node
@@ -110,22 +133,86 @@ def _model(tree: Any) -> Iterator[Any]:
     return iter(tree.iter(f"{{{BPMN_NS}}}*"))
 
 
+def _walk(node: Any) -> Iterator[Any]:
+    """The BPMN elements under ``node`` that the engine would run or read: not those inside an
+    element that only describes or decorates (``HARMLESS``) or describes data (``IGNORED``)."""
+    for child in node.iterchildren(f"{{{BPMN_NS}}}*"):
+        yield child
+        if local(child) not in HARMLESS and local(child) not in IGNORED:
+            yield from _walk(child)
+
+
 def unsupported(tree: Any) -> list[Problem]:
     found = []
-    for node in _model(tree):
+    for node in _walk(tree):
         name = local(node)
-        if name not in SUPPORTED:
-            owner = node if name in FLOW_NODES else _owner(node.getparent())
+        if name not in SUPPORTED | HARMLESS | IGNORED.keys():
+            owner = node if name in FLOW_NODES else owner_of(node.getparent())
             hint = HINTS.get(name, "this system cannot run it")
             found.append(problem(owner, f"'{name}' is not supported: {hint}."))
     for node in tree.iter(f"{{{CAMUNDA_NS}}}*"):
         if local(node) in UNSUPPORTED_CAMUNDA:
-            found.append(problem(_owner(node), UNSUPPORTED_CAMUNDA[local(node)] + "."))
+            found.append(problem(owner_of(node), UNSUPPORTED_CAMUNDA[local(node)] + "."))
     for task in tree.iter(f"{{{BPMN_NS}}}scriptTask"):
         language = (task.get("scriptFormat") or "python").lower()
         if language not in ("python", "python3", "py"):
             found.append(problem(task, f"scripts in '{language}' cannot run here; write them in Python."))
     return found
+
+
+def _title(node: Any) -> str:
+    name, ident = node.get("name"), node.get("id")
+    return f"'{name}' ({ident})" if name else f"'{ident}'"
+
+
+def warnings(tree: Any) -> list[Problem]:
+    """What the diagram holds that runs differently from how it may look, or not at all, though
+    nothing fails: plain and manual tasks pass straight through, data elements are ignored."""
+    found = []
+    for node in _walk(tree):
+        name = local(node)
+        if name in PASS_THROUGH:
+            found.append(
+                Problem(
+                    f"{PASS_THROUGH[name].capitalize()} {_title(node)} does nothing and nobody sees it; it "
+                    "passes straight through. Make it a user task with a candidate group if someone "
+                    "must do it.",
+                    node.get("id"),
+                    node.get("name"),
+                    node.sourceline,
+                )
+            )
+    seen: set[tuple[str | None, str]] = set()
+    for node in _walk(tree):
+        name = local(node)
+        if name not in IGNORED:
+            continue
+        owner = node if name in DATA_ELEMENTS else owner_of(node)
+        key = (owner.get("id"), IGNORED[name])
+        if key not in seen:
+            seen.add(key)
+            found.append(problem(owner, IGNORED[name] + "."))
+    return found
+
+
+def drawn_only(tree: Any) -> list[Problem]:
+    """Take out of ``tree`` the processes not marked executable beside one that is (pools drawn to
+    show who else takes part), which nothing runs; a warning for each."""
+    processes = list(tree.iterchildren(f"{{{BPMN_NS}}}process"))
+    if not any(p.get("isExecutable", "true") == "true" for p in processes):
+        return []
+    found = []
+    for process in processes:
+        if process.get("isExecutable", "true") != "true":
+            found.append(problem(process, "it is not executable (its pool is only drawn), so it is not run."))
+            tree.remove(process)
+    return found
+
+
+def strip_ignored(tree: Any) -> None:
+    """Take out of ``tree`` what ``warnings`` says is ignored, so the engine never reads it."""
+    for node in [node for node in _walk(tree) if local(node) in IGNORED]:
+        node.getparent().remove(node)
 
 
 def references(tree: Any) -> list[Problem]:
@@ -214,7 +301,7 @@ def code(tree: Any) -> list[Problem]:
                 continue
         else:
             source = node.text or ""
-        owner = _owner(node)
+        owner = owner_of(node)
         if not source.strip():
             if node.tag == f"{{{BPMN_NS}}}script":
                 found.append(problem(owner, "the script is empty."))
