@@ -155,7 +155,7 @@ def _missing_name(err: BaseException) -> str | None:
 
 def _plain(err: BaseException) -> str:
     if isinstance(err, ZeroDivisionError):
-        return "it divides by zero"
+        return f"it divides by zero (ZeroDivisionError: {err})"
     name = _missing_name(err)
     if isinstance(err, NameError) and name:
         return f"nothing in the forms, the start data or a script sets '{name}'"

@@ -103,7 +103,7 @@ def test_elements_this_system_cannot_run_are_named(session, element, words):
 @pytest.mark.parametrize(
     ("element", "words"),
     [
-        ('<bpmn:task id="x" name="Something" />', "Plain task 'Something' (x) does nothing and nobody sees it"),
+        ('<bpmn:task id="x" name="Something" />', "Plain task 'Something' (x) does nothing and nobody"),
         ('<bpmn:manualTask id="x" name="By hand" />', "Manual task 'By hand' (x) does nothing"),
     ],
 )
