@@ -136,8 +136,7 @@ weight = len(spiff__anything) if False else 2</bpmn:script>
     <bpmn:sequenceFlow id="f2" sourceRef="work_out" targetRef="wait" />
     <bpmn:sequenceFlow id="f3" sourceRef="wait" targetRef="which" />
     <bpmn:sequenceFlow id="heavy" sourceRef="which" targetRef="e">
-      <bpmn:conditionExpression>weight &gt; 1 and more_news is not None and level == "high"
-      </bpmn:conditionExpression>
+      <bpmn:conditionExpression>weight &gt; 1 and more_news and level == "high"</bpmn:conditionExpression>
     </bpmn:sequenceFlow>
     <bpmn:sequenceFlow id="plain" sourceRef="which" targetRef="e" />
     <bpmn:sequenceFlow id="f4" sourceRef="late" targetRef="e2" />
