@@ -20,7 +20,7 @@ from SpiffWorkflow.spiff.parser.process import VALIDATOR, SpiffBpmnParser
 from SpiffWorkflow.spiff.parser.task_spec import ServiceTaskParser, SpiffTaskParser, UserTaskParser
 from SpiffWorkflow.spiff.specs.defaults import ServiceTask, UserTask
 
-from processes import expressions, validation
+from processes import elements, expressions, validation
 from processes.engine import PassThroughTask
 from processes.errors import InvalidDiagram, Problem
 from processes.forms import FIELD_TYPES, FormField, Option
@@ -260,7 +260,7 @@ def parse(
         ) from err
     if tree.tag != f"{{{BPMN_NS}}}definitions":
         raise InvalidDiagram([Problem("The file is not a BPMN 2.0 diagram (no bpmn:definitions).")])
-    warnings = validation.drawn_only(tree) + validation.warnings(tree)
+    warnings = elements.drawn_only(tree) + elements.warnings(tree)
     key = _executable(tree)
     if key is None:
         process = tree.find(f"{{{BPMN_NS}}}process")
@@ -273,12 +273,12 @@ def parse(
             warnings,
         )
     problems = _check_timers(tree) + _check_forms(tree) + _check_service_tasks(tree, operations)
-    problems += validation.check(tree, groups)
+    problems += elements.unsupported(tree) + validation.check(tree, groups)
     problems += expressions.check(tree, (start_data or {}).get(key))
     if problems:
         raise InvalidDiagram(problems, warnings)
     _quote_timer_literals(tree)
-    validation.strip_ignored(tree)
+    elements.strip_ignored(tree)
     parser = DiagramParser(validator=VALIDATOR)
     try:
         parser.add_bpmn_xml(tree, filename)

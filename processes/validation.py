@@ -1,11 +1,12 @@
 """The checks a diagram passes before it is deployed, beyond the BPMN schema and the parser.
 
 Each finds what would otherwise fail later, at run time in a case, or with a message from the
-parser that does not say what to fix: elements this system does not run, flows to elements that
-are not in the diagram, gateways that can leave a case stuck, code that is not valid or not
-allowed (see ``processes.sandbox``), unknown candidate groups, bad due dates, and loops that
-would run for ever with nothing to stop them. Every problem names the element by its label and
-id, and says what to change.
+parser that does not say what to fix: flows to elements that are not in the diagram, gateways
+that can leave a case stuck, code that is not valid or not allowed (see ``processes.sandbox``),
+unknown candidate groups, bad due dates, and loops that would run for ever with nothing to stop
+them. Every problem names the element by its label and id, and says what to change. (Elements
+this system does not run are refused by ``processes.elements``; expressions are evaluated on
+sample data by ``processes.expressions``.)
 """
 
 from __future__ import annotations
@@ -28,61 +29,10 @@ SPIFF_NS = "http://spiffworkflow.org/bpmn/schema/1.0/core"
 NS = {"bpmn": BPMN_NS, "camunda": CAMUNDA_NS}
 
 
-def _names(words: str) -> frozenset[str]:
+def names(words: str) -> frozenset[str]:
     return frozenset(words.split())
 
 
-SUPPORTED = _names(
-    """definitions process collaboration participant messageFlow laneSet lane flowNodeRef childLaneSet
-    startEvent endEvent boundaryEvent intermediateCatchEvent intermediateThrowEvent userTask
-    serviceTask scriptTask subProcess exclusiveGateway inclusiveGateway parallelGateway
-    eventBasedGateway sequenceFlow conditionExpression incoming outgoing property
-    message signal error escalation timerEventDefinition timeDuration timeDate timeCycle
-    messageEventDefinition signalEventDefinition errorEventDefinition escalationEventDefinition
-    terminateEventDefinition script task manualTask"""
-)
-# Elements that only describe or decorate the diagram: accepted, and nothing inside them is run.
-HARMLESS = _names(
-    """documentation extensionElements textAnnotation association group category categoryValue
-    itemDefinition participantMultiplicity conversation conversationLink callConversation
-    subConversation correlationKey correlationProperty interface operation resource
-    resourceParameter dataState"""
-)
-# Elements that describe data the engine does not keep: accepted with a warning, and taken out
-# of the diagram the engine runs (SpiffWorkflow would otherwise insist on the inputs an
-# ioSpecification names, and on data objects being set before they are read).
-IGNORED = {
-    "ioSpecification": "its inputs and outputs (ioSpecification) are ignored; a case's data comes from "
-    "forms and the start data",
-    "dataObject": "data objects are ignored; a case's data comes from forms and the start data",
-    "dataObjectReference": "data objects are ignored; a case's data comes from forms and the start data",
-    "dataStore": "data stores are ignored; the case file keeps the case's records",
-    "dataStoreReference": "data stores are ignored; the case file keeps the case's records",
-    "dataInputAssociation": "its data associations are ignored; every step sees all the case's data",
-    "dataOutputAssociation": "its data associations are ignored; every step sees all the case's data",
-    "performer": "who does a task is set by its candidate group here, not by a performer",
-    "humanPerformer": "who does a task is set by its candidate group here, not by a performer",
-    "potentialOwner": "who does a task is set by its candidate group here, not by a potential owner",
-}
-DATA_ELEMENTS = _names("dataObject dataObjectReference dataStore dataStoreReference")
-PASS_THROUGH = {
-    "task": "plain task",
-    "manualTask": "manual task",
-}
-HINTS = {
-    "callActivity": "calling another process is not supported; draw the steps in a subprocess",
-    "businessRuleTask": "decision tables are not supported; use a gateway with conditions",
-    "sendTask": "use a message end or throw event instead",
-    "receiveTask": "use an intermediate message catch event instead",
-    "multiInstanceLoopCharacteristics": "repeating a task for each item is not supported",
-    "standardLoopCharacteristics": "looping a task is not supported; draw the loop with a gateway",
-}
-UNSUPPORTED_CAMUNDA = {
-    "executionListener": "execution listeners are not run by this system",
-    "taskListener": "task listeners are not run by this system",
-    "connector": "connectors are not run by this system; use Implementation 'External' with a topic",
-    "script": "scripts in input or output parameters are not run by this system",
-}
 # Where diagram code lives: element tag -> (mode, what the process owner calls it).
 CODE: dict[str, tuple[sandbox.Mode, str]] = {
     f"{{{BPMN_NS}}}conditionExpression": ("eval", "the condition"),
@@ -92,7 +42,7 @@ CODE: dict[str, tuple[sandbox.Mode, str]] = {
     f"{{{SPIFF_NS}}}messagePayload": ("eval", "the message payload"),
 }
 TIMER_TAGS = tuple(f"{{{BPMN_NS}}}{tag}" for tag in ("timeDuration", "timeDate", "timeCycle"))
-FLOW_NODES = _names(
+FLOW_NODES = names(
     """startEvent endEvent boundaryEvent intermediateCatchEvent intermediateThrowEvent task userTask
     serviceTask scriptTask manualTask sendTask receiveTask businessRuleTask callActivity subProcess
     transaction adHocSubProcess exclusiveGateway inclusiveGateway parallelGateway eventBasedGateway
@@ -131,88 +81,6 @@ def owner_of(node: Any) -> Any:
 def _model(tree: Any) -> Iterator[Any]:
     """Every BPMN element except the diagram interchange (shapes and edges)."""
     return iter(tree.iter(f"{{{BPMN_NS}}}*"))
-
-
-def _walk(node: Any) -> Iterator[Any]:
-    """The BPMN elements under ``node`` that the engine would run or read: not those inside an
-    element that only describes or decorates (``HARMLESS``) or describes data (``IGNORED``)."""
-    for child in node.iterchildren(f"{{{BPMN_NS}}}*"):
-        yield child
-        if local(child) not in HARMLESS and local(child) not in IGNORED:
-            yield from _walk(child)
-
-
-def unsupported(tree: Any) -> list[Problem]:
-    found = []
-    for node in _walk(tree):
-        name = local(node)
-        if name not in SUPPORTED | HARMLESS | IGNORED.keys():
-            owner = node if name in FLOW_NODES else owner_of(node.getparent())
-            hint = HINTS.get(name, "this system cannot run it")
-            found.append(problem(owner, f"'{name}' is not supported: {hint}."))
-    for node in tree.iter(f"{{{CAMUNDA_NS}}}*"):
-        if local(node) in UNSUPPORTED_CAMUNDA:
-            found.append(problem(owner_of(node), UNSUPPORTED_CAMUNDA[local(node)] + "."))
-    for task in tree.iter(f"{{{BPMN_NS}}}scriptTask"):
-        language = (task.get("scriptFormat") or "python").lower()
-        if language not in ("python", "python3", "py"):
-            found.append(problem(task, f"scripts in '{language}' cannot run here; write them in Python."))
-    return found
-
-
-def _title(node: Any) -> str:
-    name, ident = node.get("name"), node.get("id")
-    return f"'{name}' ({ident})" if name else f"'{ident}'"
-
-
-def warnings(tree: Any) -> list[Problem]:
-    """What the diagram holds that runs differently from how it may look, or not at all, though
-    nothing fails: plain and manual tasks pass straight through, data elements are ignored."""
-    found = []
-    for node in _walk(tree):
-        name = local(node)
-        if name in PASS_THROUGH:
-            found.append(
-                Problem(
-                    f"{PASS_THROUGH[name].capitalize()} {_title(node)} does nothing and nobody sees it; it "
-                    "passes straight through. Make it a user task with a candidate group if someone "
-                    "must do it.",
-                    node.get("id"),
-                    node.get("name"),
-                    node.sourceline,
-                )
-            )
-    seen: set[tuple[str | None, str]] = set()
-    for node in _walk(tree):
-        name = local(node)
-        if name not in IGNORED:
-            continue
-        owner = node if name in DATA_ELEMENTS else owner_of(node)
-        key = (owner.get("id"), IGNORED[name])
-        if key not in seen:
-            seen.add(key)
-            found.append(problem(owner, IGNORED[name] + "."))
-    return found
-
-
-def drawn_only(tree: Any) -> list[Problem]:
-    """Take out of ``tree`` the processes not marked executable beside one that is (pools drawn to
-    show who else takes part), which nothing runs; a warning for each."""
-    processes = list(tree.iterchildren(f"{{{BPMN_NS}}}process"))
-    if not any(p.get("isExecutable", "true") == "true" for p in processes):
-        return []
-    found = []
-    for process in processes:
-        if process.get("isExecutable", "true") != "true":
-            found.append(problem(process, "it is not executable (its pool is only drawn), so it is not run."))
-            tree.remove(process)
-    return found
-
-
-def strip_ignored(tree: Any) -> None:
-    """Take out of ``tree`` what ``warnings`` says is ignored, so the engine never reads it."""
-    for node in [node for node in _walk(tree) if local(node) in IGNORED]:
-        node.getparent().remove(node)
 
 
 def references(tree: Any) -> list[Problem]:
@@ -461,10 +329,10 @@ def endless_loops(tree: Any) -> list[Problem]:
 
 
 def check(tree: Any, groups: Iterable[str] | None = None) -> list[Problem]:
-    """Every problem found in the parsed XML ``tree``; ``groups`` are the known candidate groups
-    (``None`` skips that check)."""
+    """Every problem found in the parsed XML ``tree`` (beyond the elements it holds, see
+    ``processes.elements``); ``groups`` are the known candidate groups (``None`` skips that
+    check)."""
     return [
-        *unsupported(tree),
         *references(tree),
         *gateways(tree),
         *code(tree),
