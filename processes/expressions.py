@@ -111,6 +111,8 @@ class Samples:
             mode = CODE[node.tag][0]
             if mode == "exec":
                 self.later |= _assigned(node.text or "", mode)
+        for task in tree.iter(f"{{{BPMN_NS}}}serviceTask"):  # where SpiffWorkflow keeps its result
+            self.later.add(f"spiff__{(task.get('id') or '').replace('-', '_')}_result")
         for node in tree.iter():
             if _local(node) in ("message", "messageVariable") or node.get("messageVariable"):
                 self.later |= {node.get("name") or "", node.get("messageVariable") or "", node.text or ""}

@@ -119,6 +119,7 @@ SCRIPTED = """<?xml version="1.0" encoding="UTF-8"?>
       <bpmn:script>deadline = "P3D"
 weight = len(spiff__anything) if False else 2</bpmn:script>
     </bpmn:scriptTask>
+    <bpmn:serviceTask id="tell" name="Tell" camunda:type="external" camunda:topic="notify_group" />
     <bpmn:userTask id="wait" name="Wait" camunda:candidateGroups="community-safety">
       <bpmn:extensionElements><camunda:formData>
         <camunda:formField id="level" label="Level" type="enum">
@@ -133,7 +134,8 @@ weight = len(spiff__anything) if False else 2</bpmn:script>
     <bpmn:endEvent id="e" />
     <bpmn:endEvent id="e2" />
     <bpmn:sequenceFlow id="f1" sourceRef="s" targetRef="work_out" />
-    <bpmn:sequenceFlow id="f2" sourceRef="work_out" targetRef="wait" />
+    <bpmn:sequenceFlow id="f2" sourceRef="work_out" targetRef="tell" />
+    <bpmn:sequenceFlow id="f2b" sourceRef="tell" targetRef="wait" />
     <bpmn:sequenceFlow id="f3" sourceRef="wait" targetRef="which" />
     <bpmn:sequenceFlow id="heavy" sourceRef="which" targetRef="e">
       <bpmn:conditionExpression>weight &gt; 1 and more_news and level == "high"</bpmn:conditionExpression>
@@ -147,7 +149,14 @@ weight = len(spiff__anything) if False else 2</bpmn:script>
 
 @pytest.mark.parametrize(
     "timer",
-    ["deadline", '{"high": "P1D", "low": "P5D"}[level]', "working_days(3)", "PT4H", "'P2D'"],
+    [
+        "deadline",
+        '{"high": "P1D", "low": "P5D"}[level]',
+        "working_days(3)",
+        "PT4H",
+        "'P2D'",
+        'spiff__tell_result.get("due", "P1D")',  # what the service task's handler returned
+    ],
 )
 def test_names_set_by_scripts_messages_and_forms_are_no_false_alarm(session, timer):
     """A name a script or a message sets has no value until run time; it is never blamed. Each
