@@ -93,11 +93,24 @@ class Samples:
     start data; and the names only known at run time (set by scripts, scores or messages)."""
 
     def __init__(self, tree: Any, start_data: Mapping[str, Any] | None) -> None:
-        from processes.diagram import read_form  # diagram imports this module
-
         self.known_start = start_data is not None
         self.values: dict[str, list[Any]] = {k: [v] for k, v in (start_data or {}).items()}
         self.later: set[str] = set()
+        self.free: set[str] = set()  # free text: what a person types is not known here
+        self._forms(tree)
+        for node in tree.iter(*CODE):
+            if CODE[node.tag][0] == "exec":
+                self.later |= _assigned(node.text or "", "exec")
+        for task in tree.iter(f"{{{BPMN_NS}}}serviceTask"):  # where SpiffWorkflow keeps its result
+            self.later.add(f"spiff__{(task.get('id') or '').replace('-', '_')}_result")
+        for node in tree.iter():
+            if _local(node) in ("message", "messageVariable") or node.get("messageVariable"):
+                self.later |= {node.get("name") or "", node.get("messageVariable") or "", node.text or ""}
+        self.later = {name.strip() for name in self.later if name and name.strip()} - set(self.values)
+
+    def _forms(self, tree: Any) -> None:
+        from processes.diagram import read_form  # diagram imports this module
+
         for tag in ("userTask", "startEvent"):
             for node in tree.iter(f"{{{BPMN_NS}}}{tag}"):
                 try:
@@ -106,17 +119,9 @@ class Samples:
                     continue  # diagram.py names the bad constraint
                 for field in fields:
                     self.values.setdefault(field.id, _sample(field))
+                    if field.type == "string":
+                        self.free.add(field.id)
                 self._scored(node)
-        for node in tree.iter(*CODE):
-            mode = CODE[node.tag][0]
-            if mode == "exec":
-                self.later |= _assigned(node.text or "", mode)
-        for task in tree.iter(f"{{{BPMN_NS}}}serviceTask"):  # where SpiffWorkflow keeps its result
-            self.later.add(f"spiff__{(task.get('id') or '').replace('-', '_')}_result")
-        for node in tree.iter():
-            if _local(node) in ("message", "messageVariable") or node.get("messageVariable"):
-                self.later |= {node.get("name") or "", node.get("messageVariable") or "", node.text or ""}
-        self.later = {name.strip() for name in self.later if name and name.strip()} - set(self.values)
 
     def _scored(self, task: Any) -> None:
         for prop in task.iter(f"{{{CAMUNDA_NS}}}property"):
@@ -141,6 +146,13 @@ class Samples:
         choices = [self.values[name] for name in read]
         for combination in itertools.islice(itertools.product(*choices), MAX_SAMPLES):
             yield {**base, **dict(zip(read, combination, strict=True))}
+
+    def reads_free_text(self, source: str) -> bool:
+        try:
+            names = {n.id for n in ast.walk(ast.parse(source, mode="eval")) if isinstance(n, ast.Name)}
+        except SyntaxError:
+            return False
+        return bool(names & self.free)
 
     def reads_data(self, source: str, mode: str) -> bool:
         try:
@@ -226,7 +238,7 @@ def check_timer(node: Any, samples: Samples) -> str | None:
         except Exception as err:
             reason = checker.blame(err, source, "eval", data)
             return None if reason is None else f"the timer expression fails: {reason}"
-        if not engine.readable_time(kind, value):
+        if not engine.readable_time(kind, value) and not samples.reads_free_text(source):
             if _literal(source):
                 return f"{value!r} is not {KINDS[kind]}"
             when = _when(data, source, samples, "eval")

@@ -122,6 +122,7 @@ weight = len(spiff__anything) if False else 2</bpmn:script>
     <bpmn:serviceTask id="tell" name="Tell" camunda:type="external" camunda:topic="notify_group" />
     <bpmn:userTask id="wait" name="Wait" camunda:candidateGroups="community-safety">
       <bpmn:extensionElements><camunda:formData>
+        <camunda:formField id="how_long" label="How long (e.g. P3D)" type="string" />
         <camunda:formField id="level" label="Level" type="enum">
           <camunda:value id="low" name="Low" /><camunda:value id="high" name="High" />
         </camunda:formField>
@@ -155,6 +156,7 @@ weight = len(spiff__anything) if False else 2</bpmn:script>
         "working_days(3)",
         "PT4H",
         "'P2D'",
+        "how_long",  # typed into a text field: not known here
         'spiff__tell_result.get("due", "P1D")',  # what the service task's handler returned
     ],
 )
