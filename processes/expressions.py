@@ -38,7 +38,7 @@ KINDS = {
     "timeDate": "an ISO 8601 date and time such as 2026-03-27T09:00:00Z",
     "timeCycle": "an ISO 8601 cycle such as R3/PT1H",
 }
-CODE = {
+CODE: dict[str, tuple[sandbox.Mode, str]] = {
     f"{{{BPMN_NS}}}conditionExpression": ("eval", "the condition"),
     f"{{{BPMN_NS}}}script": ("exec", "the script"),
     f"{{{SPIFF_NS}}}preScript": ("exec", "the pre-script"),
@@ -257,7 +257,7 @@ def check_code(node: Any, samples: Samples) -> str | None:
     """What goes wrong when the condition, script or payload ``node`` runs on sample data."""
     mode, what = CODE[node.tag]
     source = node.text or ""
-    if not source.strip() or sandbox.problems(source, mode):  # type: ignore[arg-type]
+    if not source.strip() or sandbox.problems(source, mode):
         return None  # named by the static checks
     checker = _Checker(samples)
     for data in samples.cases(source, mode):
