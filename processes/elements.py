@@ -121,6 +121,15 @@ def warnings(tree: Any) -> list[Problem]:
                     node.sourceline,
                 )
             )
+    for task in tree.iter(f"{{{BPMN_NS}}}userTask"):
+        if not (task.get(f"{{{CAMUNDA_NS}}}candidateGroups") or task.get(f"{{{CAMUNDA_NS}}}assignee")):
+            found.append(
+                problem(
+                    task,
+                    "it has no candidate group and no assignee, so nobody may work it and a case "
+                    "would wait there; give it a candidate group.",
+                )
+            )
     seen: set[tuple[str | None, str]] = set()
     for node in _walk(tree):
         name = local(node)

@@ -79,3 +79,9 @@ def test_a_case_through_plain_and_manual_tasks_finishes_after_a_reload(database)
     assert _open_tasks(database, case_id) == []
     with database.session() as session:
         assert session.get_one(Case, case_id).status != "open"
+
+
+def test_a_user_task_offered_to_nobody_is_warned_of(session):
+    deployment = processes.deploy(session, read("signavio_data_objects.bpmn"))
+    messages = [w.message for w in deployment.warnings if w.element_id == "sid-reply"]
+    assert any("no candidate group and no assignee, so nobody may work it" in m for m in messages)
