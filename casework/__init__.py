@@ -9,3 +9,8 @@ import handlers
 import processes
 
 processes.use_operations(handlers.operations)
+
+from casework import reports  # noqa: E402  after the handlers are plugged in
+from casework.vocabulary import PROCESS_KEY  # noqa: E402
+
+processes.use_start_data(PROCESS_KEY, reports.sample_start_data())

@@ -83,6 +83,7 @@ class CannotRollBack(Exception):
 class Checked:
     key: str
     name: str
+    warnings: tuple[processes.Problem, ...] = ()
 
 
 def may_model(user: User) -> bool:
@@ -102,8 +103,8 @@ def _size_checked(xml: bytes) -> bytes:
 def validate(session: Session, xml: bytes, filename: str = "diagram.bpmn") -> Checked:
     """Run every deploy check; raise ``InvalidDiagram`` listing the problems. Deploys nothing."""
     parsed = parse(session, _size_checked(xml), filename)
-    trial.check(session, xml, filename)
-    return Checked(parsed.key, parsed.name)
+    warnings = trial.check(session, xml, filename)
+    return Checked(parsed.key, parsed.name, warnings)
 
 
 def deploy(

@@ -8,7 +8,8 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
+from typing import Any
 
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
@@ -71,6 +72,11 @@ def sample_report() -> Report:
             PartyDetails(role=next(iter(PARTY_ROLES)), name="Trial Reporter", relation=next(iter(RELATIONS)))
         ],
     )
+
+
+def sample_start_data() -> dict[str, Any]:
+    """Start data like a real report's, for the deploy check to evaluate expressions on."""
+    return start_data(_new_case(sample_report(), datetime(2026, 3, 27, 9, tzinfo=UTC)), 1, acknowledge=True)
 
 
 def reference_for(case_id: int, reported_at: datetime) -> str:
@@ -202,7 +208,7 @@ def _new_case(report: Report, now: datetime) -> Case:
     )
 
 
-def start_data(case: Case, prior: int, *, acknowledge: bool) -> dict[str, object]:
+def start_data(case: Case, prior: int, *, acknowledge: bool) -> dict[str, Any]:
     """What the report-driven process starts with (its start event's data)."""
     return {
         "reported_at": case.reported_at.isoformat(),

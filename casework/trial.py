@@ -25,14 +25,17 @@ from db.models import Case, Timer
 ROUNDS = 25
 
 
-def check(session: Session, xml: bytes, filename: str = "diagram.bpmn") -> None:
-    """Raise ``InvalidDiagram`` naming the step a new case would fail at; change nothing."""
+def check(session: Session, xml: bytes, filename: str = "diagram.bpmn") -> tuple[processes.Problem, ...]:
+    """Raise ``InvalidDiagram`` naming the step a new case would fail at; change nothing. Returns
+    the diagram's warnings."""
     problem = None
+    warnings: tuple[processes.Problem, ...] = ()
     trial = session.begin_nested()  # flushes the caller's pending rows first, outside the trial
     known = set(session.identity_map.keys())
     try:
-        key = processes.deploy(session, xml, filename=filename).key
-        problem = _run(session, key, processes.clock.now())
+        deployment = processes.deploy(session, xml, filename=filename)
+        warnings = deployment.warnings
+        problem = _run(session, deployment.key, processes.clock.now())
     finally:
         trial.rollback()
         # The rollback does not always forget rows the savepoint added (seen with the trial's
@@ -40,7 +43,8 @@ def check(session: Session, xml: bytes, filename: str = "diagram.bpmn") -> None:
         for identity in set(session.identity_map.keys()) - known:
             session.expunge(session.identity_map[identity])
     if problem is not None:
-        raise processes.InvalidDiagram([problem])
+        raise processes.InvalidDiagram([problem], list(warnings))
+    return warnings
 
 
 def _run(session: Session, key: str, now: datetime) -> processes.Problem | None:

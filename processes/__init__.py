@@ -31,7 +31,7 @@ from processes.runtime import (
     step_result,
     task_view,
 )
-from processes.specs import deploy, latest_version, use_operations
+from processes.specs import deploy, latest_version, use_operations, use_start_data
 from processes.starters import Starting, starting
 from processes.types import Deployment, StepContext, StepResult, TaskView
 
@@ -68,4 +68,5 @@ __all__ = [
     "step_result",
     "task_view",
     "use_operations",
+    "use_start_data",
 ]

@@ -9,25 +9,25 @@ from __future__ import annotations
 
 import ast
 import re
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 from typing import Any
 
 from lxml import etree
 from SpiffWorkflow.bpmn.parser.BpmnParser import full_tag
 from SpiffWorkflow.bpmn.parser.ValidationException import ValidationException
-from SpiffWorkflow.bpmn.specs.event_definitions.timer import TimerEventDefinition
 from SpiffWorkflow.spiff.parser.process import VALIDATOR, SpiffBpmnParser
-from SpiffWorkflow.spiff.parser.task_spec import ServiceTaskParser, UserTaskParser
+from SpiffWorkflow.spiff.parser.task_spec import ServiceTaskParser, SpiffTaskParser, UserTaskParser
 from SpiffWorkflow.spiff.specs.defaults import ServiceTask, UserTask
 
-from processes import validation
+from processes import elements, expressions, validation
+from processes.engine import PassThroughTask
 from processes.errors import InvalidDiagram, Problem
 from processes.forms import FIELD_TYPES, FormField, Option
 
 BPMN_NS = "http://www.omg.org/spec/BPMN/20100524/MODEL"
 CAMUNDA_NS = "http://camunda.org/schema/1.0/bpmn"
 NS = {"bpmn": BPMN_NS, "camunda": CAMUNDA_NS}
-ISO_LITERAL = re.compile(r"^(R\d*/)?(P[\dYMWDTHS.,]+|\d{4}-\d{2}-\d{2}T[\d:.+\-Z]+)(/P[\dYMWDTHS.,]+)?$")
 TIMER_TAGS = ("timeDuration", "timeDate", "timeCycle")
 TIME_HINT = "duration, date or cycle, for example PT24H (24 hours), P7D (7 days) or R3/P1D."
 
@@ -131,6 +131,8 @@ class CamundaServiceTaskParser(ServiceTaskParser):
 class DiagramParser(SpiffBpmnParser):
     OVERRIDE_PARSER_CLASSES = {
         **SpiffBpmnParser.OVERRIDE_PARSER_CLASSES,
+        full_tag("task"): (SpiffTaskParser, PassThroughTask),
+        full_tag("manualTask"): (SpiffTaskParser, PassThroughTask),
         full_tag("userTask"): (CamundaUserTaskParser, UserTask),
         full_tag("serviceTask"): (CamundaServiceTaskParser, ServiceTask),
     }
@@ -142,15 +144,14 @@ class ParsedDiagram:
     name: str
     spec: Any
     subprocess_specs: dict[str, Any]
+    warnings: list[Problem] = field(default_factory=list)
 
 
 def _quote_timer_literals(tree: Any) -> None:
     """Turn ``PT24H`` (what the Camunda panel writes) into the Python string the engine evaluates."""
     for tag in TIMER_TAGS:
         for node in tree.iter(f"{{{BPMN_NS}}}{tag}"):
-            text = (node.text or "").strip()
-            if ISO_LITERAL.match(text):
-                node.text = repr(text)
+            node.text = expressions.engine_source(node.text or "")
 
 
 def _element_problem(node: Any, message: str) -> Problem:
@@ -158,38 +159,22 @@ def _element_problem(node: Any, message: str) -> Problem:
 
 
 def _check_timers(tree: Any) -> list[Problem]:
+    """Timers with no time, or one that cannot be read at all; ``expressions.check`` evaluates the
+    rest as the engine will."""
     problems = []
     for tag in TIMER_TAGS:
         for node in tree.iter(f"{{{BPMN_NS}}}{tag}"):
             event = node.getparent().getparent()
             text = (node.text or "").strip()
-            try:
-                literal = ast.literal_eval(text) if text else None
-            except (ValueError, SyntaxError):
-                literal = None
-                try:
-                    ast.parse(text, mode="eval")
-                except SyntaxError:
-                    problems.append(
-                        _element_problem(
-                            event,
-                            f"'{text}' is not a time the engine understands. Write an ISO-8601 {TIME_HINT}",
-                        )
-                    )
-                continue
-            if not isinstance(literal, str):
+            if not text:
                 problems.append(_element_problem(event, "The timer has no time or duration."))
                 continue
             try:
-                if tag == "timeCycle":
-                    TimerEventDefinition.parse_iso_recurring_interval(literal)
-                else:
-                    TimerEventDefinition.parse_time_or_duration(literal)
-            except Exception:
+                ast.parse(expressions.engine_source(text), mode="eval")
+            except SyntaxError:
                 problems.append(
                     _element_problem(
-                        event,
-                        f"'{literal}' is not a valid ISO-8601 {TIME_HINT}",
+                        event, f"'{text}' is not a time the engine understands. Write an ISO-8601 {TIME_HINT}"
                     )
                 )
     return problems
@@ -245,12 +230,27 @@ def _check_service_tasks(tree: Any, operations: set[str]) -> list[Problem]:
     return problems
 
 
-def parse(
-    xml: bytes, operations: set[str], filename: str = "diagram.bpmn", groups: set[str] | None = None
-) -> ParsedDiagram:
-    """Parse and check a diagram; raise ``InvalidDiagram`` listing every problem found.
+def _executable(tree: Any) -> str | None:
+    """The process to run: the first one marked executable (as SpiffWorkflow reads the mark)."""
+    for process in tree.iterchildren(f"{{{BPMN_NS}}}process"):
+        if process.get("isExecutable", "true") == "true":
+            return str(process.get("id"))
+    return None
 
-    ``groups`` are the candidate groups that exist (``None``: not checked).
+
+def parse(
+    xml: bytes,
+    operations: set[str],
+    filename: str = "diagram.bpmn",
+    groups: set[str] | None = None,
+    start_data: Mapping[str, Mapping[str, Any]] | None = None,
+) -> ParsedDiagram:
+    """Parse and check a diagram; raise ``InvalidDiagram`` listing every problem found (and the
+    warnings); return it with its warnings.
+
+    ``groups`` are the candidate groups that exist (``None``: not checked). ``start_data`` holds,
+    by process key, a sample of the data a case of that process starts with; for another process
+    the start data is not known, and expressions reading names it may hold are not blamed.
     """
     try:
         tree = etree.fromstring(xml, etree.XMLParser(resolve_entities=False, no_network=True))
@@ -260,22 +260,33 @@ def parse(
         ) from err
     if tree.tag != f"{{{BPMN_NS}}}definitions":
         raise InvalidDiagram([Problem("The file is not a BPMN 2.0 diagram (no bpmn:definitions).")])
+    warnings = elements.drawn_only(tree) + elements.warnings(tree)
+    key = _executable(tree)
+    if key is None:
+        process = tree.find(f"{{{BPMN_NS}}}process")
+        raise InvalidDiagram(
+            [
+                validation.problem(process, "it is not executable: tick 'Executable' on the process.")
+                if process is not None
+                else Problem("The diagram has no process to run.")
+            ],
+            warnings,
+        )
     problems = _check_timers(tree) + _check_forms(tree) + _check_service_tasks(tree, operations)
-    problems += validation.check(tree, groups)
+    problems += elements.unsupported(tree) + validation.check(tree, groups)
+    problems += expressions.check(tree, (start_data or {}).get(key))
     if problems:
-        raise InvalidDiagram(problems)
+        raise InvalidDiagram(problems, warnings)
     _quote_timer_literals(tree)
+    elements.strip_ignored(tree)
     parser = DiagramParser(validator=VALIDATOR)
     try:
         parser.add_bpmn_xml(tree, filename)
-        keys = parser.get_process_ids()
-        if not keys:
-            raise InvalidDiagram([Problem("The diagram has no executable process (tick 'Executable').")])
-        key = keys[0]
         spec = parser.get_spec(key)
         subprocess_specs = parser.get_subprocess_specs(key)
     except ValidationException as err:
         raise InvalidDiagram(
-            [Problem(str(err).split("\n")[0], err.id or None, err.name or None, err.line_number or None)]
+            [Problem(str(err).split("\n")[0], err.id or None, err.name or None, err.line_number or None)],
+            warnings,
         ) from err
-    return ParsedDiagram(key, spec.description or key, spec, subprocess_specs)
+    return ParsedDiagram(key, spec.description or key, spec, subprocess_specs, warnings)

@@ -26,7 +26,9 @@ from SpiffWorkflow.bpmn.util.event import BpmnEvent
 from SpiffWorkflow.bpmn.workflow import BpmnWorkflow
 from SpiffWorkflow.exceptions import SpiffWorkflowException
 from SpiffWorkflow.spiff.serializer.config import SPIFF_CONFIG
+from SpiffWorkflow.spiff.serializer.task_spec import SpiffBpmnTaskConverter
 from SpiffWorkflow.spiff.specs.event_definitions import MessageEventDefinition
+from SpiffWorkflow.spiff.specs.spiff_task import SpiffBpmnTask
 from SpiffWorkflow.util.task import TaskState
 from sqlalchemy.exc import DBAPIError
 
@@ -107,7 +109,15 @@ def _plain_errors(run: Callable[_P, _R]) -> Callable[_P, _R]:
     return translated
 
 
-_REGISTRY = BpmnWorkflowSerializer.configure({**SPIFF_CONFIG, BpmnWorkflow: _InstanceConverter})
+class PassThroughTask(SpiffBpmnTask):
+    """A plain or manual task: a step that does nothing and waits for nobody, as Camunda and
+    SpiffArena run it. (SpiffWorkflow's own ``NoneTask`` and ``ManualTask`` wait to be completed
+    by hand, which nobody here would see.) Its pre- and post-scripts still run."""
+
+
+_REGISTRY = BpmnWorkflowSerializer.configure(
+    {**SPIFF_CONFIG, BpmnWorkflow: _InstanceConverter, PassThroughTask: SpiffBpmnTaskConverter}
+)
 
 
 @dataclass(frozen=True)
@@ -357,6 +367,24 @@ def _due_at(task: Any, now: datetime) -> datetime | None:
     if isinstance(parsed, datetime):
         return parsed
     return now + TimerEventDefinition.get_timedelta_from_start(parsed, now)
+
+
+def readable_time(kind: str, value: Any) -> bool:
+    """Whether a timer of ``kind`` (timeDuration, timeDate or timeCycle) whose expression gave
+    ``value`` can be set: read as SpiffWorkflow's timer of that kind reads it when it is reached
+    (a date timer compares the parsed value with the time, so it must be a date and time)."""
+    if not isinstance(value, str):
+        return False
+    try:
+        if kind == "timeDuration":
+            TimerEventDefinition.parse_iso_duration(value)
+        elif kind == "timeCycle":
+            TimerEventDefinition.parse_iso_recurring_interval(value)
+        else:
+            return isinstance(TimerEventDefinition.parse_time_or_duration(value), datetime)
+    except Exception:
+        return False
+    return True
 
 
 def ready_task(workflow: Any, task_id: str, now: datetime) -> ReadyTask | None:

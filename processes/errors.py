@@ -28,8 +28,12 @@ class Problem:
 
 
 class InvalidDiagram(ProcessError):
-    def __init__(self, problems: list[Problem]) -> None:
+    """The diagram's problems (each would fail), and its warnings (each runs, perhaps not as it
+    looks: a plain task passing straight through)."""
+
+    def __init__(self, problems: list[Problem], warnings: list[Problem] | None = None) -> None:
         self.problems = problems
+        self.warnings = list(warnings or [])
         super().__init__("; ".join(p.message for p in problems))
 
 

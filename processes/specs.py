@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from typing import Any
 
 from sqlalchemy import func, select
@@ -23,11 +23,20 @@ _lock = threading.Lock()
 # The service-task operations that have a handler: registered at set-up (``use_operations``),
 # so the engine checks a diagram's topics without importing the handlers.
 _operations: list[Callable[[], set[str]]] = []
+# A sample of the start data of the processes the app starts itself, by process key (see
+# ``use_start_data``): the deploy check evaluates a diagram's expressions on it.
+_start_data: dict[str, Mapping[str, Any]] = {}
 
 
 def use_operations(known: Callable[[], set[str]]) -> None:
     """Tell the engine which operations have handlers (the app and the worker do at set-up)."""
     _operations[:] = [known]
+
+
+def use_start_data(key: str, sample: Mapping[str, Any]) -> None:
+    """Tell the engine what a case of process ``key`` starts with (a sample value of each key),
+    so that deploy checks its timers and conditions against those names."""
+    _start_data[key] = dict(sample)
 
 
 def known_operations() -> set[str]:
@@ -52,8 +61,11 @@ def deploy(
     parsed = parse(session, xml, filename)
     checksum = hashlib.sha256(xml).hexdigest()
     latest = latest_version(session, parsed.key, required=False)
+    warnings = tuple(parsed.warnings)
     if latest is not None and latest.checksum == checksum:
-        return Deployment(latest.id, latest.process_key, latest.name, latest.version, created=False)
+        return Deployment(
+            latest.id, latest.process_key, latest.name, latest.version, created=False, warnings=warnings
+        )
     highest = session.scalar(
         select(func.max(ProcessVersion.version)).where(ProcessVersion.process_key == parsed.key)
     )
@@ -70,7 +82,7 @@ def deploy(
     )
     session.add(row)
     session.flush()
-    return Deployment(row.id, row.process_key, row.name, row.version, created=True)
+    return Deployment(row.id, row.process_key, row.name, row.version, created=True, warnings=warnings)
 
 
 def parse(session: Session, xml: bytes, filename: str = "diagram.bpmn") -> diagram.ParsedDiagram:
@@ -80,7 +92,7 @@ def parse(session: Session, xml: bytes, filename: str = "diagram.bpmn") -> diagr
     it creates the groups).
     """
     groups = set(session.scalars(select(Group.name))) or None
-    return diagram.parse(xml, known_operations(), filename, groups)
+    return diagram.parse(xml, known_operations(), filename, groups, _start_data)
 
 
 def latest_version(session: Session, key: str, *, required: bool = True) -> ProcessVersion | None:

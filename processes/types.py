@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session
 
 from db.models import Case
 from db.timeline import Event
+from processes.errors import Problem
 from processes.forms import FormField
 
 
@@ -40,6 +41,7 @@ class Deployment:
     name: str
     version: int
     created: bool
+    warnings: tuple[Problem, ...] = ()
 
 
 @dataclass(frozen=True)

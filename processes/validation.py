@@ -1,11 +1,12 @@
 """The checks a diagram passes before it is deployed, beyond the BPMN schema and the parser.
 
 Each finds what would otherwise fail later, at run time in a case, or with a message from the
-parser that does not say what to fix: elements this system does not run, flows to elements that
-are not in the diagram, gateways that can leave a case stuck, code that is not valid or not
-allowed (see ``processes.sandbox``), unknown candidate groups, bad due dates, and loops that
-would run for ever with nothing to stop them. Every problem names the element by its label and
-id, and says what to change.
+parser that does not say what to fix: flows to elements that are not in the diagram, gateways
+that can leave a case stuck, code that is not valid or not allowed (see ``processes.sandbox``),
+unknown candidate groups, bad due dates, and loops that would run for ever with nothing to stop
+them. Every problem names the element by its label and id, and says what to change. (Elements
+this system does not run are refused by ``processes.elements``; expressions are evaluated on
+sample data by ``processes.expressions``.)
 """
 
 from __future__ import annotations
@@ -28,38 +29,10 @@ SPIFF_NS = "http://spiffworkflow.org/bpmn/schema/1.0/core"
 NS = {"bpmn": BPMN_NS, "camunda": CAMUNDA_NS}
 
 
-def _names(words: str) -> frozenset[str]:
+def names(words: str) -> frozenset[str]:
     return frozenset(words.split())
 
 
-SUPPORTED = _names(
-    """definitions process collaboration participant messageFlow laneSet lane flowNodeRef childLaneSet
-    startEvent endEvent boundaryEvent intermediateCatchEvent intermediateThrowEvent userTask
-    serviceTask scriptTask subProcess exclusiveGateway inclusiveGateway parallelGateway
-    eventBasedGateway sequenceFlow conditionExpression incoming outgoing documentation
-    extensionElements textAnnotation text association group category categoryValue dataObject
-    dataObjectReference dataInputAssociation dataOutputAssociation sourceRef targetRef property
-    message signal error escalation timerEventDefinition timeDuration timeDate timeCycle
-    messageEventDefinition signalEventDefinition errorEventDefinition escalationEventDefinition
-    terminateEventDefinition script"""
-)
-HINTS = {
-    "task": "a plain task does nothing here and nobody would see it; make it a user task with a "
-    "candidate group, or a service task",
-    "manualTask": "nobody would see a manual task here; make it a user task with a candidate group",
-    "callActivity": "calling another process is not supported; draw the steps in a subprocess",
-    "businessRuleTask": "decision tables are not supported; use a gateway with conditions",
-    "sendTask": "use a message end or throw event instead",
-    "receiveTask": "use an intermediate message catch event instead",
-    "multiInstanceLoopCharacteristics": "repeating a task for each item is not supported",
-    "standardLoopCharacteristics": "looping a task is not supported; draw the loop with a gateway",
-}
-UNSUPPORTED_CAMUNDA = {
-    "executionListener": "execution listeners are not run by this system",
-    "taskListener": "task listeners are not run by this system",
-    "connector": "connectors are not run by this system; use Implementation 'External' with a topic",
-    "script": "scripts in input or output parameters are not run by this system",
-}
 # Where diagram code lives: element tag -> (mode, what the process owner calls it).
 CODE: dict[str, tuple[sandbox.Mode, str]] = {
     f"{{{BPMN_NS}}}conditionExpression": ("eval", "the condition"),
@@ -69,7 +42,7 @@ CODE: dict[str, tuple[sandbox.Mode, str]] = {
     f"{{{SPIFF_NS}}}messagePayload": ("eval", "the message payload"),
 }
 TIMER_TAGS = tuple(f"{{{BPMN_NS}}}{tag}" for tag in ("timeDuration", "timeDate", "timeCycle"))
-FLOW_NODES = _names(
+FLOW_NODES = names(
     """startEvent endEvent boundaryEvent intermediateCatchEvent intermediateThrowEvent task userTask
     serviceTask scriptTask manualTask sendTask receiveTask businessRuleTask callActivity subProcess
     transaction adHocSubProcess exclusiveGateway inclusiveGateway parallelGateway eventBasedGateway
@@ -96,7 +69,7 @@ def problem(node: Any, message: str) -> Problem:
     return Problem(f"{describe(node)}: {message}", node.get("id"), node.get("name"), node.sourceline)
 
 
-def _owner(node: Any) -> Any:
+def owner_of(node: Any) -> Any:
     """The element a process owner sees that holds ``node``: the task of a script, the event of a
     timer, the flow of a condition (or the process)."""
     start = node
@@ -108,24 +81,6 @@ def _owner(node: Any) -> Any:
 def _model(tree: Any) -> Iterator[Any]:
     """Every BPMN element except the diagram interchange (shapes and edges)."""
     return iter(tree.iter(f"{{{BPMN_NS}}}*"))
-
-
-def unsupported(tree: Any) -> list[Problem]:
-    found = []
-    for node in _model(tree):
-        name = local(node)
-        if name not in SUPPORTED:
-            owner = node if name in FLOW_NODES else _owner(node.getparent())
-            hint = HINTS.get(name, "this system cannot run it")
-            found.append(problem(owner, f"'{name}' is not supported: {hint}."))
-    for node in tree.iter(f"{{{CAMUNDA_NS}}}*"):
-        if local(node) in UNSUPPORTED_CAMUNDA:
-            found.append(problem(_owner(node), UNSUPPORTED_CAMUNDA[local(node)] + "."))
-    for task in tree.iter(f"{{{BPMN_NS}}}scriptTask"):
-        language = (task.get("scriptFormat") or "python").lower()
-        if language not in ("python", "python3", "py"):
-            found.append(problem(task, f"scripts in '{language}' cannot run here; write them in Python."))
-    return found
 
 
 def references(tree: Any) -> list[Problem]:
@@ -214,7 +169,7 @@ def code(tree: Any) -> list[Problem]:
                 continue
         else:
             source = node.text or ""
-        owner = _owner(node)
+        owner = owner_of(node)
         if not source.strip():
             if node.tag == f"{{{BPMN_NS}}}script":
                 found.append(problem(owner, "the script is empty."))
@@ -231,12 +186,14 @@ def candidate_groups(tree: Any, groups: Iterable[str] | None) -> list[Problem]:
         return []
     known = set(groups)
     found = []
-    for task in tree.iter(f"{{{BPMN_NS}}}userTask"):
-        raw = task.get(f"{{{CAMUNDA_NS}}}candidateGroups") or ""
+    named = [(task, "candidateGroups") for task in tree.iter(f"{{{BPMN_NS}}}userTask")]
+    named += [(process, "candidateStarterGroups") for process in tree.iter(f"{{{BPMN_NS}}}process")]
+    for node, attribute in named:
+        raw = node.get(f"{{{CAMUNDA_NS}}}{attribute}") or ""
         for group in (g.strip() for g in raw.split(",")):
             if group and group not in known:
                 found.append(
-                    problem(task, f"no group is called '{group}'. Known groups: {', '.join(sorted(known))}.")
+                    problem(node, f"no group is called '{group}'. Known groups: {', '.join(sorted(known))}.")
                 )
     return found
 
@@ -374,10 +331,10 @@ def endless_loops(tree: Any) -> list[Problem]:
 
 
 def check(tree: Any, groups: Iterable[str] | None = None) -> list[Problem]:
-    """Every problem found in the parsed XML ``tree``; ``groups`` are the known candidate groups
-    (``None`` skips that check)."""
+    """Every problem found in the parsed XML ``tree`` (beyond the elements it holds, see
+    ``processes.elements``); ``groups`` are the known candidate groups (``None`` skips that
+    check)."""
     return [
-        *unsupported(tree),
         *references(tree),
         *gateways(tree),
         *code(tree),

@@ -75,6 +75,8 @@ def json_error(err: HTTPException) -> tuple[Response, int]:
     body: dict[str, Any] = {"code": code, "message": message}
     if errors or code == 422:
         body["errors"] = errors
+    if isinstance(data.get("warnings"), list):  # a diagram's warnings, apart from its errors
+        body["warnings"] = data["warnings"]
     return jsonify(body), code
 
 

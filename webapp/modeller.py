@@ -23,9 +23,16 @@ Page = str | BaseResponse | tuple[str, int]
 SAFE_XML = {"Content-Security-Policy": "default-src 'none'; sandbox", "X-Content-Type-Options": "nosniff"}
 
 
-def _catalogue_page(problems: list[processes.Problem] | None = None, status: int = 200) -> tuple[str, int]:
+def _catalogue_page(
+    problems: list[processes.Problem] | None = None,
+    status: int = 200,
+    warnings: list[processes.Problem] | None = None,
+) -> tuple[str, int]:
     return render_template(
-        "modeller/index.html", models=service.catalogue(storage.session()), problems=problems or []
+        "modeller/index.html",
+        models=service.catalogue(storage.session()),
+        problems=problems or [],
+        warnings=warnings or [],
     ), status
 
 
@@ -46,11 +53,13 @@ def upload() -> Page:
             storage.session(), file.read(service.MAX_BYTES + 1), user=current_row(), filename=file.filename
         )
     except processes.InvalidDiagram as err:
-        return _catalogue_page(err.problems, 422)
+        return _catalogue_page(err.problems, 422, err.warnings)
     if deployment.created:
         flash(f"Deployed {deployment.name} version {deployment.version}.", "success")
     else:
         flash(f"Nothing changed: the file is the same as version {deployment.version}.", "success")
+    for warning in deployment.warnings:
+        flash(f"Warning: {warning.message}", "warning")
     return redirect(url_for("modeller.index"), 303)
 
 
@@ -138,7 +147,13 @@ def roll_back(key: str) -> Page:
 
 
 def _json_problems(err: processes.InvalidDiagram, message: str) -> tuple[Response, int]:
-    return jsonify({"message": message, "errors": [p.as_dict() for p in err.problems]}), 422
+    return jsonify(
+        {
+            "message": message,
+            "errors": [p.as_dict() for p in err.problems],
+            "warnings": [w.as_dict() for w in err.warnings],
+        }
+    ), 422
 
 
 def _posted_xml() -> bytes:
@@ -153,7 +168,15 @@ def validate() -> tuple[Response, int]:
         checked = service.validate(storage.session(), _posted_xml())
     except processes.InvalidDiagram as err:
         return _json_problems(err, "The diagram has problems; fix them before deploying.")
-    return jsonify({"valid": True, "key": checked.key, "name": checked.name, "errors": []}), 200
+    return jsonify(
+        {
+            "valid": True,
+            "key": checked.key,
+            "name": checked.name,
+            "errors": [],
+            "warnings": [w.as_dict() for w in checked.warnings],
+        }
+    ), 200
 
 
 @bp.route("/deploy", methods=["POST"])
@@ -169,6 +192,8 @@ def deploy() -> tuple[Response, int]:
         "version": deployment.version,
         "created": deployment.created,
         "url": url_for("modeller.index"),
+        "errors": [],
+        "warnings": [w.as_dict() for w in deployment.warnings],
     }
     return jsonify(body), 201 if deployment.created else 200
 

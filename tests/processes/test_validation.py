@@ -76,8 +76,6 @@ def test_the_unbroken_diagram_deploys(session):
     [
         ('<bpmn:callActivity id="x" name="Other process" />', "calling another process"),
         ('<bpmn:businessRuleTask id="x" name="Decide" />', "decision tables"),
-        ('<bpmn:task id="x" name="Something" />', "a plain task does nothing"),
-        ('<bpmn:manualTask id="x" name="By hand" />', "nobody would see a manual task"),
         ('<bpmn:complexGateway id="x" name="Tricky" />', "this system cannot run it"),
         (
             '<bpmn:userTask id="x" name="Each party" camunda:candidateGroups="community-safety">'
@@ -100,6 +98,20 @@ def test_the_unbroken_diagram_deploys(session):
 def test_elements_this_system_cannot_run_are_named(session, element, words):
     found = problems(session, diagram(extra=element))
     assert any(p.element_id == "x" and words in p.message for p in found), found
+
+
+@pytest.mark.parametrize(
+    ("element", "words"),
+    [
+        ('<bpmn:task id="x" name="Something" />', "Plain task 'Something' (x) does nothing and nobody"),
+        ('<bpmn:manualTask id="x" name="By hand" />', "Manual task 'By hand' (x) does nothing"),
+    ],
+)
+def test_plain_and_manual_tasks_deploy_with_a_warning(session, element, words):
+    deployment = processes.deploy(session, diagram(extra=element))
+    [warning] = deployment.warnings
+    assert warning.element_id == "x" and words in warning.message
+    assert "passes straight through" in warning.message
 
 
 def test_a_flow_to_a_missing_element_says_so_plainly(session):

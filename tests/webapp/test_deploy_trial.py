@@ -73,8 +73,10 @@ def test_a_condition_that_fails_on_a_reports_data_is_refused_but_not_for_unknown
     )
     assert refused.status_code == 422, refused.json
     [error] = refused.json["errors"]
-    assert (error["element_id"], error["element_name"]) == ("which", "Which way?")
-    assert "TypeError" in error["message"]
+    # The deploy check evaluates the condition on a report's start data before any trial case
+    # runs, and names the flow whose condition fails.
+    assert (error["element_id"], error["element_name"]) == ("repeat", None)
+    assert "TypeError" in error["message"] and "the condition fails" in error["message"]
     # Another process starts on no data: a name the data would hold is not held against it.
     assert (
         client.post("/api/process-models", headers={**owner, **XML}, data=bad_condition()).status_code == 201

@@ -118,3 +118,13 @@ def test_someone_outside_the_starter_groups_is_not_offered_it(web):
         web.post("/cases/new/noise_complaint", data={"description": "x", "flats_affected": "1"}).status_code
         == 404
     )
+
+
+def test_deploy_refuses_a_starter_group_that_does_not_exist(web):
+    owner = token(web, "owner")
+    refused = web.post(
+        "/api/process-models/validate", headers={**owner, **XML}, data=startable_noise("night-shift")
+    )
+    assert refused.status_code == 422
+    [error] = refused.json["errors"]
+    assert error["element_id"] == "noise_complaint" and "no group is called 'night-shift'" in error["message"]

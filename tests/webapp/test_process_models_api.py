@@ -44,7 +44,14 @@ def test_an_owner_deploys_a_file_as_raw_xml_or_multipart(client):
     owner = token(client, "owner")
     first = deploy(client, owner, noise())
     assert first.status_code == 201
-    assert first.json == {"key": "noise_complaint", "name": "Noise complaint", "version": 1, "created": True}
+    assert first.json == {
+        "key": "noise_complaint",
+        "name": "Noise complaint",
+        "version": 1,
+        "created": True,
+        "errors": [],
+        "warnings": [],
+    }
     upload = {"file": (io.BytesIO(noise(label="Decibels")), "noise.bpmn")}
     second = client.post("/api/process-models", headers=token(client, "admin"), data=upload)
     assert second.status_code == 201 and second.json["version"] == 2
@@ -97,7 +104,13 @@ def test_validate_checks_without_deploying(client):
     owner = token(client, "owner")
     response = deploy(client, owner, noise(), "/api/process-models/validate")
     assert response.status_code == 200
-    assert response.json == {"valid": True, "key": "noise_complaint", "name": "Noise complaint", "errors": []}
+    assert response.json == {
+        "valid": True,
+        "key": "noise_complaint",
+        "name": "Noise complaint",
+        "errors": [],
+        "warnings": [],
+    }
     assert client.get("/api/process-models/noise_complaint/versions/1/xml", headers=owner).status_code == 404
 
 

@@ -16,7 +16,7 @@ from casework import steps
 from db import Database
 from db.models import AuditEvent, Case, Notification, OutboxMessage, ProcessVersion, TimelineEvent
 from tests.conftest import T0
-from tests.trial_diagrams import raising
+from tests.trial_diagrams import scripted
 from tests.webapp.test_api import REPORT, token
 from webapp import create_app
 
@@ -25,11 +25,13 @@ BROKEN_WORDS = "ZeroDivisionError"
 
 @pytest.fixture
 def broken(db_url):
-    """Deploy a hate_incident version whose start fails (a script divides by zero), straight
-    into the database: the deploy's own trial would refuse it, as a bug in a check might not."""
+    """Deploy, past the deploy's own trial case (straight through the engine), a hate_incident
+    version whose start fails on a report with no earlier complaints: its script divides by the
+    count, which the static checks' sample data holds as 1."""
     database = Database(db_url)
     with database.session() as session, steps.unit_of_work(session, now=T0):
-        version = processes.deploy(session, raising("hate_incident"), deployed_by="owner").version
+        broken = scripted("share = 1 / prior_complaints_6m", "hate_incident")
+        version = processes.deploy(session, broken, deployed_by="owner").version
     database.dispose()
     return version
 

@@ -39,9 +39,16 @@ class ProblemSchema(Schema):
     line = fields.Integer(allow_none=True, metadata={"description": "Line in the XML, when known"})
 
 
+WARNINGS_DESCRIPTION = (
+    "What runs, but perhaps not as it looks (a plain task passing straight through, a data object "
+    "that is ignored); always present, possibly empty"
+)
+
+
 class ProblemsSchema(Schema):
     code = fields.Integer()
     message = fields.String()
+    warnings = fields.List(fields.Nested(ProblemSchema), metadata={"description": WARNINGS_DESCRIPTION})
     errors = fields.Raw(
         metadata={
             "description": "The diagram's problems; or, when a field of the request itself is refused "
@@ -59,6 +66,7 @@ class CheckedSchema(Schema):
     key = fields.String()
     name = fields.String()
     errors = fields.List(fields.Nested(ProblemSchema))
+    warnings = fields.List(fields.Nested(ProblemSchema), metadata={"description": WARNINGS_DESCRIPTION})
 
 
 class DeployedSchema(Schema):
@@ -66,6 +74,8 @@ class DeployedSchema(Schema):
     name = fields.String()
     version = fields.Integer()
     created = fields.Boolean(metadata={"description": "False when the file equals the latest version"})
+    errors = fields.List(fields.Nested(ProblemSchema), metadata={"description": "Always empty here"})
+    warnings = fields.List(fields.Nested(ProblemSchema), metadata={"description": WARNINGS_DESCRIPTION})
 
 
 class VersionSchema(Schema):
@@ -125,6 +135,7 @@ def _invalid(err: processes.InvalidDiagram) -> None:
         422,
         message="The diagram has problems; nothing was deployed.",
         errors=[p.as_dict() for p in err.problems],
+        warnings=[p.as_dict() for p in err.warnings],
     )
 
 
@@ -151,7 +162,8 @@ def deploy() -> Any:
         deployment = service.deploy(storage.session(), xml, user=api_user(), filename=filename)
     except processes.InvalidDiagram as err:
         _invalid(err)
-    return deployment, 201 if deployment.created else 200
+    body = {**vars(deployment), "errors": [], "warnings": [w.as_dict() for w in deployment.warnings]}
+    return body, 201 if deployment.created else 200
 
 
 @bp.route("/process-models/validate", methods=["POST"])
@@ -166,7 +178,13 @@ def validate() -> Any:
         checked = service.validate(storage.session(), xml, filename)
     except processes.InvalidDiagram as err:
         _invalid(err)
-    return {"valid": True, "key": checked.key, "name": checked.name, "errors": []}
+    return {
+        "valid": True,
+        "key": checked.key,
+        "name": checked.name,
+        "errors": [],
+        "warnings": [w.as_dict() for w in checked.warnings],
+    }
 
 
 @bp.route("/process-models/<key>/cases", methods=["POST"])
