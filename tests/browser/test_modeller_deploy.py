@@ -169,23 +169,26 @@ def test_the_canvas_selects_and_moves_an_element_with_the_keyboard(browser_page:
 def test_warnings_are_listed_apart_from_problems_and_list_buttons_are_named(browser_page: Page) -> None:
     page = browser_page
     sign_in(page, "owner")
-    open_modeller(page)
-    warning = {
-        "element_id": "first_response",
-        "message": "Make the first response has no due date",
-        "line": 3,
-    }
-    page.route(
-        "**/modeller/validate",
-        lambda route: route.fulfill(
-            status=200, json={"valid": True, "key": "hate_incident", "errors": [], "warnings": [warning]}
-        ),
-    )
+    # A diagram saved by another tool: its plain and manual tasks pass through, with warnings.
+    xml = (
+        Path(__file__).parents[1] / "diagrams_other_tools" / "camunda_modeler_plain_and_manual.bpmn"
+    ).read_bytes()
+    issued = page.request.post("/api/token", data={"username": "owner", "password": "demo"})
+    owner = {"Authorization": f"Bearer {issued.json()['token']}", "Content-Type": "application/xml"}
+    uploaded = page.request.post("/api/process-models", data=xml, headers=owner)
+    assert uploaded.status == 201, uploaded.text()
+    assert uploaded.json()["warnings"]
+    page.goto("/modeller/plain_and_manual")
+    expect(page.locator("#modeller[data-ready=true]")).to_be_attached()
     page.get_by_role("button", name="Validate").click()
-    expect(page.locator("#warnings li")).to_have_text([warning["message"]])
-    expect(page.locator("#warnings-summary")).to_contain_text("1 warning")
+    expect(page.locator('#warnings li[data-element-id="Activity_plain"]')).to_contain_text(
+        "passes straight through"
+    )
+    expect(page.locator('#warnings li[data-element-id="Activity_manual"]')).to_be_attached()
+    expect(page.locator("#warnings-summary")).to_contain_text("warning")
     expect(page.locator("#problems li")).to_have_count(0)
 
+    open_modeller(page)
     select_first_response(page)
     open_group(page, "Form fields")
     expect(page.get_by_role("button", name="Show or hide Form fields")).to_have_attribute(
