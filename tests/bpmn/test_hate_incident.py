@@ -126,10 +126,10 @@ def test_the_risk_level_comes_from_the_weights_and_bands_in_the_diagram(database
     walk.do("police_referral", REPORTED)
     walk.do("risk_assessment", answers)
     assert walk.case().risk_level == level
-    assert any(line.startswith(f"Risk level {level} (from the assessment; score") for line in walk.timeline())
+    assert any(line.startswith(f"Risk level {level} (from the assessment") for line in walk.timeline())
 
 
-def test_the_officer_may_override_the_level_with_a_reason(database):
+def test_the_officer_may_raise_the_level_with_a_reason(database):
     walk = Walk.report(database)
     walk.do("first_response", FIRST_RESPONSE)
     walk.do("police_referral", REPORTED)
@@ -140,7 +140,7 @@ def test_the_officer_may_override_the_level_with_a_reason(database):
         "risk_assessment", {**LOW_RISK, "override_level": "high", "override_reason": "Known offender nearby"}
     )
     assert walk.case().risk_level == "high"
-    assert any("set by the officer" in line for line in walk.timeline())
+    assert any("raised by the officer" in line for line in walk.timeline())
 
 
 def test_a_safeguarding_concern_leads_to_a_safeguarding_referral(database):
