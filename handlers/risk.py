@@ -26,13 +26,13 @@ def _approved_lowering(data: dict[str, Any], level: str) -> bool:
 def level_and_how(data: dict[str, Any]) -> tuple[str, str]:
     """The level to record from the assessment's data, and how it was reached."""
     level = data.get("risk_level")
-    if level not in LEVELS:
+    if not isinstance(level, str) or level not in LEVELS:
         raise ValueError(f"no risk level to record (got {level!r})")
     computed = data.get("risk_band")
     if _below(level, computed):
         if _approved_lowering(data, level):
             return level, f"lowered by the officer from {computed}, approved by a supervisor"
-        level = computed
+        level = str(computed)
     if data.get("risk_overridden"):
         how = "raised by the officer"
     elif data.get("risk_critical"):

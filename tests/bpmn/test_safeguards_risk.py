@@ -150,3 +150,32 @@ def test_the_supervisor_who_proposed_enforcement_may_not_approve_it(database):
     assert walk.open_elements() == ["enforcement_approval"]
     walk.do("enforcement_approval", approval, who="supervisor2")
     assert walk.open_elements() == ["enforcement_action"]
+
+
+def test_replacing_a_strand_needs_a_reason_and_keeps_the_original_perception(database):
+    from casework import case_events
+    from db.models import PerceptionRuleError
+
+    walk = Walk.report(database)
+    walk.do("first_response", FIRST_RESPONSE)
+
+    def change(**changes: object) -> None:
+        with database.session() as session:
+            case_events.update_details(session, walk.reference, changes, actor="Olivia Officer", now=walk.at)
+
+    with pytest.raises(PerceptionRuleError, match="needs a reason"):
+        change(strands=["religion_or_belief"])
+    with pytest.raises(PerceptionRuleError, match="needs a reason"):
+        change(strands=["religion_or_belief"], reason="   ")
+    with pytest.raises(PerceptionRuleError, match="cannot be removed"):
+        change(strands=[], reason="Not hate after all")
+    assert walk.case().strands == ["race"] and walk.case().reported_strands is None
+    change(strands=["religion_or_belief"], reason="The victim says it was about their faith")
+    change(strands=["religion_or_belief", "disability"], reason="A witness heard disablist abuse too")
+    case = walk.case()
+    assert (case.strands, case.reported_strands) == (["religion_or_belief", "disability"], ["race"])
+    assert (
+        "Changed the perceived motivation from race to religion_or_belief: The victim says it was about "
+        "their faith (first perceived: race)"
+    ) in walk.timeline()
+    assert walk.open_elements() == ["police_referral"]  # the process goes on as before
