@@ -53,6 +53,10 @@ def test_lowering_below_the_computed_band_waits_for_a_supervisor_and_the_compute
         for line in walk.timeline()
     )
     assert walk.open_elements() == ["support"]
+    walk.do("support", {})
+    # the contact cadence follows the approved level: low, every 14 days
+    assert walk.sweep(timedelta(days=13)) == 0
+    assert walk.sweep(timedelta(days=14, seconds=1)) == 1
 
 
 def test_a_refused_lowering_leaves_the_computed_level(database):
@@ -179,3 +183,24 @@ def test_replacing_a_strand_needs_a_reason_and_keeps_the_original_perception(dat
         "their faith (first perceived: race)"
     ) in walk.timeline()
     assert walk.open_elements() == ["police_referral"]  # the process goes on as before
+
+
+def test_after_another_incident_a_lower_level_also_waits_for_a_supervisor(database):
+    walk = Walk.report(database)
+    walk.through_support(HIGH_RISK)
+    walk.send("incident")
+    walk.do("reassess_risk", {**LOWER, "incident_summary": "Shouting in the street"})
+    assert walk.open_elements() == ["keep_in_contact", "reassess_lowering_approval"]
+    assert walk.case().risk_level == "high"
+    with pytest.raises(processes.NotAllowed):
+        walk.do(
+            "reassess_lowering_approval",
+            {"risk_lowering_decision": "approved", "risk_lowering_reason": "Checked it myself"},
+        )
+    walk.do(
+        "reassess_lowering_approval",
+        {"risk_lowering_decision": "approved", "risk_lowering_reason": "Perpetrator rehoused"},
+        who="supervisor",
+    )
+    assert walk.case().risk_level == "low"
+    assert walk.open_elements() == ["keep_in_contact"]
