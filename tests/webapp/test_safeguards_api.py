@@ -77,6 +77,12 @@ def test_the_proposer_of_enforcement_is_refused_its_approval_with_words(app, cli
         response = client.post(path, headers=officer.headers["supervisor"], json=body)
         assert response.status_code == 403, response.json
         assert "someone else must do" in response.json["message"]
+    app.config["WTF_CSRF_ENABLED"] = False
+    web = app.test_client()
+    web.post("/login", data={"username": "supervisor", "password": "demo"})
+    for path in (f"/tasks/{own}/claim", f"/tasks/{own}"):
+        page = web.post(path, data=approval)
+        assert page.status_code == 403 and "someone else must do" in page.get_data(as_text=True)
     other = token(client, "supervisor2", "demo")
     response = client.post(f"/api/tasks/{own}/complete", headers=other, json=approval)
     assert response.status_code == 200, response.json
