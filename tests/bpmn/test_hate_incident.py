@@ -381,7 +381,10 @@ def test_no_one_can_downgrade_a_case_perceived_as_hate(database):
             case.hate_perceived = False
         with pytest.raises(PerceptionRuleError):
             case.strands = []
-        case.strands = ["race", "religion_or_belief"]  # adding to it is fine
+        with pytest.raises(PerceptionRuleError, match="needs a reason"):
+            case.strands = ["race", "religion_or_belief"]  # even adding to it needs a reason (issue 14)
+        case.change_strands(["race", "religion_or_belief"], "The victim is also targeted for their faith")
+        assert case.reported_strands == ["race"]
         session.commit()
     with database.session() as session, pytest.raises(Exception, match="perception rule"):
         session.execute(text("UPDATE cases SET hate_perceived = false"))  # even bypassing the models
