@@ -42,10 +42,17 @@ def update_details(
     session: Session, reference: str, changes: dict[str, Any], *, actor: str, now: datetime
 ) -> None:
     """Correct a case's strands, incident types or locality. The perception rule holds: the
-    motivation can be added to or corrected, never removed (``PerceptionRuleError``)."""
+    motivation is never removed, and any change to it needs ``changes["reason"]``, keeps the
+    strands as first perceived and is on the timeline (``PerceptionRuleError`` otherwise)."""
     case = find_case(session, reference)
     with steps.case_step(session, now=now, by=actor, case=case) as step:
-        for key in ("strands", "incident_types", "locality"):
+        if "strands" in changes and list(changes["strands"]) != list(case.strands):
+            before = list(case.strands)
+            original = case.change_strands(changes["strands"], changes.get("reason") or "")
+            step.record(
+                timeline.StrandsChanged(before, list(case.strands), changes["reason"].strip(), original)
+            )
+        for key in ("incident_types", "locality"):
             if key in changes and changes[key] != getattr(case, key):
                 setattr(case, key, changes[key])
                 step.record(timeline.DetailsChanged(key, changes[key]))

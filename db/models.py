@@ -3,6 +3,7 @@ the task and timer rows derived from that state, the case timeline and notificat
 
 from __future__ import annotations
 
+from contextvars import ContextVar
 from datetime import datetime
 from typing import Any
 
@@ -99,6 +100,8 @@ class Case(Base):
     description: Mapped[str] = mapped_column(Text)
     location: Mapped[str] = mapped_column(String(500))
     strands: Mapped[list[Any]] = mapped_column(default=list)
+    # The strands as first perceived, kept when they are changed (set by the first change).
+    reported_strands: Mapped[list[Any] | None] = mapped_column(JSON)
     # Perception rule (policy 3.1.4): once anyone perceives hate motivation, it stays a hate case.
     hate_perceived: Mapped[bool] = mapped_column(default=True)
     channel: Mapped[str] = mapped_column(String(40), default="website")
@@ -146,7 +149,39 @@ class Case(Base):
             raise PerceptionRuleError(
                 "The perceived motivation cannot be removed: once anyone perceives hate, it stays so."
             )
+        if self.strands and list(value) != list(self.strands) and not _STRAND_CHANGE_REASON.get():
+            raise PerceptionRuleError(
+                "A change to the perceived motivation needs a reason; the original perception is kept."
+            )
         return value
+
+    @validates("reported_strands")
+    def _keep_reported(self, _key: str, value: list[Any] | None) -> list[Any] | None:
+        if self.reported_strands and value != self.reported_strands:
+            raise PerceptionRuleError("The motivation as first perceived stays on the record.")
+        return value
+
+    def change_strands(self, strands: list[Any], reason: str) -> list[Any]:
+        """Change the perceived motivation for ``reason`` (required), keeping the strands as first
+        perceived in ``reported_strands``; returns those."""
+        if self.strands and not strands:
+            self._keep_strands("strands", strands)  # refused: the motivation is never removed
+        if not (reason or "").strip():
+            raise PerceptionRuleError(
+                "A change to the perceived motivation needs a reason; the original perception is kept."
+            )
+        if not self.reported_strands:
+            self.reported_strands = list(self.strands)
+        token = _STRAND_CHANGE_REASON.set(reason)
+        try:
+            self.strands = list(strands)
+        finally:
+            _STRAND_CHANGE_REASON.reset(token)
+        return list(self.reported_strands or [])
+
+
+# Set only inside ``Case.change_strands``: the one way to change strands already perceived.
+_STRAND_CHANGE_REASON: ContextVar[str | None] = ContextVar("strand_change_reason", default=None)
 
 
 class PerceptionRuleError(ValueError):

@@ -382,6 +382,30 @@ class ComplaintReceived(FurtherIncident):
 
 
 @dataclass(frozen=True)
+class StrandsChanged(Event):
+    """The perceived motivation changed (issue 14): from what, to what, why, and what was first
+    perceived, which the case keeps."""
+
+    KIND = "strands"
+    AFTER_RETENTION = fixed("Changed the perceived motivation")
+    before: list[str]
+    after: list[str]
+    reason: str
+    original: list[str]
+
+    @property
+    def summary(self) -> str:
+        return (
+            f"Changed the perceived motivation from {', '.join(self.before)} to {', '.join(self.after)}: "
+            f"{self.reason} (first perceived: {', '.join(self.original)})"
+        )
+
+    @property
+    def details(self) -> dict[str, Any] | None:
+        return {"before": self.before, "after": self.after, "reason": self.reason, "original": self.original}
+
+
+@dataclass(frozen=True)
 class DetailsChanged(Event):
     KIND = "details"
     AFTER_RETENTION = KEEP

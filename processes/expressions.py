@@ -127,7 +127,18 @@ class Samples:
         for prop in task.iter(f"{{{CAMUNDA_NS}}}property"):
             if prop.get("name") == "scoring" and prop.get("value"):
                 prefix = prop.get("value")
-                self.later |= {f"{prefix}_{part}" for part in ("score", "band", "level", "overridden")}
+                self.later |= {
+                    f"{prefix}_{part}"
+                    for part in (
+                        "score",
+                        "band",
+                        "level",
+                        "overridden",
+                        "critical",
+                        "lowering_requested",
+                        "requested_level",
+                    )
+                }
 
     def knows(self, name: str) -> bool:
         return name in self.values or name in self.later

@@ -22,6 +22,7 @@ from processes.clock import frozen_at
 from processes.errors import Conflict, FormInvalid, NotAllowed, TaskNotFound
 from processes.forms import validate
 from processes.types import StepContext, StepResult, TaskView
+from processes.validation import separated_from
 
 
 def _script_engine(step: StepContext | None, case: Case, now: datetime) -> engine.ScriptEngine:
@@ -228,6 +229,25 @@ def get_task(session: Session, task_id: str) -> Task:
     return task
 
 
+def _check_separation(session: Session, task: Task, user: User) -> None:
+    """Four eyes: a task whose ``not_completed_by`` names other tasks is refused to the person
+    who last completed one of them on this case (the approver is not the proposer)."""
+    others = separated_from(specs.properties_for(task.case.process_version, task.element_id))
+    if not others:
+        return
+    last = session.scalars(
+        select(Task)
+        .where(Task.case_id == task.case_id, Task.element_id.in_(others), Task.status == "completed")
+        .order_by(Task.completed_at.desc(), Task.created_at.desc())
+        .limit(1)
+    ).first()
+    if last is not None and last.completed_by_id == user.id:
+        raise NotAllowed(
+            f"You completed “{last.title}” on this case, so someone else must do “{task.title}”: "
+            "the same person may not do both."
+        )
+
+
 def _check_may_work(task: Task, user: User) -> None:
     if task.status != "open":
         raise Conflict(f"This task is no longer open (it was {task.status}).")
@@ -244,6 +264,7 @@ def claim(step: StepContext, task_id: str, user: User, *, now: datetime) -> Task
     session = step.session
     task = get_task(session, task_id)
     _check_may_work(task, user)
+    _check_separation(session, task, user)
     if task.assignee_id != user.id:
         task.assignee_id = user.id
         task.assignee = user
@@ -282,6 +303,7 @@ def complete(
     """Validate ``data`` against the task's form and complete it; the next tasks become ready."""
     task = get_task(step.session, task_id)
     _check_may_work(task, user)
+    _check_separation(step.session, task, user)
     case = task.case
     if expected_case_version is not None and case.version != expected_case_version:
         raise Conflict("The case changed since you opened this task; reload it and try again.")

@@ -174,6 +174,12 @@ def form_for(version: ProcessVersion, element_id: str) -> list[FormField]:
     return [FormField.from_dict(f) for f in task_spec.extensions.get("form", [])]
 
 
+def properties_for(version: ProcessVersion, element_id: str) -> dict[str, str]:
+    """The task's ``camunda:properties`` (its scoring, its separation of duties)."""
+    task_spec = _task_spec(version, element_id)
+    return dict(task_spec.extensions.get("camundaProperties", {})) if task_spec is not None else {}
+
+
 def documentation_for(version: ProcessVersion, element_id: str) -> str | None:
     task_spec = _task_spec(version, element_id)
     return getattr(task_spec, "documentation", None) if task_spec is not None else None

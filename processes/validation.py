@@ -341,4 +341,88 @@ def check(tree: Any, groups: Iterable[str] | None = None) -> list[Problem]:
         *candidate_groups(tree, groups),
         *due_dates(tree),
         *endless_loops(tree),
+        *critical_answers(tree),
+        *separations(tree),
     ]
+
+
+def _task_properties(task: Any) -> dict[str, str]:
+    return {
+        p.get("name"): p.get("value") or ""
+        for p in task.xpath("./bpmn:extensionElements/camunda:properties/camunda:property", namespaces=NS)
+        if p.get("name")
+    }
+
+
+def critical_answers(tree: Any) -> list[Problem]:
+    """A scored task's ``critical.<band>`` rules name a band it declares and answers its form
+    asks (a yes/no question, or an option of a choice)."""
+    from processes import scoring  # forms -> diagram -> expressions import this module
+    from processes.diagram import read_form
+
+    found = []
+    for task in tree.iter(f"{{{BPMN_NS}}}userTask"):
+        properties = _task_properties(task)
+        if not properties.get("scoring"):
+            continue
+        try:
+            fields = {f.id: f for f in read_form(task)}
+        except ValueError:
+            continue  # diagram.py names the bad constraint
+        known = scoring.bands(properties)
+        for name, rule in scoring.critical_rules(properties):
+            if name not in known:
+                found.append(
+                    problem(
+                        task,
+                        f"the critical rule for '{name}' names no band of this task. "
+                        f"Its bands are: {', '.join(known)}.",
+                    )
+                )
+            for field_id, option in rule:
+                found += _unknown_answer(task, name, fields, field_id, option)
+    return found
+
+
+def _unknown_answer(
+    task: Any, band: str, fields: dict[str, Any], field_id: str, option: str | None
+) -> list[Problem]:
+    field = fields.get(field_id)
+    where = f"the critical rule for '{band}'"
+    if field is None:
+        return [problem(task, f"{where} names '{field_id}', which is not a field of its form.")]
+    if option is None and field.type != "boolean":
+        return [problem(task, f"{where} names '{field_id}' without an answer: write '{field_id}=<option>'.")]
+    if option is not None and option not in {o.id for o in field.options}:
+        options = ", ".join(o.id for o in field.options) or "none"
+        return [
+            problem(
+                task, f"{where} names '{field_id}={option}', which is not one of its options ({options})."
+            )
+        ]
+    return []
+
+
+def separations(tree: Any) -> list[Problem]:
+    """``not_completed_by`` on a user task names user tasks of this diagram whose completer may not
+    work it (four eyes: the approver is not the proposer)."""
+    tasks = {t.get("id") for t in tree.iter(f"{{{BPMN_NS}}}userTask")}
+    found = []
+    for task in tree.iter(f"{{{BPMN_NS}}}userTask"):
+        for other in separated_from(_task_properties(task)):
+            if other not in tasks:
+                found.append(
+                    problem(
+                        task,
+                        f"'not_completed_by' names '{other}', which is not a user task of this "
+                        "diagram. Give the id of the task whose completer may not work this one.",
+                    )
+                )
+            elif other == task.get("id"):
+                found.append(problem(task, "'not_completed_by' names this task itself."))
+    return found
+
+
+def separated_from(properties: dict[str, Any]) -> list[str]:
+    """The task ids in a ``not_completed_by`` property (comma separated)."""
+    return [t.strip() for t in (properties.get("not_completed_by") or "").split(",") if t.strip()]

@@ -370,6 +370,11 @@ class CaseSchema(Schema):
     location = fields.String()
     description = fields.String()
     strands = fields.List(fields.String())
+    reported_strands = fields.List(
+        fields.String(),
+        allow_none=True,
+        metadata={"description": "the strands as first perceived, once they were changed; null before"},
+    )
     open_tasks = fields.List(fields.Nested(TaskSchema))
     timeline = fields.List(fields.Nested(TimelineEventSchema))
 

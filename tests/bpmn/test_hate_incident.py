@@ -126,10 +126,10 @@ def test_the_risk_level_comes_from_the_weights_and_bands_in_the_diagram(database
     walk.do("police_referral", REPORTED)
     walk.do("risk_assessment", answers)
     assert walk.case().risk_level == level
-    assert any(line.startswith(f"Risk level {level} (from the assessment; score") for line in walk.timeline())
+    assert any(line.startswith(f"Risk level {level} (from the assessment") for line in walk.timeline())
 
 
-def test_the_officer_may_override_the_level_with_a_reason(database):
+def test_the_officer_may_raise_the_level_with_a_reason(database):
     walk = Walk.report(database)
     walk.do("first_response", FIRST_RESPONSE)
     walk.do("police_referral", REPORTED)
@@ -140,7 +140,7 @@ def test_the_officer_may_override_the_level_with_a_reason(database):
         "risk_assessment", {**LOW_RISK, "override_level": "high", "override_reason": "Known offender nearby"}
     )
     assert walk.case().risk_level == "high"
-    assert any("set by the officer" in line for line in walk.timeline())
+    assert any("raised by the officer" in line for line in walk.timeline())
 
 
 def test_a_safeguarding_concern_leads_to_a_safeguarding_referral(database):
@@ -381,7 +381,10 @@ def test_no_one_can_downgrade_a_case_perceived_as_hate(database):
             case.hate_perceived = False
         with pytest.raises(PerceptionRuleError):
             case.strands = []
-        case.strands = ["race", "religion_or_belief"]  # adding to it is fine
+        with pytest.raises(PerceptionRuleError, match="needs a reason"):
+            case.strands = ["race", "religion_or_belief"]  # even adding to it needs a reason (issue 14)
+        case.change_strands(["race", "religion_or_belief"], "The victim is also targeted for their faith")
+        assert case.reported_strands == ["race"]
         session.commit()
     with database.session() as session, pytest.raises(Exception, match="perception rule"):
         session.execute(text("UPDATE cases SET hate_perceived = false"))  # even bypassing the models

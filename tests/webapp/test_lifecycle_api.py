@@ -176,13 +176,22 @@ def test_no_api_call_can_downgrade_the_perceived_motivation(client):
     response = client.patch(f"/api/cases/{officer.reference}", headers=headers, json={"strands": []})
     assert response.status_code == 422 and "cannot be removed" in response.json["errors"]["strands"]
     assert officer.case()["strands"] == ["race"]
+    unexplained = client.patch(
+        f"/api/cases/{officer.reference}", headers=headers, json={"strands": ["race", "religion_or_belief"]}
+    )
+    assert unexplained.status_code == 422 and "needs a reason" in unexplained.json["errors"]["strands"]
     added = client.patch(
         f"/api/cases/{officer.reference}",
         headers=headers,
-        json={"strands": ["race", "religion_or_belief"], "locality": "Northside"},
+        json={
+            "strands": ["race", "religion_or_belief"],
+            "locality": "Northside",
+            "reason": "The victim told us the abuse was also about their faith",
+        },
     )
     assert added.status_code == 200
     assert (added.json["strands"], added.json["locality"]) == (["race", "religion_or_belief"], "Northside")
+    assert added.json["reported_strands"] == ["race"]
 
 
 def test_the_case_page_shows_risk_parties_referrals_and_letters(app, client):

@@ -48,6 +48,7 @@ class CaseDetailsSchema(Schema):
     strands = fields.List(fields.String(validate=validate.OneOf(list(STRANDS))))
     incident_types = fields.List(fields.String(validate=validate.OneOf(list(INCIDENT_TYPES))))
     locality = fields.String(allow_none=True, validate=validate.Length(max=120))
+    reason = fields.String(validate=validate.Length(max=2000))  # required when the strands change
 
 
 def _send(reference: str, what: str, body: dict[str, str]) -> Any:
@@ -208,6 +209,7 @@ def _case_body(reference: str) -> dict[str, Any]:
         "location": c.location,
         "description": c.description,
         "strands": c.strands,
+        "reported_strands": c.reported_strands,
         "open_tasks": file.open_tasks,
         "timeline": file.timeline,
     }
