@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 import processes
 from casework import steps
 from casework.casefile import find_case
+from casework.vocabulary import COMPLAINANTS, COMPLAINT_SUBJECTS
 from db import timeline
 
 # What each is: the BPMN message it sends, and its timeline event.
@@ -36,6 +37,32 @@ def send(
     with steps.case_step(session, now=now, by=actor, case=case) as step:
         step.record(event(details))
         return processes.deliver_message(step, case, message, {}, actor=actor, now=now)
+
+
+def complain(
+    session: Session,
+    reference: str,
+    details: str,
+    *,
+    complainant: str,
+    complainant_name: str | None,
+    about: list[str],
+    actor: str,
+    now: datetime,
+) -> processes.StepResult:
+    """Record a complaint about how the case was handled: who made it (``COMPLAINANTS``, and their
+    name if given) and what it is about (``COMPLAINT_SUBJECTS``); the complaint's tasks see both."""
+    case = find_case(session, reference)
+    if case.status != "open":
+        raise processes.Conflict(
+            f"Case {case.reference} is closed: a complaint about a closed case goes to the complaints team."
+        )
+    who = COMPLAINANTS[complainant].lower() + (f", {complainant_name.strip()}" if complainant_name else "")
+    subjects = tuple(COMPLAINT_SUBJECTS[a] for a in dict.fromkeys(about))
+    with steps.case_step(session, now=now, by=actor, case=case) as step:
+        step.record(timeline.ComplaintReceived(details, who, subjects))
+        payload = {"complainant": complainant, "complaint_about": list(dict.fromkeys(about))}
+        return processes.deliver_message(step, case, "complaint_received", payload, actor=actor, now=now)
 
 
 def update_details(

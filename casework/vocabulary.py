@@ -76,6 +76,24 @@ TENURES: dict[str, str] = {
 
 PROCESS_KEY = "hate_incident"
 
+# A complaint about how a case was handled: who made it, and what it is about (issue 14).
+COMPLAINANTS: dict[str, str] = {
+    "victim": "The victim",
+    "reporter": "The person who reported it",
+    "witness": "A witness",
+    "alleged_perpetrator": "The alleged perpetrator",
+    "representative": "Someone on the victim's behalf (family, advocate, councillor)",
+    "other": "Someone else",
+}
+COMPLAINT_SUBJECTS: dict[str, str] = {
+    "delay": "Delay, or not being kept informed",
+    "decision": "A decision on the case",
+    "conduct": "How a member of staff behaved",
+    "communication": "How we communicated",
+    "unfair_treatment": "Being treated unfairly",
+    "other": "Something else",
+}
+
 # Voluntary equality monitoring (policy 12.3): a party's own answers, asked in the words of the
 # 2021 census for England and Wales (ONS high-level groups). Every question may be answered
 # "Prefer not to say"; a question left unanswered is "not recorded".

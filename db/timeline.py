@@ -375,10 +375,20 @@ class CaseReviewRequested(FurtherIncident):
 
 @dataclass(frozen=True)
 class ComplaintReceived(FurtherIncident):
+    """Who complained (in words, with their name if given) and about what, and the complaint."""
+
     KIND = "complaint"
     TITLE: ClassVar[str] = "Complaint about the handling of the case"
     REPORTER = "We received your complaint about how the case was handled."
     AFTER_RETENTION = fixed("Complaint about the handling of the case")
+    complainant: str = ""
+    about: tuple[str, ...] = ()
+
+    @property
+    def summary(self) -> str:
+        who = f" from {self.complainant}" if self.complainant else ""
+        what = f" about {'; '.join(self.about).lower()}" if self.about else ""
+        return f"{self.TITLE}{who}{what}: {self.text}"
 
 
 @dataclass(frozen=True)

@@ -11,7 +11,7 @@ from sqlalchemy import select, text
 import processes
 from casework.reports import PartyDetails
 from db.models import Case, CaseDocument, PerceptionRuleError
-from tests.bpmn.walk import CONTACT, FIRST_RESPONSE, HIGH_RISK, LOW_RISK, REPORTED, Walk
+from tests.bpmn.walk import CONTACT, FIRST_RESPONSE, HIGH_RISK, LOW_RISK, REPORTED, Walk, second_supervisor
 
 DAY = timedelta(days=1)
 
@@ -299,8 +299,12 @@ def test_a_complaint_runs_its_stages_and_each_late_stage_escalates_in_working_da
     # holidays, so 5 working days end on Monday 13 April (11 days later, where P7D would say 9).
     walk = Walk.report(database, at=datetime(2026, 4, 2, 9, 0, tzinfo=UTC))
     walk.do("first_response", FIRST_RESPONSE)
-    walk.send("complaint", "Nobody called me back")
+    walk.complain("Nobody called me back", about=("delay", "communication"))
     assert "complaint_acknowledge" in walk.open_elements()
+    assert (
+        "Complaint about the handling of the case from the victim, Ann Example about delay, or not being "
+        "kept informed; how we communicated: Nobody called me back"
+    ) in walk.timeline()
     late_ack = ("managers", f"{walk.reference}: Complaint: acknowledge the complaint is late")
     walk.sweep(11 * DAY - timedelta(minutes=1))
     assert late_ack not in walk.notifications()
@@ -323,7 +327,11 @@ def test_a_complaint_runs_its_stages_and_each_late_stage_escalates_in_working_da
     assert late_review not in walk.notifications()
     assert walk.sweep(29 * DAY + timedelta(seconds=1)) >= 1
     assert late_review in walk.notifications()
-    walk.do("complaint_stage2", {"stage2_response": "Review agreed with stage 1"}, who="supervisor")
+    # Stage 2 is reviewed by someone other than the stage 1 responder: the engine refuses them.
+    with pytest.raises(processes.NotAllowed, match="someone else must"):
+        walk.do("complaint_stage2", {"stage2_response": "Review agreed with stage 1"}, who="supervisor")
+    second_supervisor(database)
+    walk.do("complaint_stage2", {"stage2_response": "Review agreed with stage 1"}, who="supervisor2")
     assert not any(e.startswith("complaint") for e in walk.open_elements())
 
 

@@ -10,9 +10,8 @@ import pytest
 from sqlalchemy import select
 
 import processes
-from casework.people import hash_password
-from db.models import Group, User
-from tests.bpmn.walk import CONTACT, FIRST_RESPONSE, HIGH_RISK, LOW_RISK, REPORTED, Walk
+from db.models import User
+from tests.bpmn.walk import CONTACT, FIRST_RESPONSE, HIGH_RISK, LOW_RISK, REPORTED, Walk, second_supervisor
 
 LOWER = {**HIGH_RISK, "override_level": "low", "override_reason": "Perpetrator has moved away"}
 PROPOSAL = {
@@ -120,21 +119,6 @@ def test_without_a_critical_answer_the_weights_decide(database):
     to_risk(walk)
     walk.do("risk_assessment", {**LOW_RISK, "violence": True, "victim_fear": "somewhat"})  # 4 + 1 = 5
     assert walk.case().risk_level == "medium"
-
-
-def second_supervisor(database) -> None:
-    with database.session() as session:
-        user = User(
-            username="supervisor2",
-            display_name="Sol Supervisor",
-            password_hash=hash_password("demo-password-2"),
-            role="supervisor",
-        )
-        user.groups = list(
-            session.scalars(select(Group).where(Group.name.in_(["supervisors", "community-safety"])))
-        )
-        session.add(user)
-        session.commit()
 
 
 def test_the_supervisor_who_proposed_enforcement_may_not_approve_it(database):

@@ -11,8 +11,9 @@ from sqlalchemy import select
 import processes
 from casework import case_events, reports, tasks
 from casework import timers as due_timers
+from casework.people import hash_password
 from db import Database
-from db.models import Case, Notification, Referral, Task, TimelineEvent, User
+from db.models import Case, Group, Notification, Referral, Task, TimelineEvent, User
 from tests.conftest import T0
 
 FIRST_RESPONSE = {
@@ -100,6 +101,21 @@ class Walk:
         with self.database.session() as session:
             case_events.send(session, self.reference, what, details, actor="Olivia Officer", now=self.at)
 
+    def complain(
+        self, details: str, complainant: str = "victim", about: tuple[str, ...] = ("delay",)
+    ) -> None:
+        with self.database.session() as session:
+            case_events.complain(
+                session,
+                self.reference,
+                details,
+                complainant=complainant,
+                complainant_name="Ann Example",
+                about=list(about),
+                actor="Olivia Officer",
+                now=self.at,
+            )
+
     def case(self) -> Case:
         with self.database.session() as session:
             return session.scalars(select(Case).where(Case.reference == self.reference)).one()
@@ -145,3 +161,18 @@ class Walk:
         self.do("risk_assessment", risk)
         self.do("support", {})
         assert self.open_elements() == ["keep_in_contact"]
+
+
+def second_supervisor(database) -> None:
+    with database.session() as session:
+        user = User(
+            username="supervisor2",
+            display_name="Sol Supervisor",
+            password_hash=hash_password("demo-password-2"),
+            role="supervisor",
+        )
+        user.groups = list(
+            session.scalars(select(Group).where(Group.name.in_(["supervisors", "community-safety"])))
+        )
+        session.add(user)
+        session.commit()

@@ -105,7 +105,16 @@ def _work_the_case(request: APIRequestContext, reference: str) -> None:
         reporting_advice=["police"],
     )
     _api(request, "POST", f"/api/cases/{reference}/incidents", officer, details=f"Again: {SCRIPT}")
-    _api(request, "POST", f"/api/cases/{reference}/complaints", officer, details=f"Complaint {IMG}")
+    _api(
+        request,
+        "POST",
+        f"/api/cases/{reference}/complaints",
+        officer,
+        details=f"Complaint {IMG}",
+        complainant="victim",
+        complainant_name=f"Name {IMG}",
+        about=["delay"],
+    )
 
 
 def _task_form_keeps_typed_text(page: Page, request: APIRequestContext, reference: str) -> None:

@@ -152,10 +152,11 @@ def test_another_incident_a_case_review_and_a_complaint_go_into_the_open_case(cl
         ("case-review-requests", "case_review_request"),
         ("complaints", "complaint_acknowledge"),
     ):
+        extra = {"complainant": "victim", "about": ["delay"]} if path == "complaints" else {}
         response = client.post(
             f"/api/cases/{officer.reference}/{path}",
             headers=headers,
-            json={"details": "Eggs thrown at the window again"},
+            json={"details": "Eggs thrown at the window again", **extra},
         )
         assert response.status_code == 201, response.json
         assert name in [t["name"] for t in response.json["next_tasks"]]
@@ -213,3 +214,50 @@ def test_the_case_page_shows_risk_parties_referrals_and_letters(app, client):
         "referred (reference GMP-123)",
     ):
         assert expected in page, expected
+
+
+def test_a_complaint_says_who_made_it_and_about_what_and_stage_2_is_someone_else(client):
+    officer = start(client)
+    headers = officer.headers["officer"]
+    path = f"/api/cases/{officer.reference}/complaints"
+    missing = client.post(path, headers=headers, json={"details": "Nobody rang me back"})
+    assert missing.status_code == 422 and {"complainant", "about"} <= set(missing.json["errors"])
+    wrong = client.post(
+        path, headers=headers, json={"details": "Nobody rang me back", "complainant": "mayor", "about": ["x"]}
+    )
+    assert wrong.status_code == 422
+    made = client.post(
+        path,
+        headers=headers,
+        json={
+            "details": "Nobody rang me back",
+            "complainant": "representative",
+            "complainant_name": "Cllr Jo Bloggs",
+            "about": ["delay", "conduct"],
+        },
+    )
+    assert made.status_code == 201, made.json
+    summaries = [e["summary"] for e in officer.case()["timeline"]]
+    assert (
+        "Complaint about the handling of the case from someone on the victim's behalf (family, advocate, "
+        "councillor), Cllr Jo Bloggs about delay, or not being kept informed; how a member of staff "
+        "behaved: Nobody rang me back"
+    ) in summaries
+    officer.do("complaint_acknowledge", {"acknowledged_on": "2026-03-03"}, who="supervisor")
+    officer.do(
+        "complaint_stage1",
+        {
+            "stage1_response": "We are sorry for the delay",
+            "complaint_upheld": "upheld",
+            "escalated_to_stage2": True,
+        },
+        who="supervisor",
+    )
+    stage2 = next(t for t in officer.case()["open_tasks"] if t["name"] == "complaint_stage2")
+    supervisor = officer.headers["supervisor"]
+    refused = client.post(
+        f"/api/tasks/{stage2['id']}/complete",
+        headers=supervisor,
+        json={"stage2_response": "Agreed with stage 1"},
+    )
+    assert refused.status_code == 403 and "someone else must" in refused.json["message"]

@@ -11,7 +11,7 @@ from marshmallow import Schema, fields, validate
 import processes
 from casework import audit, case_events, consents, disclosures
 from casework.casefile import CaseNotFound, case_file, find_case
-from casework.vocabulary import INCIDENT_TYPES, STRANDS
+from casework.vocabulary import COMPLAINANTS, COMPLAINT_SUBJECTS, INCIDENT_TYPES, STRANDS
 from db.models import PerceptionRuleError
 from webapp import storage
 from webapp.access import api_user
@@ -86,13 +86,53 @@ def request_case_review(body: dict[str, str], reference: str) -> Any:
     return _send(reference, "case_review", body)
 
 
+class ComplaintSchema(CaseEventSchema):
+    complainant = fields.String(
+        required=True,
+        validate=validate.OneOf(list(COMPLAINANTS)),
+        metadata={
+            "description": "Who complained: " + "; ".join(f"{k} ({v})" for k, v in COMPLAINANTS.items())
+        },
+    )
+    complainant_name = fields.String(
+        load_default=None,
+        allow_none=True,
+        validate=validate.Length(max=200),
+        metadata={"description": "Their name"},
+    )
+    about = fields.List(
+        fields.String(validate=validate.OneOf(list(COMPLAINT_SUBJECTS))),
+        required=True,
+        validate=validate.Length(min=1),
+        metadata={
+            "description": "What it is about: "
+            + "; ".join(f"{k} ({v})" for k, v in COMPLAINT_SUBJECTS.items())
+        },
+    )
+
+
 @bp.route("/cases/<reference>/complaints", methods=["POST"])
 @bp.doc(security=[{"bearer": []}])
-@bp.arguments(CaseEventSchema)
+@bp.arguments(ComplaintSchema)
 @bp.response(201, StepSchema)
-def complain(body: dict[str, str], reference: str) -> Any:
-    """Record a complaint about the handling of the case (acknowledge, stage 1, stage 2)."""
-    return _send(reference, "complaint", body)
+def complain(body: dict[str, Any], reference: str) -> Any:
+    """Record a complaint about the handling of the case: who made it, what about, and what they
+    said (acknowledge, stage 1, stage 2 by someone other than the stage 1 responder)."""
+    try:
+        return case_events.complain(
+            storage.session(),
+            reference,
+            body["details"],
+            complainant=body["complainant"],
+            complainant_name=body.get("complainant_name"),
+            about=body["about"],
+            actor=api_user().display_name,
+            now=processes.clock.now(),
+        )
+    except CaseNotFound as err:
+        abort(404, message=str(err))
+    except processes.ProcessError as err:
+        abort_for(err)
 
 
 def _refuse(err: Exception) -> None:
