@@ -184,6 +184,41 @@ def record(
     return consent
 
 
+def record_by_process(step: steps.CaseStep, case: Case, *, purpose: str, by: str) -> Party:
+    """The victim's consent for ``purpose``, as an officer confirmed it on a task (the support
+    referrals, the police report): reused when a current one is recorded, else recorded now, on
+    the timeline, in ``step``. Returns the victim, whose consent a disclosure then relies on.
+    Raises ``Invalid`` when no victim is recorded on the case: whose consent it is must be known."""
+    victims = [p for p in case.parties if p.role == "victim"]
+    if not victims:
+        raise Invalid(
+            {
+                "party_id": "No victim is recorded on the case, so whose consent this is is not known: "
+                "add the victim to the people involved, or make the referral without relying on consent."
+            }
+        )
+    victim = victims[0]
+    if current_consent(step.session, case, victim, purpose) is None:
+        step.session.add(
+            Consent(
+                case_id=case.id,
+                party_id=victim.id,
+                purpose=purpose,
+                given=True,
+                note="Confirmed by the officer on the task",
+                recorded_at=step.now,
+                recorded_by=by,
+            )
+        )
+        step.session.flush()
+        step.record(
+            ConsentRecorded(f"{role_name(victim).capitalize()} gave consent to {PURPOSE_PHRASES[purpose]}"),
+            case=case,
+            by=by,
+        )
+    return victim
+
+
 def withdraw(
     session: Session, reference: str, consent_id: object, *, user: User, now: datetime
 ) -> Withdrawal:

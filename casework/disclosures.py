@@ -125,14 +125,16 @@ def record_by_process(
     information: str,
     reason: str | None,
     by: str,
+    party: Party | None = None,
 ) -> Disclosure:
     """A disclosure made by the process (a referral task), through the same checks as a
-    person's; its audit entry names the process. A diagram that asks for a disclosure the rules
-    refuse fails its step (``Invalid``), and nothing of the step is saved."""
+    person's (with basis ``consent``, ``party``'s current consent); its audit entry names the
+    process. A diagram that asks for a disclosure the rules refuse fails its step (``Invalid``),
+    and nothing of the step is saved."""
     return _disclose(
         step,
         case,
-        None,
+        party,
         {},
         recipient=recipient[:RECIPIENT_MAX],
         purpose=purpose,

@@ -151,19 +151,24 @@ class CaseStep:
         information: str,
         reason: str | None,
         by: str,
+        with_consent: bool = False,
     ) -> None:
-        """A disclosure made by the process (a referral), checked as a person's would be."""
-        from casework import disclosures
+        """A disclosure made by the process (a referral), checked as a person's would be. With
+        ``with_consent`` (the officer confirmed the victim consents) the victim's consent for the
+        purpose is recorded if it is not yet, and the disclosure relies on it (basis consent)."""
+        from casework import consents, disclosures
 
+        party = consents.record_by_process(self, case, purpose=purpose, by=by) if with_consent else None
         disclosures.record_by_process(
             self,
             case,
             recipient=recipient,
             purpose=purpose,
-            lawful_basis=lawful_basis,
+            lawful_basis="consent" if with_consent else lawful_basis,
             information=information,
             reason=reason,
             by=by,
+            party=party,
         )
 
     # -- the engine's way into the handlers

@@ -22,7 +22,14 @@ def _refer(request: ServiceRequest, **values: Any) -> None:
 
 
 def _disclose(
-    request: ServiceRequest, *, recipient: str, purpose: str, basis: str, information: str, reason: str
+    request: ServiceRequest,
+    *,
+    recipient: str,
+    purpose: str,
+    basis: str,
+    information: str,
+    reason: str | None,
+    with_consent: bool = False,
 ) -> None:
     request.context.record_disclosure(
         request.case(),
@@ -32,6 +39,7 @@ def _disclose(
         information=information,
         reason=reason,
         by=BY_PROCESS,
+        with_consent=with_consent,
     )
 
 
@@ -49,6 +57,7 @@ def record_response_breach(request: ServiceRequest) -> dict[str, Any]:
 def police_referral(request: ServiceRequest) -> dict[str, Any]:
     data = request.data
     made = data.get("police_decision") == "reported"
+    consented = data.get("police_consent") is True
     if made:
         _refer(
             request,
@@ -56,17 +65,23 @@ def police_referral(request: ServiceRequest) -> dict[str, Any]:
             made=True,
             reference=data.get("police_reference"),
             referred_on=data.get("police_reported_on"),
-            lawful_basis="crime",
+            consent=consented,
+            lawful_basis="consent" if consented else "crime",
         )
+        # With the victim's consent the disclosure relies on it; without, on the prevention and
+        # detection of crime, with the reason.
         _disclose(
             request,
             recipient="Police",
             purpose="police",
             basis="crime",
             information="The report of the case and what was recorded about it",
-            reason=f"Reported to the police for the prevention and detection of crime (reference "
+            reason=None
+            if consented
+            else f"Reported to the police for the prevention and detection of crime (reference "
             f"{data.get('police_reference')}); the policy reports every case unless a reason not to "
             "is recorded",
+            with_consent=consented,
         )
         request.record(Referred(f"Reported to the police (reference {data.get('police_reference')})"))
     else:
@@ -110,6 +125,15 @@ def support_referrals(request: ServiceRequest) -> dict[str, Any]:
         raise ValueError("support referrals need the victim's consent")
     for agency in agencies:
         _refer(request, agency=f"support: {agency}", made=True, consent=True, lawful_basis="consent")
+        _disclose(
+            request,
+            recipient=agency.replace("_", " "),
+            purpose="agency_referral",
+            basis="consent",
+            information="The victim's contact details and what they need support with",
+            reason=None,
+            with_consent=True,
+        )
     measures = [str(m) for m in data.get("support_measures") or []]
     parts = []
     if agencies:

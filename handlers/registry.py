@@ -41,6 +41,7 @@ class HandlerContext(Protocol):
         information: str,
         reason: str | None,
         by: str,
+        with_consent: bool = False,
     ) -> None: ...
 
 

@@ -10,7 +10,7 @@ from sqlalchemy import select, text
 
 import processes
 from casework.reports import PartyDetails
-from db.models import Case, CaseDocument, PerceptionRuleError
+from db.models import Case, CaseDocument, Consent, Disclosure, PerceptionRuleError
 from tests.bpmn.walk import CONTACT, FIRST_RESPONSE, HIGH_RISK, LOW_RISK, REPORTED, Walk, second_supervisor
 
 DAY = timedelta(days=1)
@@ -163,7 +163,7 @@ def test_a_safeguarding_concern_leads_to_a_safeguarding_referral(database):
 
 
 def test_support_referrals_need_the_victims_consent(database):
-    walk = Walk.report(database)
+    walk = Walk.report(database, parties=[PartyDetails("victim", name="Ann Example", relation="tenant")])
     walk.do("first_response", FIRST_RESPONSE)
     walk.do("police_referral", REPORTED)
     walk.do("risk_assessment", LOW_RISK)
@@ -183,6 +183,45 @@ def test_support_referrals_need_the_victims_consent(database):
         ("support: mental_health", True, "consent"),
         ("support: advocacy", True, "consent"),
     ]
+    # Each referral is a disclosure relying on the victim's consent, which is on the record.
+    with database.session() as session:
+        case = session.scalars(select(Case).where(Case.reference == walk.reference)).one()
+        [consent] = session.scalars(select(Consent).where(Consent.case_id == case.id)).all()
+        victim = next(p for p in case.parties if p.role == "victim")
+        assert (consent.purpose, consent.given, consent.party_id) == ("agency_referral", True, victim.id)
+        shared = session.scalars(select(Disclosure).where(Disclosure.purpose == "agency_referral")).all()
+        assert sorted((d.recipient, d.lawful_basis, d.consent_id) for d in shared) == [
+            ("advocacy", "consent", consent.id),
+            ("mental health", "consent", consent.id),
+        ]
+
+
+def test_a_referral_relying_on_consent_needs_a_known_victim_and_saves_nothing_without(database):
+    walk = Walk.report(database)  # nobody is recorded as the victim
+    walk.do("first_response", FIRST_RESPONSE)
+    walk.do("police_referral", REPORTED)
+    walk.do("risk_assessment", LOW_RISK)
+    answers = {"support_agencies": ["advocacy"], "support_consent": True}
+    with pytest.raises(processes.EngineFailure, match="No victim is recorded on the case"):
+        walk.do("support", answers)
+    assert walk.open_elements() == ["support"] and not [
+        r for r in walk.referrals() if r.agency.startswith("support")
+    ]
+
+
+def test_the_police_disclosure_relies_on_consent_when_the_victim_gave_it(database):
+    walk = Walk.report(database, parties=[PartyDetails("victim", name="Ann Example", relation="tenant")])
+    walk.do("first_response", FIRST_RESPONSE)
+    walk.do("police_referral", {**REPORTED, "police_consent": True})
+    with database.session() as session:
+        [shared] = session.scalars(select(Disclosure).where(Disclosure.purpose == "police")).all()
+        assert shared.lawful_basis == "consent" and shared.consent_id is not None
+    other = Walk.report(database)
+    other.do("first_response", FIRST_RESPONSE)
+    other.do("police_referral", REPORTED)
+    with database.session() as session:
+        bases = sorted(session.scalars(select(Disclosure.lawful_basis).where(Disclosure.purpose == "police")))
+        assert bases == ["consent", "crime"]
 
 
 # Keeping in contact, prevention, enforcement
