@@ -301,6 +301,15 @@ class Notified(Said):
 
 
 @dataclass(frozen=True)
+class Decided(Said):
+    """A decision the process records on the case in the diagram's own words (a service task
+    ``record_decision`` with a ``text`` parameter): no personal data, so it stays."""
+
+    KIND = "decision"
+    AFTER_RETENTION = KEEP
+
+
+@dataclass(frozen=True)
 class ResponseBreached(Event):
     KIND = "breach"
     AFTER_RETENTION = KEEP

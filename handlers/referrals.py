@@ -7,7 +7,7 @@ from __future__ import annotations
 from typing import Any
 
 from db.models import Referral
-from db.timeline import Referred, ResponseBreached, SupportAgreed
+from db.timeline import Decided, Referred, ResponseBreached, SupportAgreed
 from handlers.registry import ServiceRequest, handler
 
 # A referral made through a task is a disclosure outside the landlord (policy section 9): it is
@@ -51,6 +51,17 @@ def record_response_breach(request: ServiceRequest) -> dict[str, Any]:
         case.first_response_breached_at = request.now
     request.record(ResponseBreached())
     return {"response_breached": True}
+
+
+@handler("record_decision")
+def record_decision(request: ServiceRequest) -> dict[str, Any]:
+    """Put a decision the process reached on the case's timeline, in the words of the diagram's
+    ``text`` parameter (e.g. no enforcement without evidence that may be used)."""
+    text = str(request.params.get("text") or "").strip()
+    if not text:
+        raise ValueError("record_decision needs a 'text' parameter saying what was decided")
+    request.record(Decided(text[:2000]))
+    return {"decision_recorded": True}
 
 
 @handler("police_referral")

@@ -247,6 +247,39 @@ def test_keeping_in_contact_and_prevention_loop_back_to_the_next_contact(databas
     assert walk.open_elements() == ["keep_in_contact"]
 
 
+def test_no_consent_to_use_evidence_means_hearsay_or_no_action_stated_on_the_case(database):
+    walk = Walk.report(database)
+    walk.through_support()
+    walk.do("keep_in_contact", {**CONTACT, "next_step": "enforcement"})
+    walk.do(
+        "enforcement_proposal",
+        {
+            "enforcement_ground": "tenancy_breach",
+            "proposed_action": "injunction",
+            "evidence_consent": "no_action",
+            "proportionality": "Abuse continues despite two warnings",
+        },
+    )
+    # No approval is asked for: nothing may go ahead, the case says why, and the plan goes on.
+    assert walk.open_elements() == ["keep_in_contact"]
+    assert any(
+        s.startswith("No enforcement action: the victims and witnesses did not consent")
+        for s in walk.timeline()
+    )
+    # Hearsay: the proposal goes to a supervisor as usual.
+    walk.do("keep_in_contact", {**CONTACT, "next_step": "enforcement"})
+    walk.do(
+        "enforcement_proposal",
+        {
+            "enforcement_ground": "tenancy_breach",
+            "proposed_action": "injunction",
+            "evidence_consent": "hearsay",
+            "proportionality": "Abuse continues despite two warnings",
+        },
+    )
+    assert walk.open_elements() == ["enforcement_approval"]
+
+
 def test_enforcement_needs_a_ground_and_a_supervisors_approval(database):
     walk = Walk.report(database)
     walk.through_support()
@@ -257,14 +290,20 @@ def test_enforcement_needs_a_ground_and_a_supervisors_approval(database):
         "evidence_consent": "hearsay",
         "proportionality": "Repeated assaults; other measures failed",
     }
-    assert walk.fails("enforcement_proposal", {**proposal, "enforcement_ground": None}) == {
-        "enforcement_ground": "This field is required.",
-        "conviction_recorded": "This must be confirmed for the answers given.",
-    }
-    assert walk.fails("enforcement_proposal", proposal) == {
-        "conviction_recorded": "This must be confirmed for the answers given."
-    }
-    walk.do("enforcement_proposal", {**proposal, "conviction_recorded": True})
+    # Ground 7A records the conviction itself: the court, the date and the offence.
+    conviction = ("conviction_court", "conviction_date", "conviction_offence")
+    failed = walk.fails("enforcement_proposal", {**proposal, "enforcement_ground": None})
+    assert set(failed) == {"enforcement_ground", *conviction}
+    assert set(walk.fails("enforcement_proposal", proposal)) == set(conviction)
+    walk.do(
+        "enforcement_proposal",
+        {
+            **proposal,
+            "conviction_court": "Manchester Crown Court",
+            "conviction_date": "2026-01-12",
+            "conviction_offence": "Racially aggravated assault",
+        },
+    )
     with pytest.raises(processes.NotAllowed):
         walk.do("enforcement_approval", {"approval": "approved", "approval_reason": "Proportionate"})
     walk.do(
