@@ -311,6 +311,38 @@ class ResponseBreached(Event):
 
 
 @dataclass(frozen=True)
+class ContactAttempted(Event):
+    """A first-response attempt that reached nobody: the 24-hour deadline keeps running."""
+
+    KIND = "contact_attempt"
+    AFTER_RETENTION = KEEP
+    method: str
+
+    @property
+    def summary(self) -> str:
+        how = f" ({self.method})" if self.method else ""
+        return f"First response attempted{how}: the reporter was not reached; the 24 hours keep running"
+
+
+@dataclass(frozen=True)
+class DeadlineMissed(Event):
+    """A deadline of escalated or ongoing work passed and went up a level; counted for reporting."""
+
+    KIND = "deadline_missed"
+    AFTER_RETENTION = KEEP
+    deadline: str
+    group: str
+
+    @property
+    def summary(self) -> str:
+        return f"Deadline missed: {self.deadline} (escalated to {self.group})"
+
+    @property
+    def details(self) -> dict[str, Any] | None:
+        return {"deadline": self.deadline, "group": self.group}
+
+
+@dataclass(frozen=True)
 class Referred(Said):
     KIND = "referral"
     AFTER_RETENTION = Retained(keep=True, cut=_POLICE_REFERENCE)
