@@ -348,13 +348,28 @@ def _ready_task(task: Any, now: datetime) -> ReadyTask:
     )
 
 
+def _enclosing(task: Any) -> list[Any]:
+    """``task`` and the subprocess tasks it runs inside, innermost first."""
+    found = [task]
+    workflow = task.workflow
+    while getattr(workflow, "parent_task_id", None) is not None:
+        outer = workflow.top_workflow.get_task_from_id(workflow.parent_task_id)
+        if outer is None:
+            break
+        found.append(outer)
+        workflow = outer.workflow
+    return found
+
+
 def _due_at(task: Any, now: datetime) -> datetime | None:
     """A task is due when its first interrupting boundary timer fires (a non-interrupting one is
-    a reminder), or after its ``camunda:dueDate``."""
+    a reminder), or one on a subprocess it is in (a deadline that stays set while the task goes
+    round a loop inside), or after its ``camunda:dueDate``."""
     dues = [
         datetime.fromisoformat(sibling.internal_data["event_value"])
-        for sibling in (task.parent.children if task.parent else [])
-        if sibling is not task
+        for inner in _enclosing(task)
+        for sibling in (inner.parent.children if inner.parent else [])
+        if sibling is not inner
         and getattr(sibling.task_spec, "cancel_activity", False)
         and isinstance(getattr(sibling.task_spec, "event_definition", None), TimerEventDefinition)
         and isinstance(sibling.internal_data.get("event_value"), str)
