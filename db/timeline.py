@@ -406,6 +406,17 @@ class CaseReviewRequested(FurtherIncident):
 
 
 @dataclass(frozen=True)
+class ContactRecorded(FurtherIncident):
+    """Contact with the victim made outside the contact task (during prevention, enforcement or
+    any other stage): it restarts the contact cadence."""
+
+    KIND = "contact"
+    TITLE: ClassVar[str] = "Contact with the victim"
+    REPORTER = "We were in contact with you about your case."
+    AFTER_RETENTION = fixed("Contact with the victim")
+
+
+@dataclass(frozen=True)
 class ComplaintReceived(FurtherIncident):
     KIND = "complaint"
     TITLE: ClassVar[str] = "Complaint about the handling of the case"

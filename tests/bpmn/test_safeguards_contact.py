@@ -143,6 +143,26 @@ def test_a_recorded_contact_restarts_the_cadence(database):
     assert overdue_contacts(walk) == 1
 
 
+def test_a_contact_recorded_in_any_stage_restarts_the_cadence(database):
+    walk = Walk.report(database)
+    walk.through_support(HIGH_RISK)
+    walk.do("keep_in_contact", {**CONTACT, "next_step": "prevention"}, after=DAY)
+    walk.at += 2 * DAY
+    walk.send("contact", "Phoned the victim about the mediation")  # during prevention
+    assert "Contact with the victim: Phoned the victim about the mediation" in walk.timeline()
+    assert tick(walk, 3 * DAY - timedelta(minutes=1)) == 0  # 6 days after the contact task
+    assert tick(walk, timedelta(minutes=2)) == 1  # 3 days after this contact
+    assert overdue_contacts(walk) == 1
+
+
+def test_a_contact_before_the_cadence_starts_is_still_recorded(database):
+    walk = Walk.report(database)
+    walk.do("first_response", FIRST_RESPONSE)
+    walk.send("contact", "Victim rang about the police visit")
+    assert "Contact with the victim: Victim rang about the police visit" in walk.timeline()
+    assert walk.open_elements() == ["police_referral"]
+
+
 def test_a_new_risk_level_restarts_the_cadence_with_its_interval(database):
     walk = Walk.report(database)
     walk.through_support(LOW_RISK)  # every 14 days
