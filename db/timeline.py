@@ -412,7 +412,7 @@ class ContactRecorded(FurtherIncident):
 
     KIND = "contact"
     TITLE: ClassVar[str] = "Contact with the victim"
-    REPORTER = "We were in contact with you about your case."
+    REPORTER = None  # the reporter may not be the victim contacted
     AFTER_RETENTION = fixed("Contact with the victim")
 
 
