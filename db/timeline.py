@@ -388,7 +388,7 @@ class LetterGenerated(Event):
 class FurtherIncident(Event):
     KIND = "incident"
     TITLE: ClassVar[str] = "Another incident reported"
-    REPORTER = "You told us about another incident."
+    REPORTER: ClassVar[str | None] = "You told us about another incident."
     AFTER_RETENTION = fixed("Another incident reported")
     text: str
 
