@@ -20,13 +20,18 @@ MESSAGES: dict[str, tuple[str, type[timeline.FurtherIncident]]] = {
     "incident": ("further_incident", timeline.FurtherIncident),
     "case_review": ("case_review_requested", timeline.CaseReviewRequested),
     "complaint": ("complaint_received", timeline.ComplaintReceived),
+    "contact": ("contact_recorded", timeline.ContactRecorded),
 }
+# Recorded even when the case is not waiting for its message: a contact before the contact
+# cadence starts (before support is agreed) is still a contact; there is just nothing to restart.
+KEPT_WHEN_NOT_WAITING = {"contact"}
 
 
 def send(
     session: Session, reference: str, what: str, details: str, *, actor: str, now: datetime
 ) -> processes.StepResult:
-    """Deliver the message for ``what`` (incident, case_review, complaint) into the open case."""
+    """Deliver the message for ``what`` (incident, case_review, complaint, contact) into the
+    open case."""
     message, event = MESSAGES[what]
     case = find_case(session, reference)
     if case.status != "open":
@@ -36,7 +41,12 @@ def send(
         )
     with steps.case_step(session, now=now, by=actor, case=case) as step:
         step.record(event(details))
-        return processes.deliver_message(step, case, message, {}, actor=actor, now=now)
+        try:
+            return processes.deliver_message(step, case, message, {}, actor=actor, now=now)
+        except processes.Conflict:
+            if what not in KEPT_WHEN_NOT_WAITING:
+                raise
+            return processes.step_result(session, case)
 
 
 def complain(

@@ -38,7 +38,8 @@ from sqlalchemy.sql.elements import ColumnElement
 
 from casework import equality
 from casework.vocabulary import EQUALITY_QUESTIONS, INCIDENT_TYPES, STRANDS
-from db.models import Case, Task
+from db.models import Case, Task, TimelineEvent
+from db.timeline import DeadlineMissed
 
 LONDON = ZoneInfo("Europe/London")
 RISK_LEVELS = {"high": "High", "medium": "Medium", "low": "Low"}
@@ -212,6 +213,8 @@ class Indicators:
     victims: int  # victims recorded on the new cases
     new_cases_without_victim: int
     victim_characteristics: list[Characteristic]
+    # Each missed deadline of ongoing or escalated work in the period, by what was missed.
+    missed_deadlines: list[Count] = field(default_factory=list)
 
 
 @dataclass(frozen=True)
@@ -274,6 +277,7 @@ def indicators(
         victims=len(victims),
         new_cases_without_victim=len(new_ids - {case_id for case_id, _ in victims}),
         victim_characteristics=characteristics([given for _, given in victims]),
+        missed_deadlines=missed_deadlines(session, start, end, filters),
     )
 
 
@@ -314,15 +318,36 @@ def percentile(values: Sequence[float], q: float) -> float | None:
     return ordered[low] + (ordered[high] - ordered[low]) * (position - low)
 
 
+def responded(answers: dict[str, Any] | None) -> bool:
+    """Whether a completed first-response form is a response: the reporter was reached, or is
+    anonymous and cannot be contacted (recorded as such). An attempt that reached nobody is not."""
+    answers = answers or {}
+    return answers.get("contact_made") is True or answers.get("anonymous_no_contact") is True
+
+
+def _first_responses(session: Session, case_ids: Iterable[int]) -> dict[int, datetime]:
+    """When each case's first response was made: its first completed first-response task whose
+    answers say the reporter was reached (or cannot be, being anonymous)."""
+    found: dict[int, datetime] = {}
+    ids = list(case_ids)
+    for chunk in (ids[i : i + 500] for i in range(0, len(ids), 500)):
+        rows = session.execute(
+            select(Task.case_id, Task.completed_at, Task.submitted).where(
+                Task.case_id.in_(chunk),
+                Task.element_id == "first_response",
+                Task.status == "completed",
+                Task.completed_at.is_not(None),
+            )
+        )
+        for case_id, completed_at, answers in rows:
+            if responded(answers) and (case_id not in found or completed_at < found[case_id]):
+                found[case_id] = completed_at
+    return found
+
+
 def _new_cases(
     session: Session, start: datetime, end: datetime, filters: Filters, now: datetime
 ) -> list[_New]:
-    first_response_done = (
-        select(func.min(Task.completed_at))
-        .where(Task.case_id == Case.id, Task.element_id == "first_response", Task.status == "completed")
-        .correlate(Case)
-        .scalar_subquery()
-    )
     rows = session.execute(
         select(
             Case.id,
@@ -331,15 +356,46 @@ def _new_cases(
             Case.strands,
             Case.locality,
             Case.first_response_breached_at,
-            first_response_done,
         ).where(
             Case.reported_at >= start, Case.reported_at < end, Case.route == "hate", *filters.conditions()
         )
-    )
+    ).all()
+    done = _first_responses(session, [row[0] for row in rows])
     return [
-        _New(case_id, types or [], strands or [], locality, _first_response(reported, breached, done, now))
-        for case_id, reported, types, strands, locality, breached, done in rows
+        _New(
+            case_id,
+            types or [],
+            strands or [],
+            locality,
+            _first_response(reported, breached, done.get(case_id), now),
+        )
+        for case_id, reported, types, strands, locality, breached in rows
     ]
+
+
+def missed_deadlines(
+    session: Session, start: datetime, end: datetime, filters: Filters = Filters()
+) -> list[Count]:
+    """Deadlines of ongoing or escalated work missed in the period (each went up a level), by
+    what was missed: contact with the victim, the overdue first response, the safeguarding
+    referral. Each miss counts (a case may miss contact many times). The 24-hour first response
+    is counted on its own (``first_response``)."""
+    rows = session.execute(
+        select(TimelineEvent.details, Case.incident_types, Case.strands)
+        .join(Case, Case.id == TimelineEvent.case_id)
+        .where(
+            TimelineEvent.kind == DeadlineMissed.KIND,
+            TimelineEvent.at >= start,
+            TimelineEvent.at < end,
+            *filters.conditions(),
+        )
+    )
+    counts = Counter(
+        str((details or {}).get("deadline") or "")
+        for details, types, strands in rows
+        if filters.matches(types, strands)
+    )
+    return _by_count(counts, {}, sum(counts.values()))
 
 
 def _first_response(

@@ -10,7 +10,8 @@ What stays, and why:
   breakdown counts victims by them (no name, address, phone or email is kept with them);
 - the task rows (element, title, created, due, completed, by which member of staff): the first
   response within 24 hours and the heatmap read them; of the answers only those the indicators
-  count (the ``close_case`` outcome, satisfaction and actions);
+  count (the ``close_case`` outcome, satisfaction and actions; whether a first response reached
+  the reporter);
 - the timeline's instants, kinds and staff names, with summaries that hold no typed text;
 - referrals (agency, made, date, lawful basis), consents (purpose, given, dates) and
   disclosures (recipient, purpose, lawful basis, dates): counts of what was shared and why.
@@ -61,6 +62,9 @@ REMOVED_NAME = "[name removed]"
 # The answers the indicators count (casework.indicators), by task: every other answer goes.
 KEPT_ANSWERS: dict[str, tuple[str, ...]] = {
     "close_case": ("outcome", "victim_satisfaction", "legal_actions", "non_legal_actions"),
+    # Whether an attempt reached the reporter: the first response within 24 hours counts only
+    # those that did (casework.indicators.responded).
+    "first_response": ("contact_made", "anonymous_no_contact"),
 }
 
 

@@ -320,6 +320,38 @@ class ResponseBreached(Event):
 
 
 @dataclass(frozen=True)
+class ContactAttempted(Event):
+    """A first-response attempt that reached nobody: the 24-hour deadline keeps running."""
+
+    KIND = "contact_attempt"
+    AFTER_RETENTION = KEEP
+    method: str
+
+    @property
+    def summary(self) -> str:
+        how = f" ({self.method})" if self.method else ""
+        return f"First response attempted{how}: the reporter was not reached; the 24 hours keep running"
+
+
+@dataclass(frozen=True)
+class DeadlineMissed(Event):
+    """A deadline of escalated or ongoing work passed and went up a level; counted for reporting."""
+
+    KIND = "deadline_missed"
+    AFTER_RETENTION = KEEP
+    deadline: str
+    group: str
+
+    @property
+    def summary(self) -> str:
+        return f"Deadline missed: {self.deadline} (escalated to {self.group})"
+
+    @property
+    def details(self) -> dict[str, Any] | None:
+        return {"deadline": self.deadline, "group": self.group}
+
+
+@dataclass(frozen=True)
 class Referred(Said):
     KIND = "referral"
     AFTER_RETENTION = Retained(keep=True, cut=_POLICE_REFERENCE)
@@ -365,7 +397,7 @@ class LetterGenerated(Event):
 class FurtherIncident(Event):
     KIND = "incident"
     TITLE: ClassVar[str] = "Another incident reported"
-    REPORTER = "You told us about another incident."
+    REPORTER: ClassVar[str | None] = "You told us about another incident."
     AFTER_RETENTION = fixed("Another incident reported")
     text: str
 
@@ -380,6 +412,17 @@ class CaseReviewRequested(FurtherIncident):
     TITLE: ClassVar[str] = "ASB Case Review requested"
     REPORTER = "An ASB Case Review was requested."
     AFTER_RETENTION = fixed("ASB Case Review requested")
+
+
+@dataclass(frozen=True)
+class ContactRecorded(FurtherIncident):
+    """Contact with the victim made outside the contact task (during prevention, enforcement or
+    any other stage): it restarts the contact cadence."""
+
+    KIND = "contact"
+    TITLE: ClassVar[str] = "Contact with the victim"
+    REPORTER = None  # the reporter may not be the victim contacted
+    AFTER_RETENTION = fixed("Contact with the victim")
 
 
 @dataclass(frozen=True)

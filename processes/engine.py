@@ -20,6 +20,7 @@ from SpiffWorkflow.bpmn.script_engine import PythonScriptEngine, TaskDataEnviron
 from SpiffWorkflow.bpmn.serializer.default.workflow import BpmnWorkflowConverter, WorkflowConverter
 from SpiffWorkflow.bpmn.serializer.workflow import BpmnWorkflowSerializer
 from SpiffWorkflow.bpmn.specs.event_definitions import timer as _spiff_timer
+from SpiffWorkflow.bpmn.specs.event_definitions.multiple import MultipleEventDefinition
 from SpiffWorkflow.bpmn.specs.event_definitions.timer import TimerEventDefinition
 from SpiffWorkflow.bpmn.util.diff import diff_workflow, migrate_workflow
 from SpiffWorkflow.bpmn.util.event import BpmnEvent
@@ -347,13 +348,28 @@ def _ready_task(task: Any, now: datetime) -> ReadyTask:
     )
 
 
+def _enclosing(task: Any) -> list[Any]:
+    """``task`` and the subprocess tasks it runs inside, innermost first."""
+    found = [task]
+    workflow = task.workflow
+    while getattr(workflow, "parent_task_id", None) is not None:
+        outer = workflow.top_workflow.get_task_from_id(workflow.parent_task_id)
+        if outer is None:
+            break
+        found.append(outer)
+        workflow = outer.workflow
+    return found
+
+
 def _due_at(task: Any, now: datetime) -> datetime | None:
     """A task is due when its first interrupting boundary timer fires (a non-interrupting one is
-    a reminder), or after its ``camunda:dueDate``."""
+    a reminder), or one on a subprocess it is in (a deadline that stays set while the task goes
+    round a loop inside), or after its ``camunda:dueDate``."""
     dues = [
         datetime.fromisoformat(sibling.internal_data["event_value"])
-        for sibling in (task.parent.children if task.parent else [])
-        if sibling is not task
+        for inner in _enclosing(task)
+        for sibling in (inner.parent.children if inner.parent else [])
+        if sibling is not inner
         and getattr(sibling.task_spec, "cancel_activity", False)
         and isinstance(getattr(sibling.task_spec, "event_definition", None), TimerEventDefinition)
         and isinstance(sibling.internal_data.get("event_value"), str)
@@ -403,25 +419,36 @@ class WaitingTimer:
     due_at: datetime
 
 
+def _timer_element(task: Any) -> tuple[str, str] | None:
+    """The timer ``task`` waits on, as (element id, name): its own, or, for an event-based
+    gateway (which waits on all its events at once), the timer event after it."""
+    spec = task.task_spec
+    definition = spec.event_definition
+    if isinstance(definition, TimerEventDefinition):
+        return spec.bpmn_id or spec.name, spec.bpmn_name or definition.name
+    if isinstance(definition, MultipleEventDefinition):
+        # The parser moves the events' definitions into the gateway; the timer's name is its event's.
+        for timer in definition.event_definitions:
+            if isinstance(timer, TimerEventDefinition):
+                following = [s for s in spec.outputs if timer.name and s.bpmn_name == timer.name]
+                if following:
+                    return following[0].bpmn_id, timer.name
+                return spec.bpmn_id or spec.name, timer.name or spec.bpmn_name or spec.name
+    return None
+
+
 def waiting_timers(workflow: Any) -> list[WaitingTimer]:
     timers = []
     for task in workflow.event_manager.tasks.values():
-        definition = task.task_spec.event_definition
-        if not isinstance(definition, TimerEventDefinition):
+        element = _timer_element(task)
+        if element is None:
             continue
         value = task.internal_data.get("event_value")
         if isinstance(value, dict):
             value = value.get("next")
         if not value:
             continue
-        timers.append(
-            WaitingTimer(
-                str(task.id),
-                task.task_spec.bpmn_id or task.task_spec.name,
-                task.task_spec.bpmn_name or definition.name,
-                datetime.fromisoformat(value),
-            )
-        )
+        timers.append(WaitingTimer(str(task.id), *element, datetime.fromisoformat(value)))
     return timers
 
 

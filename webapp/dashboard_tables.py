@@ -64,6 +64,14 @@ def indicator_tables(ind: Indicators) -> list[Table]:
             _chart([("Made within 24 hours", fr.met), ("Missed", fr.missed), ("Not yet due", fr.pending)]),
             footer=[("Within 24 hours", _percent(fr.within_24h))],
         ),
+        Table(
+            "missed_deadlines",
+            "Missed deadlines of ongoing and escalated work (each went up a level)",
+            ("Deadline missed", "Times"),
+            [(c.label, c.count) for c in ind.missed_deadlines],
+            _chart([(c.label, c.count) for c in ind.missed_deadlines]),
+            "Every miss counts: a case may miss its contact with the victim several times.",
+        ),
         _counts(
             "outcomes",
             "Outcome of closed cases",

@@ -17,6 +17,7 @@ from db.models import Case, Group, Notification, Referral, Task, TimelineEvent, 
 from tests.conftest import T0
 
 FIRST_RESPONSE = {
+    "contact_made": True,
     "contact_method": "phone",
     "contact_date": "2026-03-02",
     "response_notes": "Spoke to the victim, visit booked.",

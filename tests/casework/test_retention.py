@@ -224,7 +224,14 @@ def test_a_case_past_retention_keeps_no_personal_data(scenario):
     assert after["case_documents"] == [] and after["outbox"] == []
     submitted = {t["element_id"]: t["submitted"] for t in after["tasks"]}
     assert submitted["close_case"] == {k: v for k, v in CLOSE.items() if k != "outcome_reason"}
-    assert all(answers is None for element, answers in submitted.items() if element != "close_case")
+    # Whether the first response reached the reporter is kept: the 24-hour indicator counts it.
+    assert set(submitted["first_response"]) <= {"contact_made", "anonymous_no_contact"}
+    assert submitted["first_response"]["contact_made"] is True
+    assert all(
+        answers is None
+        for element, answers in submitted.items()
+        if element not in ("close_case", "first_response")
+    )
     # task rows and their timings stay: the first response within 24 hours is counted from them
     keep = ("id", "element_id", "status", "created_at", "completed_at", "completed_by_id")
     assert [{k: t[k] for k in keep} for t in after["tasks"]] == [

@@ -103,6 +103,7 @@ def submit_while_redis_is_down(app, redis) -> list[str]:
             f"/api/tasks/{task['id']}/complete",
             headers=headers,
             json={
+                "contact_made": True,
                 "contact_method": "phone",
                 "contact_date": "2026-03-02",
                 "response_notes": "Called, visit booked.",

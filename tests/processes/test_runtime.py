@@ -248,8 +248,11 @@ def test_the_24_hour_deadline_escalates_to_the_supervisors(database):
         assert reference in note.message
         emails = session.scalars(select(OutboxMessage).where(OutboxMessage.subject.contains("24 hours")))
         assert sorted(m.recipient for m in emails) == ["supervisor@example.org"]
-    # A second sweep finds nothing more to do.
-    assert due_timers.sweep(database.sessions, T0 + timedelta(hours=48)).fired == 0
+    # The supervisors' task has its own 4-hour deadline: missed, it goes up to the managers, once.
+    assert due_timers.sweep(database.sessions, T0 + timedelta(hours=48)).fired == 1
+    with database.session() as session:
+        assert session.scalars(select(Notification).where(Notification.group_name == "managers")).all()
+    assert due_timers.sweep(database.sessions, T0 + timedelta(hours=72)).fired == 0
     result = complete(
         database,
         escalation.id,

@@ -18,6 +18,7 @@ REPORT = {
     "reporter_email": "me@example.org",
 }
 FIRST_RESPONSE = {
+    "contact_made": True,
     "contact_method": "phone",
     "contact_date": "2026-03-02",
     "response_notes": "Spoke to the victim, visit booked.",

@@ -370,7 +370,8 @@ def test_task_form_is_built_from_the_bpmn(web: FlaskClient) -> None:
     assert response.status_code == 200
     page = response.text
     assert "Contact the reporter within 24 hours" in page  # the task's documentation
-    assert re.search(r'<legend class="legend">How did you make contact\? <span class="required">', page)
+    legend = r'<legend class="legend">How did you make, or try to make, contact\? <span class="required">'
+    assert re.search(legend, page)
     assert 'type="radio" id="contact_method" name="contact_method" value="phone"' in page
     assert 'type="checkbox" id="reporting_advice" name="reporting_advice" value="police"' in page
     assert 'type="checkbox" id="contact_made" name="contact_made" value="true"' in page

@@ -210,6 +210,12 @@ class IndicatorsSchema(Schema):
     new_by_locality = _counts()
     strands = _counts()
     first_response = fields.Nested(FirstResponseSchema)
+    missed_deadlines = fields.List(
+        fields.Nested(CountSchema),
+        metadata={
+            "description": "Missed deadlines of ongoing and escalated work in the period, by what was missed"
+        },
+    )
     closed_cases = fields.Integer()
     outcomes = _counts()
     resolved = fields.Nested(RatioSchema)
