@@ -325,7 +325,15 @@ def test_enforcement_needs_a_ground_and_a_supervisors_approval(database):
 
 
 def test_closure_records_the_outcome_and_writes_the_closure_letter(database):
-    walk = Walk.report(database, reporter_name="Jo Bloggs")
+    # A support worker reported for the victim: the letter is the victim's, not the reporter's.
+    walk = Walk.report(
+        database,
+        reporter_name="Jo Bloggs",
+        parties=[
+            PartyDetails("victim", name="Ann Example", relation="tenant"),
+            PartyDetails("reporter", name="Jo Bloggs", relation="other"),
+        ],
+    )
     walk.through_support()
     walk.do("keep_in_contact", {**CONTACT, "next_step": "close"})
     walk.do(
@@ -342,7 +350,45 @@ def test_closure_records_the_outcome_and_writes_the_closure_letter(database):
     with database.session() as session:
         [letter] = session.scalars(select(CaseDocument)).all()
     assert letter.title == "Your case has been closed"
-    assert "Dear Jo Bloggs" in letter.body and walk.reference in letter.body and "resolved" in letter.body
+    assert "Dear Ann Example" in letter.body and walk.reference in letter.body and "resolved" in letter.body
+    assert "Jo Bloggs" not in letter.body
+
+
+CLOSE = {
+    "outcome": "resolved",
+    "outcome_reason": "Perpetrator moved away",
+    "legal_actions": [],
+    "non_legal_actions": ["warning"],
+    "victim_satisfaction": "fairly_satisfied",
+}
+
+
+def test_a_high_risk_case_closes_only_when_a_supervisor_signs_it_off(database):
+    walk = Walk.report(database)
+    walk.through_support(HIGH_RISK)
+    walk.do("keep_in_contact", {**CONTACT, "next_step": "close"})
+    walk.do("close_case", CLOSE)
+    assert walk.case().status == "open" and "closure_signoff" in walk.open_elements()
+    # Kept open: back to the plan, the case stays open.
+    decision = {"closure_signoff_decision": "keep_open", "closure_signoff_reason": "Threats still being made"}
+    walk.do("closure_signoff", decision, who="supervisor")
+    assert walk.case().status == "open" and "keep_in_contact" in walk.open_elements()
+    walk.do("keep_in_contact", {**CONTACT, "next_step": "close"}, after=timedelta(days=2))
+    walk.do("close_case", CLOSE, who="supervisor", after=timedelta(hours=1))
+    # Whoever asked to close it may not sign it off.
+    with pytest.raises(processes.NotAllowed, match="someone else must"):
+        walk.do("closure_signoff", {**decision, "closure_signoff_decision": "signed_off"}, who="supervisor")
+    second_supervisor(database)
+    walk.do("closure_signoff", {**decision, "closure_signoff_decision": "signed_off"}, who="supervisor2")
+    assert walk.case().status == "closed"
+
+
+def test_a_lower_risk_case_closes_without_a_sign_off(database):
+    walk = Walk.report(database)
+    walk.through_support(LOW_RISK)
+    walk.do("keep_in_contact", {**CONTACT, "next_step": "close"})
+    walk.do("close_case", CLOSE)
+    assert walk.case().status == "closed"
 
 
 # Messages into the running case

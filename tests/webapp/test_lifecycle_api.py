@@ -131,6 +131,13 @@ def test_from_first_response_to_closure_with_enforcement(client):
             "victim_satisfaction": "fairly_satisfied",
         },
     )
+    # A high-risk case closes when a supervisor signs it off.
+    assert step["case_status"] == "open" and [t["name"] for t in step["next_tasks"]] == ["closure_signoff"]
+    step = officer.do(
+        "closure_signoff",
+        {"closure_signoff_decision": "signed_off", "closure_signoff_reason": "No incidents for three months"},
+        who="supervisor",
+    )
     assert step["case_status"] == "closed" and step["next_tasks"] == []
     case = officer.case()
     assert [d["title"] for d in case["documents"]] == ["Your case has been closed"]
