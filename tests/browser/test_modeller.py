@@ -133,7 +133,9 @@ def test_an_owner_changes_a_label_and_the_deadline_and_only_new_cases_get_them(
     page.get_by_role("button", name="Deploy as a new version").click()
     confirm = page.get_by_role("dialog", name="Deploy version 2?")
     expect(confirm).to_contain_text("Timer duration: “PT24H” → “PT36H”")
-    expect(confirm).to_contain_text(f"Form field contact_date: label: “Date of contact” → “{NEW_LABEL}”")
+    expect(confirm).to_contain_text(
+        f"Form field contact_date: label: “Date of contact, or of the attempt” → “{NEW_LABEL}”"
+    )
     confirm.get_by_role("button", name="Deploy version 2").click()
     expect(page.locator("#modeller-status")).to_contain_text("Deployed as version 2 of Hate incident case")
     expect(page.locator("#editing-version")).to_have_text("2")
