@@ -3,8 +3,8 @@
 The engine never checks submitted data, so every completion goes through ``validate``.
 Field types: string, long, boolean, date, enum. Field properties ``multiline`` (a text area),
 ``multiple`` (an enum where several options may be chosen) and ``required_if`` (``other`` or
-``other=value``: required when another answer is given, or is that value; a yes/no field must
-then be ticked). Properties are what the Camunda properties panel edits, so these rules live in
+``other=value`` or ``other=a|b``: required when another answer is given, or is that value, or any
+of those values; a yes/no field must then be ticked). Properties are what the Camunda properties panel edits, so these rules live in
 the diagram.
 """
 
@@ -85,8 +85,11 @@ def _condition_met(condition: str, clean: dict[str, Any]) -> bool:
     value = clean.get(name.strip())
     if not expected:
         return not _is_blank(value) and value is not False
-    expected = expected.strip()
-    return expected in value if isinstance(value, list) else str(value).lower() == expected.lower()
+    # ``a|b``: any of these values (for a multiple choice, any of them chosen).
+    wanted = {option.strip().lower() for option in expected.split("|") if option.strip()}
+    if isinstance(value, list):
+        return any(str(v).lower() in wanted for v in value)
+    return str(value).lower() in wanted
 
 
 def _is_blank(raw: Any) -> bool:

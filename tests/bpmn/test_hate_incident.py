@@ -162,6 +162,65 @@ def test_a_safeguarding_concern_leads_to_a_safeguarding_referral(database):
     assert walk.open_elements() == ["support"]
 
 
+def test_a_child_or_vulnerable_adult_needs_a_safeguarding_decision_either_way(database):
+    walk = Walk.report(database)
+    walk.do("first_response", FIRST_RESPONSE)
+    walk.do("police_referral", REPORTED)
+    child = {**LOW_RISK, "vulnerabilities": ["child_in_household"]}
+    assert walk.fails("risk_assessment", child) == {
+        "safeguarding_decision": "This is required for the answers given."
+    }
+    adult = {**LOW_RISK, "vulnerabilities": ["mental_health"], "safeguarding_decision": "no_referral"}
+    assert walk.fails("risk_assessment", adult) == {
+        "safeguarding_decision_reason": "This is required for the answers given."
+    }
+    walk.do("risk_assessment", {**child, "safeguarding_decision": "refer"})
+    assert walk.open_elements() == ["safeguarding_referral"]
+
+    other = Walk.report(database)
+    other.do("first_response", FIRST_RESPONSE)
+    other.do("police_referral", REPORTED)
+    other.do(
+        "risk_assessment", {**adult, "safeguarding_decision_reason": "Already supported by adult social care"}
+    )
+    assert other.open_elements() == ["support"]
+    # No vulnerability, no question.
+    third = Walk.report(database)
+    third.do("first_response", FIRST_RESPONSE)
+    third.do("police_referral", REPORTED)
+    third.do("risk_assessment", LOW_RISK)
+    assert third.open_elements() == ["support"]
+
+
+def test_the_perpetrators_own_vulnerability_is_recorded_when_enforcement_or_prevention_is_considered(
+    database,
+):
+    walk = Walk.report(database)
+    walk.through_support()
+    walk.do("keep_in_contact", {**CONTACT, "next_step": "prevention"})
+    plan = {"prevention_action": "good_neighbour_agreement", "prevention_outcome": "agreed"}
+    assert walk.fails("prevention", plan) == {"perpetrator_vulnerability": "This field is required."}
+    assert walk.fails("prevention", {**plan, "perpetrator_vulnerability": "vulnerable"}) == {
+        "perpetrator_support_needs": "This is required for the answers given."
+    }
+    walk.do(
+        "prevention",
+        {
+            **plan,
+            "perpetrator_vulnerability": "vulnerable",
+            "perpetrator_support_needs": "Referred to a dementia service",
+        },
+    )
+    walk.do("keep_in_contact", {**CONTACT, "next_step": "enforcement"})
+    proposal = {
+        "enforcement_ground": "tenancy_breach",
+        "proposed_action": "injunction",
+        "evidence_consent": "consent_given",
+        "proportionality": "Abuse continues despite two warnings",
+    }
+    assert "perpetrator_vulnerability" in walk.fails("enforcement_proposal", proposal)
+
+
 def test_support_referrals_need_the_victims_consent(database):
     walk = Walk.report(database, parties=[PartyDetails("victim", name="Ann Example", relation="tenant")])
     walk.do("first_response", FIRST_RESPONSE)
@@ -243,7 +302,14 @@ def test_keeping_in_contact_and_prevention_loop_back_to_the_next_contact(databas
     walk.do("keep_in_contact", {**CONTACT, "next_step": "continue"})
     assert walk.open_elements() == ["keep_in_contact"]
     walk.do("keep_in_contact", {**CONTACT, "next_step": "prevention"})
-    walk.do("prevention", {"prevention_action": "good_neighbour_agreement", "prevention_outcome": "agreed"})
+    walk.do(
+        "prevention",
+        {
+            "prevention_action": "good_neighbour_agreement",
+            "prevention_outcome": "agreed",
+            "perpetrator_vulnerability": "none_known",
+        },
+    )
     assert walk.open_elements() == ["keep_in_contact"]
 
 
@@ -255,6 +321,7 @@ def test_no_consent_to_use_evidence_means_hearsay_or_no_action_stated_on_the_cas
         "enforcement_proposal",
         {
             "enforcement_ground": "tenancy_breach",
+            "perpetrator_vulnerability": "none_known",
             "proposed_action": "injunction",
             "evidence_consent": "no_action",
             "proportionality": "Abuse continues despite two warnings",
@@ -272,6 +339,7 @@ def test_no_consent_to_use_evidence_means_hearsay_or_no_action_stated_on_the_cas
         "enforcement_proposal",
         {
             "enforcement_ground": "tenancy_breach",
+            "perpetrator_vulnerability": "none_known",
             "proposed_action": "injunction",
             "evidence_consent": "hearsay",
             "proportionality": "Abuse continues despite two warnings",
@@ -286,6 +354,7 @@ def test_enforcement_needs_a_ground_and_a_supervisors_approval(database):
     walk.do("keep_in_contact", {**CONTACT, "next_step": "enforcement"})
     proposal = {
         "enforcement_ground": "criminal_behaviour",
+        "perpetrator_vulnerability": "none_known",
         "proposed_action": "ground_7a",
         "evidence_consent": "hearsay",
         "proportionality": "Repeated assaults; other measures failed",

@@ -16,6 +16,7 @@ from tests.bpmn.walk import CONTACT, FIRST_RESPONSE, HIGH_RISK, LOW_RISK, REPORT
 LOWER = {**HIGH_RISK, "override_level": "low", "override_reason": "Perpetrator has moved away"}
 PROPOSAL = {
     "enforcement_ground": "criminal_behaviour",
+    "perpetrator_vulnerability": "none_known",
     "proposed_action": "injunction",
     "evidence_consent": "hearsay",
     "proportionality": "Repeated assaults; other measures failed",

@@ -111,6 +111,7 @@ def test_from_first_response_to_closure_with_enforcement(client):
         "enforcement_proposal",
         {
             "enforcement_ground": "victim_needs_protection",
+            "perpetrator_vulnerability": "none_known",
             "proposed_action": "injunction",
             "evidence_consent": "consent_given",
             "proportionality": "Threats continue despite warnings",

@@ -14,6 +14,7 @@ from tests.webapp.test_lifecycle_api import Officer, start
 
 PROPOSAL = {
     "enforcement_ground": "criminal_behaviour",
+    "perpetrator_vulnerability": "none_known",
     "proposed_action": "injunction",
     "evidence_consent": "hearsay",
     "proportionality": "Repeated assaults; other measures failed",
