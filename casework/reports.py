@@ -7,18 +7,20 @@ address made in the last six months (the ASB Case Review prompt and threshold)."
 from __future__ import annotations
 
 import logging
+import re
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
+from sqlalchemy.sql.elements import ColumnElement
 
 import processes
 from casework import audit, steps
 from casework.vocabulary import INCIDENT_TYPES, PARTY_ROLES, PROCESS_KEY, RELATIONS, STRANDS
 from db import timeline
-from db.models import Case, OutboxMessage, Party
+from db.models import Case, OutboxMessage, Party, TimelineEvent
 from handlers.notifications import ACKNOWLEDGEMENT, acknowledgement
 
 log = logging.getLogger(__name__)
@@ -100,34 +102,79 @@ def _normal(text: str | None) -> str:
     return " ".join((text or "").lower().replace(",", " ").split())
 
 
+POSTCODE = re.compile(r"\b([A-Z]{1,2}\d[A-Z\d]?)\s*(\d[A-Z]{2})\b", re.IGNORECASE)
+
+
+def address_key(text: str | None) -> tuple[str, ...] | None:
+    """The dwelling an address names, to match reports by: its postcode and house or flat numbers,
+    or (with no postcode) the whole address when it starts with a number. ``None`` for a place
+    that is no one's home ("Head office", "near the shops", a postcode alone)."""
+    if not text or not text.strip():
+        return None
+    upper = text.upper()
+    found = POSTCODE.search(upper)
+    if found:
+        rest = upper[: found.start()] + " " + upper[found.end() :]
+        numbers = tuple(re.findall(r"\b\d+[A-Z]?\b", rest))
+        return ("postcode", f"{found.group(1)} {found.group(2)}", *numbers) if numbers else None
+    normal = _normal(text)
+    return ("address", normal) if re.match(r"^(flat |apartment |unit )?\d", normal) else None
+
+
 def prior_complaints(session: Session, report: Report, now: datetime, *, exclude: int | None = None) -> int:
-    """Cases opened in the last six months for the same victim (by name) or the same address
-    (``exclude``: a case not to count, the report's own when it is already saved)."""
+    """Complaints in the last six months by the same victim (by name) or about the same home (by
+    postcode and house number, ``address_key``; a place that is no home, like "Head office",
+    matches nothing): earlier cases, and further incidents logged on them (``exclude``: a case not
+    to count, the report's own when it is already saved)."""
     victims = [p for p in report.parties if p.role == "victim"]
     names = {_normal(p.name) for p in victims if p.name}
-    addresses = {_normal(p.address) for p in victims if p.address} | {_normal(report.location)}
-    conditions = [func.lower(Case.location).in_(addresses)]
+    keys = {key for key in (*(address_key(p.address) for p in victims), address_key(report.location)) if key}
+    window = (Case.reported_at >= now - LOOK_BACK, Case.reported_at <= now, Case.id != (exclude or 0))
+    matched: set[int] = set()
     if names:
-        conditions.append(
-            Case.id.in_(
-                select(Party.case_id).where(Party.role == "victim", func.lower(Party.name).in_(names))
+        matched |= set(
+            session.scalars(
+                select(Party.case_id)
+                .join(Case, Case.id == Party.case_id)
+                .where(Party.role == "victim", func.lower(Party.name).in_(names), *window)
             )
         )
-    victim_addresses = select(Party.case_id).where(
-        Party.role == "victim", func.lower(Party.address).in_(addresses)
-    )
-    conditions.append(Case.id.in_(victim_addresses))
-    return (
-        session.scalar(
-            select(func.count(Case.id)).where(
-                Case.reported_at >= now - LOOK_BACK,
-                Case.reported_at <= now,
-                Case.id != (exclude or 0),
-                or_(*conditions),
-            )
+    if keys:
+        matched |= _same_home(session, keys, window)
+    if not matched:
+        return 0
+    incidents = session.scalar(
+        select(func.count(TimelineEvent.id)).where(
+            TimelineEvent.case_id.in_(matched),
+            TimelineEvent.kind == timeline.FurtherIncident.KIND,
+            TimelineEvent.at >= now - LOOK_BACK,
+            TimelineEvent.at <= now,
         )
-        or 0
     )
+    return len(matched) + (incidents or 0)
+
+
+def _same_home(session: Session, keys: set[tuple[str, ...]], window: tuple[Any, ...]) -> set[int]:
+    """Cases in ``window`` whose location or victim's address is one of the homes ``keys``: found
+    roughly in SQL (the postcode, or the address as typed), then checked exactly."""
+    rough: list[ColumnElement[bool]] = []
+    for key in keys:
+        if key[0] == "postcode":
+            for spelling in (key[1], key[1].replace(" ", "")):
+                rough += [Case.location.ilike(f"%{spelling}%"), Party.address.ilike(f"%{spelling}%")]
+        else:
+            rough += [
+                func.lower(func.replace(Case.location, ",", "")) == key[1],
+                func.lower(func.replace(Party.address, ",", "")) == key[1],
+            ]
+    rows = session.execute(
+        select(Case.id, Case.location, Party.address)
+        .outerjoin(Party, (Party.case_id == Case.id) & (Party.role == "victim"))
+        .where(*window, or_(*rough))
+    )
+    return {
+        case_id for case_id, location, address in rows if {address_key(location), address_key(address)} & keys
+    }
 
 
 def acknowledgement_allowed(session: Session, email: str | None, cap: int | None, now: datetime) -> bool:

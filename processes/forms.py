@@ -4,8 +4,8 @@ The engine never checks submitted data, so every completion goes through ``valid
 Field types: string, long, boolean, date, enum. Field properties ``multiline`` (a text area),
 ``multiple`` (an enum where several options may be chosen) and ``required_if`` (``other`` or
 ``other=value`` or ``other=a|b``: required when another answer is given, or is that value, or any
-of those values; a yes/no field must then be ticked). Properties are what the Camunda properties panel edits, so these rules live in
-the diagram.
+of those values; a yes/no field must then be ticked). Properties are what the Camunda properties
+panel edits, so these rules live in the diagram.
 """
 
 from __future__ import annotations

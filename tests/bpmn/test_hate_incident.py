@@ -12,6 +12,7 @@ import processes
 from casework.reports import PartyDetails
 from db.models import Case, CaseDocument, Consent, Disclosure, PerceptionRuleError
 from tests.bpmn.walk import CONTACT, FIRST_RESPONSE, HIGH_RISK, LOW_RISK, REPORTED, Walk, second_supervisor
+from tests.conftest import T0
 
 DAY = timedelta(days=1)
 
@@ -69,6 +70,41 @@ def test_a_second_complaint_in_six_months_prompts_the_case_review_and_a_third_me
     ]
     later = Walk.report(database, at=first.at + 300 * DAY, parties=victim, location="Park")
     assert later.notifications() == []  # the earlier ones are more than six months old
+
+
+def test_reports_at_a_place_that_is_no_home_do_not_add_up_to_a_case_review(database):
+    staff = [PartyDetails("reporter", relation="colleague")]
+    walks = [Walk.report(database, at=T0 + n * DAY, location="Head office", parties=staff) for n in range(3)]
+    assert all(w.notifications() == [] for w in walks)
+
+
+def test_the_same_home_is_matched_by_postcode_and_house_number_whoever_reports(database):
+    first = Walk.report(database, location="10 High Street, Riverside, M1 1AA")
+    other_flat = Walk.report(database, at=T0 + DAY, location="Flat 2, 10 High Street, M1 1AA")
+    assert other_flat.notifications() == []  # flat 2 is another home
+    second = Walk.report(database, at=T0 + 2 * DAY, location="10 high st m11aa")
+    assert second.notifications() == [
+        (
+            "community-safety",
+            f"{second.reference}: Second complaint in six months: tell the victim about the ASB Case Review",
+        )
+    ]
+    assert first.reference != second.reference
+
+
+def test_an_incident_logged_on_an_open_case_counts_as_a_complaint(database):
+    victim = [PartyDetails("victim", "Sam Jones", relation="tenant", address="4 Oak Court")]
+    first = Walk.report(database, parties=victim)
+    first.at += 10 * DAY
+    first.send("incident", "Stones thrown at the window again")
+    second = Walk.report(database, at=T0 + 20 * DAY, parties=victim, location="Bus stop")
+    assert second.notifications() == [
+        (
+            "supervisors",
+            f"{second.reference}: Three or more complaints in six months: "
+            "the ASB Case Review threshold is met",
+        )
+    ]
 
 
 # First response and police referral
