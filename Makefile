@@ -29,10 +29,18 @@ run: install assets
 
 ## test: lint, type-check, then the whole suite on SQLite and again on PostgreSQL
 ## (starts PostgreSQL and Redis if they are stopped; installs them and Chromium if absent)
+## The two suites run side by side: each has its own databases, and every test its own ports and
+## Redis, and both spend much of their time waiting (on PostgreSQL, on started processes), so on
+## two cores this takes about the PostgreSQL suite's time rather than the sum. The SQLite suite's
+## output is shown after the PostgreSQL suite's (and kept in test-artifacts/sqlite-suite.log).
 test: install-dev assets browser services
 	$(MAKE) --no-print-directory lint
-	$(BIN)/pytest -q -m "not scaled" $(PYTEST_ARGS)
-	$(BIN)/pytest -q --postgres $(PYTEST_ARGS)
+	@mkdir -p test-artifacts
+	$(BIN)/pytest -q -m "not scaled" $(PYTEST_ARGS) > test-artifacts/sqlite-suite.log 2>&1 & sqlite=$$!; \
+	$(BIN)/pytest -q --postgres $(PYTEST_ARGS); postgres=$$?; \
+	wait $$sqlite; sqlite=$$?; \
+	echo "--- the SQLite suite (test-artifacts/sqlite-suite.log) ---"; cat test-artifacts/sqlite-suite.log; \
+	[ $$postgres -eq 0 ] && [ $$sqlite -eq 0 ]
 
 ## bench: the benchmarks in benchmarks/ at a size that fits in a few minutes (FULL=1: full size)
 bench: install-dev services

@@ -11,10 +11,12 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from argon2 import PasswordHasher
 from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy.orm import Session
 
+from casework import people
 from db import Database
 from tests.databases import PostgresDatabases, SqliteDatabases
 
@@ -24,6 +26,15 @@ from tests.databases import PostgresDatabases, SqliteDatabases
 os.environ.setdefault("REPORT_LIMIT_PER_ADDRESS", "100000 per minute")
 os.environ.setdefault("REPORT_LIMIT_OVERALL", "100000 per minute")
 os.environ.setdefault("ACKNOWLEDGEMENTS_PER_ADDRESS", "1000000")
+
+# Argon2id at its default cost (64 MiB, 3 passes) takes about 150 ms per hash or check on two
+# cores, and the tests sign in thousands of times (the authorisation matrix alone signs in once
+# per route and role). The tests hash with argon2id at its lowest cost instead; a hash carries its
+# own parameters, so a check, here or in a process a test starts (gunicorn, Celery), costs what
+# the stored hash says. tests/webapp/test_sign_in_throttling.py checks, in a fresh interpreter,
+# that the app itself still hashes at the default cost.
+people._hasher = PasswordHasher(time_cost=1, memory_cost=8, parallelism=1)
+people._DUMMY_HASH = people._hasher.hash("not a password")
 
 ROOT = Path(__file__).resolve().parent.parent
 BPMN = ROOT / "bpmn" / "hate_incident.bpmn"

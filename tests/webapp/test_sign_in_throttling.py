@@ -6,6 +6,8 @@ the failures; old attempts expire and are deleted."""
 
 from __future__ import annotations
 
+import subprocess
+import sys
 from collections.abc import Iterator
 from datetime import timedelta
 
@@ -17,7 +19,7 @@ from sqlalchemy import func, select
 import processes
 from casework import people, sign_in
 from db.models import AuditEvent, LoginAttempt
-from tests.conftest import T0
+from tests.conftest import ROOT, T0
 from webapp import storage
 
 
@@ -256,6 +258,15 @@ def test_passwords_are_stored_as_argon2id_hashes(web):
         assert user.password_hash.startswith("$argon2id$") and "demo" not in user.password_hash
         assert people.authenticate(session, "officer", "Demo") is None
         assert people.authenticate(session, "nobody", "demo") is None
+
+
+def test_the_app_itself_hashes_at_argon2ids_default_cost():
+    """The tests hash at argon2id's lowest cost (tests/conftest.py); the app, in an interpreter of
+    its own, hashes passwords, and checks unknown usernames, at the default (64 MiB, 3 passes)."""
+    script = "from casework import people; print(people.hash_password('demo')); print(people._DUMMY_HASH)"
+    out = subprocess.run([sys.executable, "-c", script], cwd=ROOT, capture_output=True, text=True, check=True)
+    hashes = out.stdout.split()
+    assert len(hashes) == 2 and all(h.startswith("$argon2id$v=19$m=65536,t=3,p=4$") for h in hashes), hashes
 
 
 def test_behind_a_proxy_the_forwarded_address_is_counted(db_url):
