@@ -13,7 +13,9 @@ from tests.conftest import BPMN
 from tests.webapp.test_api import first_task, report, token
 
 V2 = (
-    BPMN.read_bytes().replace(b"PT24H", b"PT36H").replace(b'label="Date of contact"', b'label="Contacted on"')
+    BPMN.read_bytes()
+    .replace(b"PT24H", b"PT36H")
+    .replace(b'label="Date of contact, or of the attempt"', b'label="Contacted on"')
 )
 
 
@@ -72,7 +74,7 @@ def test_moving_keeps_the_deadline_takes_the_new_form_and_can_be_undone(web):
     fields = {
         f["id"]: f["label"] for f in web.get(f"/api/tasks/{after['id']}", headers=officer).json["fields"]
     }
-    assert fields["contact_date"] == "Date of contact"
+    assert fields["contact_date"] == "Date of contact, or of the attempt"
     again = web.post(
         f"/modeller/cases/{reference}/move-back", data={"key": "hate_incident"}, follow_redirects=True
     )
