@@ -25,7 +25,7 @@ from typing import Any
 from processes import engine, sandbox
 from processes.errors import Problem
 from processes.forms import FormField
-from processes.validation import TIMER_TAGS, owner_of, problem
+from processes.validation import CODE, TIMER_TAGS, owner_of, problem
 
 BPMN_NS = "http://www.omg.org/spec/BPMN/20100524/MODEL"
 CAMUNDA_NS = "http://camunda.org/schema/1.0/bpmn"
@@ -37,13 +37,6 @@ KINDS = {
     "timeDuration": "an ISO 8601 duration such as PT3H or P2D",
     "timeDate": "an ISO 8601 date and time such as 2026-03-27T09:00:00Z",
     "timeCycle": "an ISO 8601 cycle such as R3/PT1H",
-}
-CODE: dict[str, tuple[sandbox.Mode, str]] = {
-    f"{{{BPMN_NS}}}conditionExpression": ("eval", "the condition"),
-    f"{{{BPMN_NS}}}script": ("exec", "the script"),
-    f"{{{SPIFF_NS}}}preScript": ("exec", "the pre-script"),
-    f"{{{SPIFF_NS}}}postScript": ("exec", "the post-script"),
-    f"{{{SPIFF_NS}}}messagePayload": ("eval", "the message payload"),
 }
 MAX_SAMPLES = 16  # combinations of choices one expression is tried with
 SAMPLE_DATE = "2026-03-27"
