@@ -106,6 +106,7 @@ class CamundaServiceTaskParser(ServiceTaskParser):
     """A service task whose handler is named by ``camunda:topic`` (implementation "External").
 
     Input parameters are literal text, never evaluated, so a diagram cannot run code through them.
+    The handler's result is kept in the case data under ``camunda:resultVariable`` when given.
     """
 
     def create_task(self) -> Any:
@@ -123,7 +124,7 @@ class CamundaServiceTaskParser(ServiceTaskParser):
             self.bpmn_id,
             operation_name=topic,
             operation_params=params,
-            result_variable=None,
+            result_variable=self.node.get(_c("resultVariable")) or None,
             **self.bpmn_attributes,
         )
 

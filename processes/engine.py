@@ -321,6 +321,12 @@ def _find(workflow: Any, task_id: str) -> Any | None:
         return None
 
 
+def task_data(workflow: Any, task_id: str) -> dict[str, Any]:
+    """The data a task of ``workflow`` holds (empty when there is no such task)."""
+    task = _find(workflow, task_id)
+    return dict(task.data) if task is not None else {}
+
+
 @dataclass(frozen=True)
 class ReadyTask:
     """A user task waiting for a person: what its task row and its completion need."""

@@ -10,7 +10,7 @@ from casework.people import hash_password
 from db.models import Group, User
 from tests.bpmn.walk import CONTACT, FIRST_RESPONSE, HIGH_RISK, REPORTED
 from tests.webapp.test_api import token
-from tests.webapp.test_lifecycle_api import Officer, start
+from tests.webapp.test_lifecycle_api import REPORT, Officer, start
 
 PROPOSAL = {
     "enforcement_ground": "criminal_behaviour",
@@ -108,3 +108,50 @@ def test_replacing_a_strand_needs_a_reason_keeps_the_original_and_is_on_the_time
         s.startswith("Changed the perceived motivation from race to religion_or_belief") and reason in s
         for s in summaries
     )
+
+
+def test_the_employee_routes_edges_through_the_api(client):
+    """Issue 14, point 12: a tenant harmed by a colleague gets the hate route and an HR referral;
+    a colleague abused by a contractor goes to the line manager (HR's team sees it)."""
+    tenant = {
+        **REPORT,
+        "parties": [victim("tenant"), {"role": "alleged_perpetrator", "relation": "colleague"}],
+    }
+    officer = start(client, tenant)
+    case = officer.case()
+    assert case["route"] == "hate"
+    assert sorted(t["name"] for t in case["open_tasks"]) == ["first_response", "hr_referral"]
+    [hr_task] = [t for t in case["open_tasks"] if t["name"] == "hr_referral"]
+    assert hr_task["candidate_groups"] == ["hr"]
+    refused = client.post(
+        f"/api/tasks/{hr_task['id']}/complete", headers=officer.headers["officer"], json={"hr_reference": "x"}
+    )
+    assert refused.status_code == 403
+    manager = token(client, "manager")
+    bad = client.post(f"/api/tasks/{hr_task['id']}/complete", headers=manager, json={"hr_reference": "HR-1"})
+    assert bad.status_code == 422 and set(bad.json["errors"]) == {"colleague_manager", "hr_referral_notes"}
+    done = client.post(
+        f"/api/tasks/{hr_task['id']}/complete",
+        headers=manager,
+        json={
+            "hr_reference": "HR-1",
+            "colleague_manager": "Pat Head",
+            "hr_referral_notes": "Passed to HR today",
+        },
+    )
+    assert done.status_code == 200, done.json
+    officer.do("first_response", FIRST_RESPONSE)
+    assert [t["name"] for t in officer.case()["open_tasks"]] == ["police_referral"]
+
+    staff = {
+        **REPORT,
+        "parties": [victim("colleague"), {"role": "alleged_perpetrator", "relation": "contractor"}],
+    }
+    reference = start(client, staff).reference
+    case = client.get(f"/api/cases/{reference}", headers=manager).json
+    assert case["route"] == "employee"
+    assert [t["name"] for t in case["open_tasks"]] == ["line_manager_referral"]
+
+
+def victim(relation: str) -> dict[str, str]:
+    return {"role": "victim", "name": "Sam Jones", "relation": relation}
