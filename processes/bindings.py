@@ -32,6 +32,8 @@ REQUIRED: dict[str, tuple[str, ...]] = {
 LABELS = {"first_response": "the first response within 24 hours", "closure": "the closure outcomes and TP12"}
 # The ids the indicators were tied to before diagrams declared them.
 LEGACY = {"first_response": "first_response", "closure": "close_case"}
+# A version's bindings, by its content hash (as processes.specs keeps its specs).
+_by_checksum: dict[str, dict[str, list[Binding]]] = {}
 # The processes whose cases the indicators count: they must declare every indicator.
 _main: set[str] = set()
 
@@ -96,8 +98,11 @@ def of_version(version: ProcessVersion) -> dict[str, list[Binding]]:
     """The version's bindings (the legacy ids when it declares none)."""
     from processes import specs  # specs -> diagram -> validation imports this module
 
-    found = declared(specs.user_tasks(version))
-    return found or legacy()
+    found = _by_checksum.get(version.checksum)
+    if found is None:
+        found = declared(specs.user_tasks(version)) or legacy()
+        _by_checksum[version.checksum] = found
+    return found
 
 
 def every_binding(session: Session, indicator: str) -> dict[str, Binding]:

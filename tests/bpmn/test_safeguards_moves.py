@@ -9,11 +9,11 @@ from datetime import timedelta
 
 from sqlalchemy import select
 
-from casework import case_moves
+from casework import case_moves, indicators
 from db.models import Case, Task, Timer, User
 from processes import deploy
-from tests.bpmn.test_safeguards_indicators import without_bindings
-from tests.bpmn.walk import LOW_RISK, Walk
+from tests.bpmn.test_safeguards_indicators import MARCH, renamed, without_bindings
+from tests.bpmn.walk import FIRST_RESPONSE, LOW_RISK, Walk
 from tests.conftest import BPMN, T0
 
 
@@ -76,3 +76,21 @@ def test_open_cases_move_to_the_new_version_and_keep_their_deadlines(database):
     assert in_contact.timeline().count(missed) == 0
     in_contact.sweep(timedelta(days=14, seconds=1))
     assert in_contact.timeline().count(missed) == 1
+
+
+def test_a_case_waiting_on_a_task_renamed_in_the_new_version_moves_onto_the_new_name(database):
+    walk = Walk.report(database)
+    with database.session() as session:
+        deploy(session, renamed(), deployed_by="owner")
+        session.commit()
+        owner = session.scalars(select(User).where(User.username == "owner")).one()
+        [outcome] = case_moves.move_cases(
+            session, "hate_incident", [walk.reference], user=owner, now=T0 + timedelta(hours=1)
+        )
+    assert outcome.moved, outcome.message
+    assert walk.open_elements() == ["first_contact"]  # the form of the new version is offered
+    walk.do("first_contact", FIRST_RESPONSE, after=timedelta(hours=2))
+    assert walk.open_elements() == ["police_referral"]
+    with database.session() as session:
+        result = indicators.indicators(session, MARCH, homes=1000, now=T0 + timedelta(days=2))
+    assert (result.first_response.met, result.first_response.missed) == (1, 0)

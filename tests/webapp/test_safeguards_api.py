@@ -155,3 +155,45 @@ def test_the_employee_routes_edges_through_the_api(client):
 
 def victim(relation: str) -> dict[str, str]:
     return {"role": "victim", "name": "Sam Jones", "relation": relation}
+
+
+def test_case_review_recommendations_become_tasks_of_their_owners_through_the_api(client):
+    """Issue 14, point 13c: POST /api/cases/{ref}/case-review-actions; bad fields are named."""
+    officer = start(client)
+    path = f"/api/cases/{officer.reference}/case-review-actions"
+    headers = officer.headers["officer"]
+    bad = client.post(
+        path, headers=headers, json={"recommendation": "CCTV", "owner": "nobody", "due_on": "2020-01-01"}
+    )
+    assert bad.status_code == 422 and set(bad.json["errors"]) == {"recommendation", "owner", "due_on"}
+    missing = client.post(path, headers=headers, json={"owner": "managers"})
+    assert missing.status_code == 422 and set(missing.json["errors"]) == {"recommendation", "due_on"}
+
+    done = client.post(
+        path,
+        headers=headers,
+        json={
+            "recommendation": "Review the perpetrator's tenancy",
+            "owner": "managers",
+            "due_on": "2099-03-31",
+        },
+    )
+    assert done.status_code == 201, done.json
+    [task] = [t for t in officer.case()["open_tasks"] if t["name"] == "case_review_action"]
+    assert task["candidate_groups"] == ["managers"] and task["due"].startswith("2099-03-31T")
+    assert (
+        "ASB Case Review recommendation for managers, due 31 March 2099: Review the perpetrator's tenancy"
+        in [e["summary"] for e in officer.case()["timeline"]]
+    )
+    refused = client.post(
+        f"/api/tasks/{task['id']}/complete",
+        headers=headers,
+        json={"action_done_on": "2099-03-01", "action_notes": "Tenancy reviewed with legal"},
+    )
+    assert refused.status_code == 403  # the managers' action, not the officer's
+    completed = client.post(
+        f"/api/tasks/{task['id']}/complete",
+        headers=token(client, "manager"),
+        json={"action_done_on": "2099-03-01", "action_notes": "Tenancy reviewed with legal"},
+    )
+    assert completed.status_code == 200, completed.json
