@@ -12,10 +12,12 @@ from zoneinfo import ZoneInfo
 import pytest
 from sqlalchemy import select
 
+import processes
 from casework import case_review_actions, tasks
 from casework.case_review_actions import Recommendation
 from db.models import Case, Task, User
 from tests.bpmn.walk import LOW_RISK, Walk
+from tests.conftest import BPMN
 
 LONDON = ZoneInfo("Europe/London")
 
@@ -33,7 +35,7 @@ def actions(walk: Walk) -> list[tuple[str, tuple[str, ...], datetime | None, str
             select(Task)
             .join(Case)
             .where(Case.reference == walk.reference, Task.element_id == "case_review_action")
-            .order_by(Task.created_at, Task.id)
+            .order_by(Task.due_at)
         )
         return [(t.title, tuple(t.group_names), t.due_at, t.status) for t in rows]
 
@@ -94,3 +96,13 @@ def test_a_bad_recommendation_is_refused_naming_each_field(database):
     assert set(refused.value.errors) == {"recommendation", "owner", "due_on"}
     assert "Community safety team" in refused.value.errors["owner"]
     assert actions(walk) == []
+
+
+def test_a_candidate_group_from_data_must_name_one_value(database):
+    xml = BPMN.read_text().replace("${recommendation.owner}", "${recommendation owner}")
+    with database.session() as session, pytest.raises(processes.InvalidDiagram) as refused:
+        processes.deploy(session, xml.encode(), deployed_by="owner")
+    assert any(
+        "case_review_action" in p.message and "should name one value of the case data" in p.message
+        for p in refused.value.problems
+    )
