@@ -90,12 +90,14 @@ TEAM_FOR_ROUTE = {"hate": "community-safety", "employee": "hr"}
 
 
 def route_for(parties: list[PartyDetails]) -> str:
-    """``employee`` when a colleague is the alleged perpetrator and a colleague or contractor reports."""
-    about_colleague = any(p.role == "alleged_perpetrator" and p.relation == "colleague" for p in parties)
-    by_staff = any(
-        p.role in ("reporter", "victim") and p.relation in ("colleague", "contractor") for p in parties
-    )
-    return "employee" if about_colleague and by_staff else "hate"
+    """``employee`` (policy section 6) when a colleague is the alleged perpetrator and a colleague
+    or contractor reports, or when a colleague is harmed by a contractor (their line manager's).
+    Anyone else harmed by a colleague is on the hate route; the diagram adds the HR referral."""
+    accused = {p.relation for p in parties if p.role == "alleged_perpetrator"}
+    staff = {p.relation for p in parties if p.role in ("reporter", "victim")}
+    by_staff = bool(staff & {"colleague", "contractor"})
+    colleague_harmed_by_contractor = "colleague" in staff and "contractor" in accused
+    return "employee" if ("colleague" in accused and by_staff) or colleague_harmed_by_contractor else "hate"
 
 
 def _normal(text: str | None) -> str:
@@ -261,6 +263,10 @@ def start_data(case: Case, prior: int, *, acknowledge: bool) -> dict[str, Any]:
         "reported_at": case.reported_at.isoformat(),
         "channel": case.channel,
         "route": case.route,
+        # Who is accused, by relation to the landlord: the diagram routes on it (policy section 6).
+        "perpetrator_relations": sorted(
+            {p.relation for p in case.parties if p.role == "alleged_perpetrator" and p.relation}
+        ),
         "prior_complaints_6m": prior,
         "strands": list(case.strands),
         "acknowledge_by_email": acknowledge,

@@ -90,6 +90,7 @@ RULES: dict[str, Rule] = {
     "cases_api.request_case_review": Rule(P.EDIT_CASES, "edit", case_arg="reference"),
     "cases_api.complain": Rule(P.EDIT_CASES, "edit", case_arg="reference"),
     "cases_api.record_contact": Rule(P.EDIT_CASES, "edit", case_arg="reference"),
+    "cases_api.record_case_review_action": Rule(P.EDIT_CASES, "edit", case_arg="reference"),
     "supervision_api.reviews": Rule(P.OPEN_CASES, "view", case_arg="reference"),
     "restriction.restrict": Rule(P.RESTRICT_CASES, "edit", case_arg="reference"),
     "restriction_api.restrict": Rule(P.RESTRICT_CASES, "edit", case_arg="reference"),
