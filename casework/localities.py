@@ -59,8 +59,8 @@ def parse_postcodes(text: str) -> list[str]:
     """Postcodes typed one a line or separated by commas, upper case and single-spaced; raises
     ``LocalityError`` naming the first that is not a postcode, sector or outward code."""
     entries = []
-    for raw in re.split(r"[,\n;]", text.upper()):
-        entry = " ".join(raw.split())
+    for raw in re.split(r"[,\n;]", text):
+        entry = " ".join(raw.upper().split())
         if not entry:
             continue
         if not _ENTRY.match(entry) and _POSTCODE.fullmatch(entry.replace(" ", "")):

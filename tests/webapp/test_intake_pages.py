@@ -89,7 +89,11 @@ def test_a_phone_report_keyed_by_intake_opens_a_case_they_can_open(app, web, pla
     reference = done.headers["Location"].rsplit("/", 1)[-1]
     [case] = cases(app)
     assert case.reference == reference
-    assert (case.channel, case.locality, case.locality_id) == ("phone", "Riverside Estate", places["Riverside Estate"])
+    assert (case.channel, case.locality, case.locality_id) == (
+        "phone",
+        "Riverside Estate",
+        places["Riverside Estate"],
+    )
     assert case.incident_types == ["verbal_abuse", "harassment"]
     assert case.keyed_by is not None and case.keyed_by.username == "intake"
     assert case.reporter_name == "Joseph Bell" and case.status == "open"
@@ -208,19 +212,26 @@ def test_a_deactivated_locality_is_not_offered_nor_accepted(app, web, places):
 
 def test_the_postcode_finds_the_locality_when_none_is_chosen(app, web, places):
     sign_in(web, "officer")
-    assert web.post("/intake", data=good(places, locality="", location="2 High St, LS1 4AP")).status_code == 303
+    assert (
+        web.post("/intake", data=good(places, locality="", location="2 High St, LS1 4AP")).status_code == 303
+    )
     assert cases(app)[0].locality == "Town Centre"
 
 
 def test_indicators_show_the_incident_types_and_locality_of_staff_intake(app, web, places):
     sign_in(web, "intake")
-    for place, kinds in (("Riverside Estate", ["verbal_abuse"]), ("Hillside Ward", ["graffiti", "verbal_abuse"])):
+    for place, kinds in (
+        ("Riverside Estate", ["verbal_abuse"]),
+        ("Hillside Ward", ["graffiti", "verbal_abuse"]),
+    ):
         form = good(places, locality=str(places[place]), incident_types=kinds)
         assert web.post("/intake", data=form).status_code == 303
     web.post("/logout")
     sign_in(web, "manager")
     page = text(web.get("/dashboards/indicators").text)
-    by_locality = page[page.index("Locality Cases % of 2 cases") : page.index("New cases by locality” as CSV")]
+    by_locality = page[
+        page.index("Locality Cases % of 2 cases") : page.index("New cases by locality” as CSV")
+    ]
     by_type = page[page.index("Incident type Cases % of 2 cases") : page.index("incident type” as CSV")]
     assert "Not recorded" not in by_locality + by_type
     assert "Hillside Ward 1 50.0" in by_locality and "Riverside Estate 1 50.0" in by_locality
