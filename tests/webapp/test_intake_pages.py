@@ -10,7 +10,6 @@ from typing import Any
 
 import pytest
 from flask import Flask
-from flask.testing import FlaskClient
 from sqlalchemy import select
 
 import processes
@@ -201,9 +200,11 @@ def test_an_empty_people_row_is_ignored(app, web, places):
 
 
 def test_a_deactivated_locality_is_not_offered_nor_accepted(app, web, places):
-    with app.extensions["database"].session() as session:
-        with steps.unit_of_work(session, now=processes.clock.now()) as step:
-            localities.set_active(step, places["Town Centre"], False)
+    with (
+        app.extensions["database"].session() as session,
+        steps.unit_of_work(session, now=processes.clock.now()) as step,
+    ):
+        localities.set_active(step, places["Town Centre"], False)
     sign_in(web, "intake")
     assert "Town Centre" not in web.get("/intake").text
     response = web.post("/intake", data=good(places, locality=str(places["Town Centre"])))
