@@ -150,6 +150,7 @@ RULES: dict[str, Rule] = {
     # Staff intake, and the localities it offers (reference data kept by administrators).
     "intake.form": Rule(P.TAKE_REPORTS),
     "intake.submit": Rule(P.TAKE_REPORTS, "edit"),
+    "intake.people": Rule(P.TAKE_REPORTS),
     "localities.index": Rule(P.MANAGE_REFERENCE_DATA),
     "localities.add": Rule(P.MANAGE_REFERENCE_DATA, "edit"),
     "localities.change": Rule(P.MANAGE_REFERENCE_DATA, "edit"),

@@ -43,17 +43,23 @@ def form() -> Page:
     return _render(intake_form.blank(), {})
 
 
-@bp.route("/intake", methods=["POST"])
-def submit() -> Page:
+@bp.route("/intake/people", methods=["POST"])
+def people() -> Page:
+    """ "Add another person" or "Remove person n": the form again, everything typed kept (its
+    buttons post here, so changing the rows saves nothing and is no edit in the audit log)."""
     values = intake_form.submitted(request.form)
-    if request.form.get("add_party") is not None:
-        values["parties"].append(intake_form.blank_party())
-        return _render(values, {})
     removed = request.form.get("remove_party", "")
     if removed.isdigit():
         del values["parties"][int(removed) : int(removed) + 1]
         values["parties"] = values["parties"] or [intake_form.blank_party()]
-        return _render(values, {})
+    else:
+        values["parties"].append(intake_form.blank_party())
+    return _render(values, {})
+
+
+@bp.route("/intake", methods=["POST"])
+def submit() -> Page:
+    values = intake_form.submitted(request.form)
     data, errors = intake_form.checked(values, localities.active(storage.session()))
     if data is None:
         return _render(values, errors, 422)

@@ -13,11 +13,12 @@ from flask import Flask
 from sqlalchemy import select
 
 import processes
-from casework import localities, steps
+from casework import localities, reports, steps
 from db.models import AuditEvent, Case, Locality, TimelineEvent
+from tests.webapp.test_report_never_lost import broken
 from tests.webapp.test_supervision_pages import sign_in, text, web
 
-__all__ = ["web"]
+__all__ = ["broken", "web"]
 
 
 @pytest.fixture
@@ -178,18 +179,21 @@ def test_bad_input_is_named_linked_to_its_field_and_everything_typed_is_kept(
     assert cases(app) == []  # nothing saved
 
 
-def test_people_rows_are_added_and_removed_without_javascript(web, places):
+def test_people_rows_are_added_and_removed_without_javascript(app, web, places):
     sign_in(web, "intake")
     form = good(places)
-    added = web.post("/intake", data={**form, "add_party": "1"})
+    added = web.post("/intake/people", data={**form, "add_party": "1"})
     assert added.status_code == 200
     assert 'name="parties-2-role"' in added.text and "Person 3" in added.text
     assert 'value="Kevin Stone"' in added.text
-    removed = web.post("/intake", data={**form, "remove_party": "0"})
+    removed = web.post("/intake/people", data={**form, "remove_party": "0"})
     assert removed.status_code == 200
     assert 'name="parties-1-role"' not in removed.text
     assert 'value="Kevin Stone"' in removed.text and 'value="Joseph Bell"' in removed.text  # the reporter
     assert removed.text.count('value="Joseph Bell"') == 1  # the victim row went
+    assert cases(app) == []
+    with app.extensions["database"].session() as session:  # changing rows is no edit
+        assert session.scalars(select(AuditEvent).where(AuditEvent.action == "edit")).all() == []
 
 
 def test_an_empty_people_row_is_ignored(app, web, places):
@@ -243,3 +247,16 @@ def test_other_roles_cannot_reach_staff_intake(web, places):
     sign_in(web, "owner")
     assert web.get("/intake").status_code == 403
     assert web.post("/intake", data=good(places)).status_code == 403
+
+
+def test_a_staff_report_is_kept_when_its_process_cannot_start(app, web, places, broken):
+    """The same path as a public report: a broken diagram keeps the report as a case that could
+    not start, still recording who keyed it, who then opens it."""
+    sign_in(web, "intake")
+    done = web.post("/intake", data=good(places))
+    assert done.status_code == 303
+    [case] = cases(app)
+    assert case.status == reports.NOT_STARTED and "ZeroDivisionError" in (case.step_failure or "")
+    assert case.keyed_by is not None and case.keyed_by.username == "intake"
+    assert (case.locality, case.incident_types) == ("Riverside Estate", ["verbal_abuse", "harassment"])
+    assert web.get(f"/cases/{case.reference}").status_code == 200
