@@ -15,6 +15,7 @@ from sqlalchemy import select
 import processes
 from casework import localities, reports, steps
 from db.models import AuditEvent, Case, Locality, TimelineEvent
+from tests.webapp.test_api import token
 from tests.webapp.test_report_never_lost import broken
 from tests.webapp.test_supervision_pages import sign_in, text, web
 
@@ -260,3 +261,16 @@ def test_a_staff_report_is_kept_when_its_process_cannot_start(app, web, places, 
     assert case.keyed_by is not None and case.keyed_by.username == "intake"
     assert (case.locality, case.incident_types) == ("Riverside Estate", ["verbal_abuse", "harassment"])
     assert web.get(f"/cases/{case.reference}").status_code == 200
+
+
+def test_a_corrected_locality_on_the_list_points_the_case_to_it(app, web, places):
+    sign_in(web, "intake")
+    assert web.post("/intake", data=good(places)).status_code == 303
+    reference = cases(app)[0].reference
+    headers = token(web, "officer")
+    moved = web.patch(f"/api/cases/{reference}", headers=headers, json={"locality": "hillside ward"})
+    assert moved.status_code == 200, moved.json
+    assert (cases(app)[0].locality, cases(app)[0].locality_id) == ("Hillside Ward", places["Hillside Ward"])
+    typed = web.patch(f"/api/cases/{reference}", headers=headers, json={"locality": "Somewhere else"})
+    assert typed.status_code == 200
+    assert (cases(app)[0].locality, cases(app)[0].locality_id) == ("Somewhere else", None)
