@@ -176,3 +176,26 @@ def test_flask_init_seeds_the_demo_localities_once(tmp_path):
     assert "demo localities: already present" in again.output
     assert sorted(rows(app)) == ["Hillside Ward", "Riverside Estate", "Town Centre"]
     app.extensions["database"].dispose()
+
+
+def test_the_migration_keeps_the_perception_rule_trigger_on_sqlite(tmp_path):
+    """Adding the cases' foreign keys rebuilds the table on SQLite, which drops its triggers."""
+    from alembic import command
+    from alembic.config import Config
+    from sqlalchemy import text as sql
+
+    from db import Database
+    from db.database import MIGRATIONS
+
+    database = Database(f"sqlite:///{tmp_path / 'm.db'}")
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS))
+    try:
+        for target in ("head", "0012", "head"):
+            with database.engine.begin() as connection:
+                config.attributes["connection"] = connection
+                command.upgrade(config, target) if target == "head" else command.downgrade(config, target)
+                triggers = connection.execute(sql("SELECT name FROM sqlite_master WHERE type = 'trigger'"))
+                assert "cases_perception_rule" in set(triggers.scalars()), target
+    finally:
+        database.dispose()

@@ -17,6 +17,20 @@ down_revision: str | None = '0012'
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
+# Adding a foreign key on SQLite makes batch mode rebuild the cases table, which drops its
+# triggers: the perception rule of migration 0004 is created again after each rebuild.
+SQLITE_PERCEPTION_RULE = """
+CREATE TRIGGER cases_perception_rule BEFORE UPDATE OF hate_perceived ON cases
+WHEN OLD.hate_perceived AND NOT NEW.hate_perceived
+BEGIN SELECT RAISE(ABORT, 'perception rule: a case perceived as hate-motivated cannot be downgraded'); END
+"""
+
+
+def _keep_sqlite_triggers() -> None:
+    if op.get_bind().dialect.name == 'sqlite':
+        op.execute('DROP TRIGGER IF EXISTS cases_perception_rule')
+        op.execute(SQLITE_PERCEPTION_RULE)
+
 
 def upgrade() -> None:
     op.create_table(
@@ -51,6 +65,7 @@ def upgrade() -> None:
         batch_op.create_index(batch_op.f('ix_cases_keyed_by_id'), ['keyed_by_id'], unique=False)
         batch_op.create_foreign_key('fk_cases_locality_id', 'localities', ['locality_id'], ['id'])
         batch_op.create_foreign_key('fk_cases_keyed_by_id', 'users', ['keyed_by_id'], ['id'])
+    _keep_sqlite_triggers()
 
 
 def downgrade() -> None:
@@ -61,6 +76,7 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f('ix_cases_locality_id'))
         batch_op.drop_column('keyed_by_id')
         batch_op.drop_column('locality_id')
+    _keep_sqlite_triggers()
     with op.batch_alter_table('locality_renames', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_locality_renames_locality_id'))
     op.drop_table('locality_renames')
