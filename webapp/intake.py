@@ -11,7 +11,7 @@ from flask import Blueprint, current_app, flash, redirect, render_template, requ
 from werkzeug.wrappers import Response
 
 import processes
-from casework import localities, reports
+from casework import intake, localities, reports
 from casework.vocabulary import CHANNELS, INCIDENT_TYPES, PARTY_ROLES, RELATIONS, STRANDS, TENURES
 from webapp import intake_form, storage
 from webapp.auth import current_row
@@ -35,6 +35,7 @@ def _render(
         roles=PARTY_ROLES,
         relations=RELATIONS,
         tenures=TENURES,
+        recent=intake.recently_keyed(storage.session(), current_row()),
     ), status
 
 

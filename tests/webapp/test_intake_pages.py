@@ -104,6 +104,14 @@ def test_a_phone_report_keyed_by_intake_opens_a_case_they_can_open(app, web, pla
     ]
     assert case.occurred_at is not None and case.occurred_at.isoformat() == "2026-12-01T19:15:00+00:00"
 
+    # Listed on the form page for going back to it, and not for a colleague who did not key it.
+    listed = text(web.get("/intake").text)
+    assert f"Reports you recorded recently {reference} : Phone (office hours)," in listed
+    assert listed.endswith(
+        "In an emergency, call 999 . To report to the police when it is not an emergency, call 101 ."
+    )
+    assert "for Joseph Bell" in listed
+
     # The intake colleague is not in the case's team, yet opens the case they recorded.
     shown = web.get(f"/cases/{reference}")
     assert shown.status_code == 200, shown.text
@@ -135,6 +143,7 @@ def test_without_keying_it_the_intake_colleague_is_refused_the_case(app, web, pl
     assert case.locality == "Hillside Ward"  # from its postcode: LS6 is listed by Hillside Ward
     sign_in(web, "intake")
     assert web.get(f"/cases/{case.reference}").status_code == 403
+    assert "Reports you recorded recently" not in web.get("/intake").text
 
 
 @pytest.mark.parametrize(
