@@ -21,7 +21,9 @@ from webapp import (
     errors,
     flood,
     inbox,
+    intake,
     json_depth,
+    localities,
     modeller,
     new_cases,
     notifications,
@@ -85,6 +87,8 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     app.register_blueprint(consent.bp)
     app.register_blueprint(subject_access.bp)
     app.register_blueprint(account.bp)
+    app.register_blueprint(intake.bp)
+    app.register_blueprint(localities.bp)
     register_api(app)
     flood.init_app(app)  # wraps the reporting views, so after every blueprint
     errors.init_app(app)

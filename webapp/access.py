@@ -148,6 +148,14 @@ RULES: dict[str, Rule] = {
     "new_cases.index": Rule(P.START_CASES),
     "new_cases.form": Rule(P.START_CASES),
     "new_cases.start": Rule(P.START_CASES, "edit"),
+    # Staff intake, and the localities it offers (reference data kept by administrators).
+    "intake.form": Rule(P.TAKE_REPORTS),
+    "intake.submit": Rule(P.TAKE_REPORTS, "edit"),
+    "intake.people": Rule(P.TAKE_REPORTS),
+    "localities.index": Rule(P.MANAGE_REFERENCE_DATA),
+    "localities.add": Rule(P.MANAGE_REFERENCE_DATA, "edit"),
+    "localities.change": Rule(P.MANAGE_REFERENCE_DATA, "edit"),
+    "localities.set_active": Rule(P.MANAGE_REFERENCE_DATA, "edit"),
     "process_models_api.roll_back": Rule(P.MODEL_PROCESSES, None),
     # Retention: what is due, and running the job by hand (administrators).
     "retention.index": Rule(P.RUN_RETENTION),
