@@ -27,6 +27,7 @@ from webapp import (
     notifications,
     outages,
     public,
+    reporter_panel,
     restriction,
     retention_page,
     scheduler,
@@ -35,6 +36,7 @@ from webapp import (
     storage,
     subject_access,
     supervision,
+    tracking,
 )
 from webapp.api import register_api
 
@@ -85,6 +87,8 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     app.register_blueprint(consent.bp)
     app.register_blueprint(subject_access.bp)
     app.register_blueprint(account.bp)
+    app.register_blueprint(tracking.bp)
+    app.register_blueprint(reporter_panel.bp)
     register_api(app)
     flood.init_app(app)  # wraps the reporting views, so after every blueprint
     errors.init_app(app)

@@ -22,6 +22,13 @@ from webapp import public
 
 ENDPOINTS = ("public.report", "reports.create_report")
 TAKEN = (201, 303)
+# The tracking page: every attempt at a reference and code counts (per address, and per
+# reference typed, so guessing one case's code from many addresses is slow too); so does each
+# thing a signed-in reporter sends.
+TRACKING = "tracking.sign_in"
+TRACKING_ACTIONS = "tracking.act"
+TRACK_LIMIT = "10 per 10 minutes; 40 per day"
+TRACK_ACTION_LIMIT = "20 per hour"
 
 
 def _taken(response: Response) -> bool:
@@ -62,8 +69,32 @@ def init_app(app: Flask) -> None:
     for endpoint in ENDPOINTS:
         view: Any = app.view_functions[endpoint]
         app.view_functions[endpoint] = overall(per_address(view))
+    _limit_tracking(app, limiter)
     app.extensions["report_limiter"] = limiter
     app.register_error_handler(RateLimitExceeded, _too_many)
+
+
+def _typed_reference() -> str:
+    return "reference:" + "".join(request.form.get("reference", "").split()).upper()[:40]
+
+
+def _limit_tracking(app: Flask, limiter: Limiter) -> None:
+    def limit() -> str:
+        return str(current_app.config.get("TRACK_LIMIT", TRACK_LIMIT))
+
+    per_address = limiter.shared_limit(limit, scope="track-per-address", methods=["POST"])
+    per_reference = limiter.shared_limit(
+        limit, scope="track-per-reference", key_func=_typed_reference, methods=["POST"]
+    )
+    view: Any = app.view_functions[TRACKING]
+    app.view_functions[TRACKING] = per_reference(per_address(view))
+    actions = limiter.shared_limit(
+        lambda: str(current_app.config.get("TRACK_ACTION_LIMIT", TRACK_ACTION_LIMIT)),
+        scope="track-actions",
+        methods=["POST"],
+    )
+    act: Any = app.view_functions[TRACKING_ACTIONS]
+    app.view_functions[TRACKING_ACTIONS] = actions(act)
 
 
 def _retry_after() -> int:
@@ -94,6 +125,8 @@ def _too_many(err: RateLimitExceeded) -> tuple[Response | str, int, dict[str, st
         )
         body: dict[str, Any] = {"code": 429, "message": message, "errors": {}}
         return jsonify(body), 429, headers
+    if request.endpoint in (TRACKING, TRACKING_ACTIONS):
+        return render_template("tracking/too_many.html", wait=_wait_words(seconds)), 429, headers
     page = render_template(
         "public/too_many.html",
         values=public.submitted(),
