@@ -9,6 +9,7 @@ Over a limit the answer is 429 with ``Retry-After``, the phone numbers, and what
 
 from __future__ import annotations
 
+import os
 import time
 from typing import Any
 
@@ -78,9 +79,16 @@ def _typed_reference() -> str:
     return "reference:" + "".join(request.form.get("reference", "").split()).upper()[:40]
 
 
+def _tracking_setting(name: str, default: str) -> str:
+    return str(current_app.config.get(name) or os.environ.get(name) or default)
+
+
 def _limit_tracking(app: Flask, limiter: Limiter) -> None:
+    for name, default in (("TRACK_LIMIT", TRACK_LIMIT), ("TRACK_ACTION_LIMIT", TRACK_ACTION_LIMIT)):
+        check_limits(name, str(app.config.get(name) or os.environ.get(name) or default))
+
     def limit() -> str:
-        return str(current_app.config.get("TRACK_LIMIT", TRACK_LIMIT))
+        return _tracking_setting("TRACK_LIMIT", TRACK_LIMIT)
 
     per_address = limiter.shared_limit(limit, scope="track-per-address", methods=["POST"])
     per_reference = limiter.shared_limit(
@@ -89,7 +97,7 @@ def _limit_tracking(app: Flask, limiter: Limiter) -> None:
     view: Any = app.view_functions[TRACKING]
     app.view_functions[TRACKING] = per_reference(per_address(view))
     actions = limiter.shared_limit(
-        lambda: str(current_app.config.get("TRACK_ACTION_LIMIT", TRACK_ACTION_LIMIT)),
+        lambda: _tracking_setting("TRACK_ACTION_LIMIT", TRACK_ACTION_LIMIT),
         scope="track-actions",
         methods=["POST"],
     )

@@ -14,7 +14,8 @@ from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import select
 
-from casework import outbox
+from casework import outbox, steps
+from db import timeline
 from db.models import AuditEvent, Case, Notification, OutboxMessage, ReporterDetails, ReporterMessage
 from tests.jobs.services import Mailbox
 from tests.webapp.test_pages import field_error, sign_in, task_id, text
@@ -327,3 +328,20 @@ def test_the_update_and_the_code_reach_a_real_mail_server_and_the_code_is_not_ke
     assert all(m["To"] == "jo@example.com" for m in mailbox.messages)
     stored = rows(app, OutboxMessage, OutboxMessage.kind == "tracking_code")[0]
     assert stored.delivered_at is not None and code not in stored.body
+
+
+def test_a_referral_and_closure_are_told_to_a_witness_but_not_a_contact_with_the_victim(
+    app: Flask, web: FlaskClient
+) -> None:
+    reference, _ = send(web, reporter_is="witness", contact_methods=["email"])
+    with app.extensions["database"].session() as session:
+        case = session.scalars(select(Case).where(Case.reference == reference)).one()
+        with steps.case_step(session, now=datetime.now(UTC), by="Olivia Officer", case=case) as step:
+            step.record(timeline.ContactRecorded("Spoke to the victim, Mrs Patel, at home"))
+            step.record(timeline.Referred("Reported to the police (reference MP-123)"))
+            step.record(timeline.Referred("Not reported to the police; reason recorded"))
+            step.record(timeline.CaseClosed())
+    assert [m.topic for m in rows(app, ReporterMessage)] == ["referral", "closed"]
+    bodies = [m.body for m in rows(app, OutboxMessage, OutboxMessage.kind == "reporter_update")]
+    assert len(bodies) == 2 and not any("MP-123" in b or "Patel" in b for b in bodies)
+    assert "has been closed" in bodies[1]
