@@ -93,15 +93,13 @@ def preferences(values: dict[str, Any]) -> tuple[Preferences | None, dict[str, s
         )
     if safe not in ("", *SAFE):
         errors["safe_to_contact"] = "Choose one of the answers listed."
-    if len(methods) != len(values.get("contact_methods", [])) or len(needs) != len(values.get("needs", [])):
+    if len(methods) != len(values.get("contact_methods", [])):
         errors.setdefault("contact_methods", "Choose from the ways listed.")
+    if len(needs) != len(values.get("needs", [])):
+        errors["needs"] = "Choose from the needs listed, or tell us in the description."
     if safe == "yes":
         errors.update(_methods_problems(values, methods, text))
-    if "interpreter" in needs and not text["interpreter_language"]:
-        errors["interpreter_language"] = "Tell us which language you need an interpreter for."
-    for name, limit in LIMITS.items():
-        if len(text[name]) > limit:
-            errors.setdefault(name, f"Use no more than {limit} characters here.")
+    errors.update(_text_problems(text, needs))
     if errors:
         return None, errors
     return Preferences(
@@ -114,6 +112,27 @@ def preferences(values: dict[str, Any]) -> tuple[Preferences | None, dict[str, s
         needs=needs,
         interpreter_language=text["interpreter_language"] or None,
     ), {}
+
+
+def _text_problems(text: dict[str, str], needs: list[str]) -> dict[str, str]:
+    errors = {
+        name: f"Use no more than {n} characters here." for name, n in LIMITS.items() if len(text[name]) > n
+    }
+    if "interpreter" in needs and not text["interpreter_language"]:
+        errors["interpreter_language"] = "Tell us which language you need an interpreter for."
+    return errors
+
+
+def _who_problems(values: dict[str, Any], kind: str) -> dict[str, str]:
+    named = ("reporter_name", "reporter_email", "reporter_phone", "reporter_address")
+    if kind and kind not in REPORTER_KINDS:
+        return {"reporter_is": "Choose one of the answers listed, or leave the question unanswered."}
+    if kind == "anonymous" and any(str(values.get(n, "")).strip() for n in named):
+        return {
+            "reporter_is": "You chose to stay anonymous: leave your name and contact details empty, "
+            "or choose who you are."
+        }
+    return {}
 
 
 def _methods_problems(values: dict[str, Any], methods: list[str], text: dict[str, str]) -> dict[str, str]:

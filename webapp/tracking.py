@@ -42,6 +42,9 @@ def sign_in() -> Page:
         return render_template("tracking/sign_in.html", values={}, errors={})
     values = {"reference": request.form.get("reference", ""), "code": request.form.get("code", "")}
     errors = {name: f"Enter your {words}." for name, words in _WORDS.items() if not values[name].strip()}
+    for name, words in _WORDS.items():
+        if len(values[name]) > 60:
+            errors[name] = f"That is too long to be a {words.split(',')[0]}: check what you typed."
     if errors:
         return render_template("tracking/sign_in.html", values=values, errors=errors), 422
     sessions = storage.session()

@@ -14,7 +14,7 @@ from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import select
 
-from casework import outbox, steps
+from casework import outbox, sms, steps
 from db import timeline
 from db.models import AuditEvent, Case, Notification, OutboxMessage, ReporterDetails, ReporterMessage
 from tests.jobs.services import Mailbox
@@ -120,6 +120,7 @@ def test_a_good_date_in_three_boxes_is_stored_as_uk_time(app: Flask, web: FlaskC
         ({"needs": ["interpreter"]}, "interpreter_language", "which language"),
         ({"reporter_is": "anonymous"}, "reporter_is", "leave your name and contact details empty"),
         ({"safe_to_contact": "maybe"}, "safe_to_contact", "Choose one of the answers"),
+        ({"needs": ["telepathy"]}, "needs", "Choose from the needs listed"),
     ],
 )
 def test_missing_contact_answers_get_a_clear_message_and_nothing_is_lost(
@@ -178,6 +179,8 @@ def test_a_wrong_code_and_an_unknown_reference_get_the_same_answer(web: FlaskCli
     assert web.get("/track/case").status_code == 302
     empty = web.post("/track", data={"reference": "", "code": ""})
     assert empty.status_code == 422 and "Enter your tracking code" in field_error(empty, "code")
+    too_long = web.post("/track", data={"reference": reference, "code": "A" * 61})
+    assert too_long.status_code == 422 and "too long to be a tracking code" in field_error(too_long, "code")
     assert track(web, reference, code).status_code == 303
 
 
@@ -345,3 +348,17 @@ def test_a_referral_and_closure_are_told_to_a_witness_but_not_a_contact_with_the
     bodies = [m.body for m in rows(app, OutboxMessage, OutboxMessage.kind == "reporter_update")]
     assert len(bodies) == 2 and not any("MP-123" in b or "Patel" in b for b in bodies)
     assert "has been closed" in bodies[1]
+
+
+def test_texts_go_to_the_text_sender_and_are_only_logged_without_a_notify_key(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    sender = outbox.sender_from_config({})
+    assert isinstance(sender, outbox.ByKind) and isinstance(sender.texts, sms.LogSms)
+    configured = outbox.sender_from_config({"NOTIFY_API_KEY": "k", "NOTIFY_SMS_TEMPLATE_ID": "t"})
+    assert isinstance(configured, outbox.ByKind) and configured.texts == sms.NotifySms("k", "t")
+    text_message = OutboxMessage(id=7, kind=sms.KIND, recipient="07700 900123", subject="s", body="Your case")
+    with caplog.at_level("INFO"):
+        sender.send(text_message)
+    assert "text message 7 not sent" in caplog.text and "07700" not in caplog.text
+    assert "Your case" not in caplog.text
