@@ -14,8 +14,10 @@ from sqlalchemy.orm import Session
 from db import timeline
 from db.models import Case, Task, TimelineEvent, Timer, User
 
-# The timers that say when we are next due to contact the victim or reporter.
-CONTACT_TIMERS = ("response_deadline", "contact_due")
+# The timers that say when we are next due to contact the reporter (the first response) and,
+# when the reporter is the victim, them as the victim (the contact cadence).
+REPORTER_TIMERS = ("response_deadline",)
+VICTIM_TIMERS = ("response_deadline", "contact_due")
 OUTCOMES = {"resolved": "Resolved", "not_resolved": "Not resolved"}
 TEAM = "the community safety team"
 # The support diagram's choices in words (longest first: victim_support_service before victim_support).
@@ -48,6 +50,7 @@ class ReporterView:
     outcome: str | None
     open: bool
     lines: list[Line]
+    victim: bool
 
 
 def officer(session: Session, case: Case) -> User | None:
@@ -66,7 +69,9 @@ def first_name(user: User | None) -> str | None:
     return name.split()[0] if name else None
 
 
-def view_of(session: Session, case: Case) -> ReporterView:
+def view_of(session: Session, case: Case, *, victim: bool) -> ReporterView:
+    """``victim``: the reporter said it happened to them. Only then are the victim's support and
+    contact dates theirs to see; a witness or a third party is not told about the victim."""
     events = list(
         session.scalars(
             select(TimelineEvent)
@@ -76,7 +81,7 @@ def view_of(session: Session, case: Case) -> ReporterView:
     )
     due = session.scalar(
         select(Timer.due_at)
-        .where(Timer.case_id == case.id, Timer.element_id.in_(CONTACT_TIMERS))
+        .where(Timer.case_id == case.id, Timer.element_id.in_(VICTIM_TIMERS if victim else REPORTER_TIMERS))
         .order_by(Timer.due_at)
         .limit(1)
     )
@@ -85,11 +90,12 @@ def view_of(session: Session, case: Case) -> ReporterView:
         reported_at=case.reported_at,
         dealt_with_by=first_name(officer(session, case)) or TEAM,
         next_contact_due=due if case.status == "open" else None,
-        agreed=[_agreed(e) for e in events if e.kind == timeline.SupportAgreed.KIND],
+        agreed=[_agreed(e) for e in events if victim and e.kind == timeline.SupportAgreed.KIND],
         closed_at=case.closed_at,
         outcome=_outcome(session, case),
         open=case.status == "open",
         lines=[Line(e.at, text) for e in events if (text := _told(e))],
+        victim=victim,
     )
 
 

@@ -15,7 +15,7 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, s
 from werkzeug.wrappers import Response
 
 import processes
-from casework import reporter_requests, reporter_view, tracking
+from casework import reporter_requests, reporter_view, reporters, tracking
 from casework.casefile import CaseNotFound, find_case
 from casework.vocabulary import COMPLAINT_SUBJECTS
 from db.models import Case
@@ -74,7 +74,9 @@ def _signed_in() -> Case | None:
 
 
 def _status_page(case: Case, status: int = 200, **form: Any) -> tuple[str, int]:
-    view = reporter_view.view_of(storage.session(), case)
+    details = reporters.details_of(storage.session(), case.id)
+    victim = details is not None and details.reporter_is == "victim"
+    view = reporter_view.view_of(storage.session(), case, victim=victim)
     return render_template(
         "tracking/case.html",
         view=view,

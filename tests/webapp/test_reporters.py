@@ -362,3 +362,18 @@ def test_texts_go_to_the_text_sender_and_are_only_logged_without_a_notify_key(
         sender.send(text_message)
     assert "text message 7 not sent" in caplog.text and "07700" not in caplog.text
     assert "Your case" not in caplog.text
+
+
+def test_support_agreed_is_shown_to_the_victim_but_not_to_a_witness(app: Flask, web: FlaskClient) -> None:
+    pages = {}
+    for who in ("victim", "witness"):
+        client = app.test_client()
+        reference, code = send(client, reporter_is=who)
+        with app.extensions["database"].session() as session:
+            case = session.scalars(select(Case).where(Case.reference == reference)).one()
+            with steps.case_step(session, now=datetime.now(UTC), by="Olivia Officer", case=case) as step:
+                step.record(timeline.SupportAgreed(["referred with consent to victim_support_service"]))
+        track(client, reference, code)
+        pages[who] = text(client.get("/track/case"))
+    assert "What we agreed with you referred with consent to Victim Support" in pages["victim"]
+    assert "What we agreed" not in pages["witness"] and "Victim Support" not in pages["witness"]
