@@ -6,7 +6,7 @@ Every bad input gets a clear message and keeps what was typed."""
 from __future__ import annotations
 
 import re
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
@@ -14,7 +14,7 @@ from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import select
 
-from casework import outbox, sms, steps
+from casework import outbox, retention, sms, steps
 from db import timeline
 from db.models import AuditEvent, Case, Notification, OutboxMessage, ReporterDetails, ReporterMessage
 from tests.jobs.services import Mailbox
@@ -377,3 +377,27 @@ def test_support_agreed_is_shown_to_the_victim_but_not_to_a_witness(app: Flask, 
         pages[who] = text(client.get("/track/case"))
     assert "What we agreed with you referred with consent to Victim Support" in pages["victim"]
     assert "What we agreed" not in pages["witness"] and "Victim Support" not in pages["witness"]
+
+
+def test_a_case_review_request_reaches_the_case(web: FlaskClient) -> None:
+    reference, code = send(web)
+    track(web, reference, code)
+    answer = web.post("/track/case/case-review", data={"review_text": "Three reports and nothing done."})
+    assert answer.status_code == 303
+    assert "An ASB Case Review was requested." in text(web.get("/track/case"))
+    sign_in(web, "officer")
+    assert "ASB Case Review requested: Three reports and nothing done." in text(
+        web.get(f"/cases/{reference}")
+    )
+
+
+def test_retention_removes_what_the_reporter_told_us_and_the_code(app: Flask, web: FlaskClient) -> None:
+    reference, code = send(web, safe_to_contact="yes")
+    claim_first_response(web, reference)
+    with app.extensions["database"].session() as session:
+        case = session.scalars(select(Case).where(Case.reference == reference)).one()
+        case.status, case.closed_at = "closed", datetime(2020, 1, 1, tzinfo=UTC)
+        session.commit()
+        retention.anonymise_expired(session, now=datetime.now(UTC), retention=timedelta(days=30))
+    assert rows(app, ReporterDetails) == [] and rows(app, ReporterMessage) == []
+    assert track(app.test_client(), reference, code).status_code == 422
