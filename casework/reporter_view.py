@@ -12,7 +12,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from db import timeline
-from db.models import Case, Task, TimelineEvent, Timer, User
+from db.models import Case, Task, TaskCandidateGroup, TimelineEvent, Timer, User
 
 # The timers that say when we are next due to contact the reporter (the first response) and,
 # when the reporter is the victim, them as the victim (the contact cadence).
@@ -54,10 +54,16 @@ class ReporterView:
 
 
 def officer(session: Session, case: Case) -> User | None:
-    """Whoever holds the case's newest assigned task (open ones first): the officer dealing with it."""
+    """The officer dealing with the case: whoever holds its team's newest assigned task (open
+    ones first); a supervisor's task (a complaint, a sign-off) does not make them the officer."""
+    team_task = (
+        select(TaskCandidateGroup.task_id)
+        .where(TaskCandidateGroup.group_name == (case.team or "community-safety"))
+        .scalar_subquery()
+    )
     task = session.scalar(
         select(Task)
-        .where(Task.case_id == case.id, Task.assignee_id.is_not(None))
+        .where(Task.case_id == case.id, Task.assignee_id.is_not(None), Task.id.in_(team_task))
         .order_by((Task.status == "open").desc(), Task.created_at.desc())
         .limit(1)
     )
