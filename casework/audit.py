@@ -37,6 +37,7 @@ ACTIONS = {
     "locality-changed": "Changed a locality",
     "locality-deactivated": "Deactivated a locality",
     "locality-reactivated": "Reactivated a locality",
+    "tracking-code-reset": "Made a new tracking code for the reporter",
 }
 
 

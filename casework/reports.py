@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session
 from sqlalchemy.sql.elements import ColumnElement
 
 import processes
-from casework import audit, localities, steps
+from casework import audit, localities, reporters, steps
 from casework.vocabulary import INCIDENT_TYPES, PARTY_ROLES, PROCESS_KEY, RELATIONS, STRANDS
 from db import timeline
 from db.models import Case, OutboxMessage, Party, TimelineEvent, User
@@ -61,6 +61,18 @@ class Report:
     # A report taken by a colleague (staff intake): who keyed it, recorded on the case.
     keyed_by_id: int | None = None
     keyed_by_name: str | None = None
+    # From the public form: who they are, whether and how to contact them, and their tracking
+    # code (kept only as a hash). None for reports taken by staff or through the API.
+    reporter: reporters.Preferences | None = None
+    tracking_code: str | None = None
+
+    def may_email(self) -> bool:
+        return self.reporter is None or self.reporter.may_email()
+
+    def mails_code(self, acknowledge: bool) -> bool:
+        """Whether the acknowledgement goes with the tracking code, as one email (so the cap on
+        acknowledgements to one address counts it) instead of the process's own."""
+        return acknowledge and bool(self.tracking_code and self.reporter and self.reporter_email)
 
 
 def sample_report() -> Report:
@@ -192,7 +204,7 @@ def acknowledgement_allowed(session: Session, email: str | None, cap: int | None
         return True
     sent = session.scalar(
         select(func.count(OutboxMessage.id)).where(
-            OutboxMessage.kind == ACKNOWLEDGEMENT,
+            OutboxMessage.kind.in_((ACKNOWLEDGEMENT, reporters.TRACKING_CODE)),
             func.lower(OutboxMessage.recipient) == email.strip().lower(),
             OutboxMessage.created_at > now - timedelta(days=1),
         )
@@ -315,20 +327,32 @@ def open_case(
     """Open a case for ``report`` and start its process, in ``step`` (a deploy's trial case starts
     exactly as a real report does, in a step that is rolled back)."""
     session, now = step.session, step.now
-    acknowledge = acknowledgement_allowed(session, report.reporter_email, acknowledgements_per_address, now)
+    acknowledge = report.may_email() and acknowledgement_allowed(
+        session, report.reporter_email, acknowledgements_per_address, now
+    )
     prior = prior_complaints(session, report, now)
     case = _placed(session, _new_case(report, now), report)
-    return processes.start(
+    data = start_data(case, prior, acknowledge=acknowledge)
+    if report.mails_code(acknowledge):
+        data["acknowledged_already"] = True  # the tracking code's email acknowledges it
+    started = processes.start(
         step,
         case,
         PROCESS_KEY,
-        start_data(case, prior, acknowledge=acknowledge),
+        data,
         now=now,
         reference=lambda case_id: reference_for(case_id, now),
         actor=_by(report),
         summary=_opening(report, case.route, prior),
         details={"strands": list(report.strands), "incident_types": list(report.incident_types)},
     )
+    _attach_reporter(step, case, report, email=report.mails_code(acknowledge))
+    return started
+
+
+def _attach_reporter(step: steps.CaseStep, case: Case, report: Report, *, email: bool) -> None:
+    if report.reporter is not None and report.tracking_code:
+        reporters.attach(step, case, report.reporter, report.tracking_code, email=email)
 
 
 def keep_unstarted(
@@ -372,7 +396,11 @@ def keep_unstarted(
             detail=f"The process could not start on version {case.process_version.version}: {message}",
             outcome="kept",
         )
-        if acknowledgement_allowed(session, report.reporter_email, acknowledgements_per_address, now):
+        acknowledge = report.may_email() and acknowledgement_allowed(
+            session, report.reporter_email, acknowledgements_per_address, now
+        )
+        _attach_reporter(step, case, report, email=report.mails_code(acknowledge))
+        if acknowledge and not report.mails_code(acknowledge):
             subject, body = acknowledgement(case.reference)
             assert report.reporter_email is not None
             step.queue_email(

@@ -48,6 +48,8 @@ from db.models import (
     Disclosure,
     OutboxMessage,
     Referral,
+    ReporterDetails,
+    ReporterMessage,
     Task,
     TimelineEvent,
     Timer,
@@ -171,7 +173,8 @@ def _anonymise(
         referral.reason = MARKER if referral.reason else None
     for review in session.scalars(select(CaseReview).where(CaseReview.case_id == case.id)):
         review.comments = MARKER
-    for table in (CaseDocument, OutboxMessage, Timer):
+    # The reporter's contact answers, tracking code and the updates sent go with the case's mail.
+    for table in (ReporterMessage, ReporterDetails, CaseDocument, OutboxMessage, Timer):
         session.execute(delete(table).where(table.case_id == case.id))
 
 

@@ -465,3 +465,42 @@ class LocalityRename(Base):
     new_name: Mapped[str] = mapped_column(String(120))
     renamed_at: Mapped[datetime]
     renamed_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+
+
+# --- reporters ---
+
+
+class ReporterDetails(Base):
+    """What a public reporter told us about themselves and how (or whether) to contact them, and
+    the hash of their private tracking code (the code itself is never stored)."""
+
+    __tablename__ = "reporter_details"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id", ondelete="CASCADE"), unique=True)
+    # victim, witness, third_party or anonymous (casework.vocabulary.REPORTER_KINDS).
+    reporter_is: Mapped[str] = mapped_column(String(20))
+    # Only True allows an update; False: never contact them; None: they did not say.
+    safe_to_contact: Mapped[bool | None]
+    contact_methods: Mapped[list[Any]] = mapped_column(default=list)
+    contact_times: Mapped[str | None] = mapped_column(String(500))
+    contact_through: Mapped[str | None] = mapped_column(String(500))
+    # A postal address for letters (the case's location is where it happened, not where they live).
+    address: Mapped[str | None] = mapped_column(String(500))
+    needs: Mapped[list[Any]] = mapped_column(default=list)
+    interpreter_language: Mapped[str | None] = mapped_column(String(100))
+    tracking_hash: Mapped[str | None] = mapped_column(String(200))
+    tracking_set_at: Mapped[datetime | None]
+
+
+class ReporterMessage(Base):
+    """An update the reporter was sent (or not, and why) on an event the policy names."""
+
+    __tablename__ = "reporter_messages"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id", ondelete="CASCADE"), index=True)
+    at: Mapped[datetime]
+    topic: Mapped[str] = mapped_column(String(40))
+    # email, text, or none (not sent: the reason is in ``text``).
+    channel: Mapped[str] = mapped_column(String(20))
+    outbox_id: Mapped[int | None] = mapped_column(ForeignKey("outbox.id", ondelete="SET NULL"))
+    text: Mapped[str] = mapped_column(Text)

@@ -551,6 +551,44 @@ class Disclosed(Said):
     KIND = "disclosure"
 
 
+# The reporter's own way back (issue 19): what they add from the tracking page
+
+
+@dataclass(frozen=True)
+class DiaryEntry(Event):
+    """What happened next, in the reporter's words, with when it happened (UK time, as typed)."""
+
+    KIND = "diary"
+    REPORTER = "You added a diary entry."
+    AFTER_RETENTION = fixed("Diary entry from the reporter")
+    happened: str
+    text: str
+
+    @property
+    def summary(self) -> str:
+        return f"Diary entry from the reporter ({self.happened}): {self.text}"
+
+
+@dataclass(frozen=True)
+class CallbackRequested(Event):
+    KIND = "callback"
+    REPORTER = "You asked us to call you back."
+    AFTER_RETENTION = fixed("The reporter asked for a call back")
+    text: str
+
+    @property
+    def summary(self) -> str:
+        return f"The reporter asked for a call back: {self.text}"
+
+
+@dataclass(frozen=True)
+class TrackingCodeReset(Said):
+    """A new tracking code was made for the reporter (never the code itself)."""
+
+    KIND = "tracking_code"
+    AFTER_RETENTION = KEEP
+
+
 def _kinds() -> dict[str, type[Event]]:
     found: dict[str, type[Event]] = {}
     pending = list(Event.__subclasses__())

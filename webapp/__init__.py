@@ -29,6 +29,7 @@ from webapp import (
     notifications,
     outages,
     public,
+    reporter_panel,
     restriction,
     retention_page,
     scheduler,
@@ -37,6 +38,7 @@ from webapp import (
     storage,
     subject_access,
     supervision,
+    tracking,
 )
 from webapp.api import register_api
 
@@ -89,6 +91,8 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     app.register_blueprint(account.bp)
     app.register_blueprint(intake.bp)
     app.register_blueprint(localities.bp)
+    app.register_blueprint(tracking.bp)
+    app.register_blueprint(reporter_panel.bp)
     register_api(app)
     flood.init_app(app)  # wraps the reporting views, so after every blueprint
     errors.init_app(app)

@@ -55,6 +55,10 @@ RULES: dict[str, Rule] = {
     "public.report": Rule(PUBLIC),
     "public.received": Rule(PUBLIC),
     "reports.create_report": Rule(PUBLIC),
+    "tracking.sign_in": Rule(PUBLIC),
+    "tracking.status": Rule(PUBLIC),
+    "tracking.sign_out": Rule(PUBLIC),
+    "tracking.act": Rule(PUBLIC),
     "token.token": Rule(PUBLIC),
     "token.revoke_current": Rule(P.USE_APP, "edit"),
     "token.list_tokens": Rule(P.USE_APP),
@@ -93,6 +97,7 @@ RULES: dict[str, Rule] = {
     "cases_api.record_case_review_action": Rule(P.EDIT_CASES, "edit", case_arg="reference"),
     "supervision_api.reviews": Rule(P.OPEN_CASES, "view", case_arg="reference"),
     "restriction.restrict": Rule(P.RESTRICT_CASES, "edit", case_arg="reference"),
+    "tracking.reset_code": Rule(P.EDIT_CASES, None, case_arg="reference"),  # audits its own entry
     "restriction_api.restrict": Rule(P.RESTRICT_CASES, "edit", case_arg="reference"),
     "restriction_api.lift": Rule(P.RESTRICT_CASES, "edit", case_arg="reference"),
     # Consent and disclosure (the disclosure's own "disclose" entry is written with it).

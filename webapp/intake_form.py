@@ -15,7 +15,8 @@ from werkzeug.datastructures import MultiDict
 from casework import reports
 from casework.vocabulary import CHANNELS, INCIDENT_TYPES, STRANDS
 from db.models import Locality
-from webapp.public import _occurred_at as occurred_at
+from webapp import reporter_form
+from webapp.public import _occurred_at
 from webapp.schemas import PartySchema, ReportSchema
 
 PARTY_FIELDS = ("role", "name", "relation", "tenure", "address", "phone")
@@ -109,6 +110,15 @@ def _locality(chosen: str, offered: list[Locality]) -> tuple[str | None, str | N
         if str(locality.id) == chosen:
             return locality.name, None
     return None, FRIENDLY["locality"]
+
+
+def occurred_at(date_text: str, time_text: str) -> tuple[str | None, dict[str, str]]:
+    """The date typed in one box (27/03/2026) and the optional time, as the public form's
+    three-box date is checked: an ISO instant in UK time, or {input id: problem}."""
+    boxes = reporter_form.split_single_date(date_text)
+    if date_text and not (boxes["occurred_month"] and boxes["occurred_year"]):
+        return None, {"occurred_date": "Enter the date as day/month/year, for example 27/03/2026."}
+    return _occurred_at({**boxes, "occurred_time": time_text})
 
 
 def checked(values: dict[str, Any], offered: list[Locality]) -> tuple[dict[str, Any] | None, dict[str, str]]:
