@@ -42,6 +42,7 @@ from db import timeline
 from db.models import (
     AuditEvent,
     Case,
+    CaseAction,
     CaseDocument,
     CaseReview,
     Consent,
@@ -161,7 +162,7 @@ def _anonymise(session: Session, case: Case, now: datetime, staff: set[str]) -> 
         referral.reason = MARKER if referral.reason else None
     for review in session.scalars(select(CaseReview).where(CaseReview.case_id == case.id)):
         review.comments = MARKER
-    for table in (CaseDocument, OutboxMessage, Timer):
+    for table in (CaseDocument, OutboxMessage, Timer, CaseAction):
         session.execute(delete(table).where(table.case_id == case.id))
 
 

@@ -534,6 +534,33 @@ class Disclosed(Said):
     KIND = "disclosure"
 
 
+# The action plan and letters (issue 15)
+
+
+@dataclass(frozen=True)
+class ActionAdded(Said):
+    """An action put on the case's action plan: what, whose, by when (typed text: removed later)."""
+
+    KIND = "action_added"
+    AFTER_RETENTION = fixed("Action added to the action plan")
+
+
+@dataclass(frozen=True)
+class ActionClosed(Said):
+    """An action marked done or cancelled."""
+
+    KIND = "action_closed"
+    AFTER_RETENTION = fixed("Action on the action plan closed")
+
+
+@dataclass(frozen=True)
+class LetterSent(Said):
+    """A saved letter emailed to its recipient or printed to post."""
+
+    KIND = "letter_sent"
+    AFTER_RETENTION = KEEP
+
+
 def _kinds() -> dict[str, type[Event]]:
     found: dict[str, type[Event]] = {}
     pending = list(Event.__subclasses__())

@@ -67,6 +67,8 @@ def sample_case(app: Flask) -> dict[str, str]:
         "filename": "app.css",
         "consent_id": "1",
         "token_id": "1",
+        "action_id": "1",
+        "letter_id": "1",
     }
 
 
