@@ -69,7 +69,8 @@ def test_an_action_shows_on_the_case_and_in_its_owners_inbox_and_goes_overdue(ap
         assert "for Olivia Officer; due 3 March 2026" in part and "Overdue" not in part
         timeline = text(section(page, "timeline"))
         assert (
-            "Action for Olivia Officer, due 3 March 2026 (agreed with the victim): Fit a door camera" in timeline
+            "Action for Olivia Officer, due 3 March 2026 (agreed with the victim): Fit a door camera"
+            in timeline
         )
         inbox = text(section(web.get("/").get_data(as_text=True), "my-actions"))
         assert "Fit a door camera at 4 Birch Close" in inbox and "Overdue" not in inbox
@@ -146,7 +147,9 @@ def test_done_and_cancelled_actions_close_once_and_show_on_the_timeline(app, web
         first, second = sorted(_actions(app), key=lambda a: a.id)
         assert web.post(f"/cases/{case}/actions/{first.id}", data={"status": "done"}).status_code == 303
         assert web.post(f"/cases/{case}/actions/{second.id}", data={"status": "cancelled"}).status_code == 303
-        again = web.post(f"/cases/{case}/actions/{first.id}", data={"status": "cancelled"}, follow_redirects=True)
+        again = web.post(
+            f"/cases/{case}/actions/{first.id}", data={"status": "cancelled"}, follow_redirects=True
+        )
         assert "This action is already done; it cannot change again." in text(again.get_data(as_text=True))
         assert web.post(f"/cases/{case}/actions/999999", data={"status": "done"}).status_code == 404
         assert web.post(f"/cases/{case}/actions/abc", data={"status": "done"}).status_code == 404
@@ -185,7 +188,12 @@ def test_the_api_adds_lists_and_closes_actions_and_refuses_bad_input(app, client
         assert unknown.status_code == 404
         made = client.post(
             url,
-            json={"description": "Visit", "owner_id": officer, "due_on": TOMORROW, "agreed_with_victim": True},
+            json={
+                "description": "Visit",
+                "owner_id": officer,
+                "due_on": TOMORROW,
+                "agreed_with_victim": True,
+            },
             headers=headers,
         )
         assert made.status_code == 201, made.json
