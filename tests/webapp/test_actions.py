@@ -213,3 +213,32 @@ def test_the_api_adds_lists_and_closes_actions_and_refuses_bad_input(app, client
         again = client.patch(f"{url}/{body['id']}", json={"status": "cancelled"}, headers=headers)
         assert again.status_code == 422 and "already done" in again.json["message"]
         assert client.patch(f"{url}/424242", json={"status": "done"}, headers=headers).status_code == 404
+
+
+def test_an_overdue_action_is_on_the_supervisors_stuck_work_list(app, web, client, case):
+    sign_in(web, "officer")
+    with frozen_at(NOW):
+        _add(
+            web,
+            case,
+            **{
+                "action-description": "Chase the police for the CCTV",
+                "action-owner_id": str(_id_of(app, "officer")),
+                "action-due_on": TOMORROW,
+            },
+        )
+    headers = token(client, "supervisor")
+    url = "/api/stuck?kind=overdue_actions"
+    with frozen_at(NOW):
+        first = client.get(url, headers=headers)
+        assert first.json["counts"]["overdue_actions"] == 0, first.json
+    with frozen_at(NOW + timedelta(days=2)):
+        listed = client.get(url, headers=headers).json
+        [item] = listed["items"]
+        assert item["case_reference"] == case and item["officer"] == "officer"
+        assert item["reason"] == "Action: Chase the police for the CCTV: past its due day"
+        assert client.get(url + "&officer=supervisor", headers=headers).json["items"] == []
+        assert client.get(url + "&team=community-safety", headers=headers).json["items"] == []
+        sign_in(web, "supervisor")
+        page = web.get("/dashboards/stuck?kind=overdue_actions").get_data(as_text=True)
+        assert "Actions past their day" in page and "1 action," in text(page)
