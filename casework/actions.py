@@ -252,6 +252,8 @@ def _action_of(session: Session, case: Case, action_id: object) -> CaseAction:
         wanted = int(str(action_id))
     except (TypeError, ValueError):
         raise NotFound(f"There is no action {action_id!r} on case {case.reference}.") from None
+    if not 0 < wanted < 2**31:  # beyond what the id column holds: no such row
+        raise NotFound(f"There is no action {action_id!r} on case {case.reference}.")
     action = session.get(CaseAction, wanted)
     if action is None or action.case_id != case.id:
         raise NotFound(f"There is no action {action_id!r} on case {case.reference}.")

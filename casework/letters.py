@@ -147,6 +147,8 @@ def letter_of(session: Session, reference: str, document_id: object) -> CaseDocu
         wanted = int(str(document_id))
     except (TypeError, ValueError):
         raise NotFound(f"There is no letter {document_id!r} on case {case.reference}.") from None
+    if not 0 < wanted < 2**31:  # beyond what the id column holds: no such row
+        raise NotFound(f"There is no letter {document_id!r} on case {case.reference}.")
     document = session.get(CaseDocument, wanted)
     if document is None or document.case_id != case.id or document.kind != "letter":
         raise NotFound(f"There is no letter {document_id!r} on case {case.reference}.")

@@ -71,8 +71,8 @@ def add(reference: str) -> Page:
     return _to_case(reference)
 
 
-@bp.route("/cases/<reference>/actions/<action_id>", methods=["POST"])
-def close(reference: str, action_id: str) -> Page:
+@bp.route("/cases/<reference>/actions/<int:action_id>", methods=["POST"])
+def close(reference: str, action_id: int) -> Page:
     status = request.form.get("status")
     try:
         actions.close(

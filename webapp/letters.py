@@ -109,8 +109,8 @@ def save(reference: str) -> Page:
     return redirect(url_for("cases.show", reference=case.reference, _anchor="letters"), 303)
 
 
-@bp.route("/cases/<reference>/letters/<letter_id>/pdf", methods=["GET"])
-def download(reference: str, letter_id: str) -> Response:
+@bp.route("/cases/<reference>/letters/<int:letter_id>/pdf", methods=["GET"])
+def download(reference: str, letter_id: int) -> Response:
     try:
         document = letters.letter_of(storage.session(), reference, letter_id)
     except (letters.NotFound, CaseNotFound):
@@ -122,8 +122,8 @@ def download(reference: str, letter_id: str) -> Response:
     return response
 
 
-@bp.route("/cases/<reference>/letters/<letter_id>/send", methods=["POST"])
-def send(reference: str, letter_id: str) -> Page:
+@bp.route("/cases/<reference>/letters/<int:letter_id>/send", methods=["POST"])
+def send(reference: str, letter_id: int) -> Page:
     try:
         done = letters.send(
             storage.session(),

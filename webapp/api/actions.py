@@ -94,11 +94,11 @@ def add_action(body: dict[str, Any], reference: str) -> Any:
     return actions.view(row)
 
 
-@bp.route("/cases/<reference>/actions/<action_id>", methods=["PATCH"])
+@bp.route("/cases/<reference>/actions/<int:action_id>", methods=["PATCH"])
 @bp.doc(security=SECURITY)
 @bp.arguments(ActionChangeSchema)
 @bp.response(200, ActionOutSchema)
-def close_action(body: dict[str, Any], reference: str, action_id: str) -> Any:
+def close_action(body: dict[str, Any], reference: str, action_id: int) -> Any:
     """Mark an open action done or cancel it; 422 if it is no longer open."""
     try:
         row = actions.close(
