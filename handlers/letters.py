@@ -153,7 +153,14 @@ def generate_letter(request: ServiceRequest) -> dict[str, Any]:
     values = values_for(case, to=to, now=request.now, outcome=request.data.get("outcome"))
     body = render(template_body(request.session, name), values)
     title = str(request.params.get("title") or template_title(request.session, name))
-    document = CaseDocument(case_id=case.id, kind="letter", title=title, body=body, created_at=request.now)
+    document = CaseDocument(
+        case_id=case.id,
+        kind="letter",
+        title=title,
+        body=body,
+        created_at=request.now,
+        recipient=to if to in RECIPIENTS else "victim",
+    )
     request.session.add(document)
     request.record(LetterGenerated(title))
     return {"letter": title}

@@ -87,10 +87,9 @@ def save(reference: str) -> Page:
     text = request.form.get("letter-text", "")
     try:
         draft = _draft(reference, template)
-    except letters.Invalid:
-        draft = None
-    if draft is None:
-        abort(404)
+    except letters.Invalid as err:  # the template in use cannot be filled: say so on the case
+        flash(str(err), "error")
+        return redirect(url_for("cases.show", reference=case.reference, _anchor="letters"), 303)
     if request.form.get("do") == "preview":
         return _write(case, draft, title, text, {})
     try:

@@ -108,6 +108,7 @@ def test_an_action_due_tomorrow_goes_overdue_when_the_clock_moves(
     expect(item).to_contain_text("Agreed with the victim")
     expect(item).to_contain_text(f"due {tomorrow.day} {tomorrow:%B %Y}")
     expect(item).not_to_contain_text("Overdue")
+    actions.screenshot(path=str(artifacts / "action-plan-phone.png"))
     page.goto("/")
     mine = page.locator("#my-actions")
     expect(mine).to_contain_text("Fit a door camera at 4 Birch Close")
