@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session
 from casework import steps
 from casework.casefile import find_case
 from db.models import Case, CaseDocument, LetterTemplate, User
-from db.timeline import LetterGenerated, LetterSent
+from db.timeline import LetterSent, LetterWritten
 from handlers import letters as templates
 from handlers.letter_pdf import letter_pdf
 
@@ -137,7 +137,7 @@ def save(
             recipient=templates.KINDS[key].recipient,
         )
         session.add(document)
-        step.record(LetterGenerated(heading, {"template": key}))
+        step.record(LetterWritten(heading, {"template": key}))
     return document
 
 

@@ -554,11 +554,24 @@ class ActionClosed(Said):
 
 
 @dataclass(frozen=True)
+class LetterWritten(LetterGenerated):
+    """A letter an officer wrote from a template: its title was typed, so it goes at the end of
+    retention."""
+
+    KIND = "letter_written"
+    AFTER_RETENTION = fixed("Letter written")
+
+    @property
+    def summary(self) -> str:
+        return f"Letter written: {self.title}"
+
+
+@dataclass(frozen=True)
 class LetterSent(Said):
-    """A saved letter emailed to its recipient or printed to post."""
+    """A saved letter emailed to its recipient or printed to post (with its typed title)."""
 
     KIND = "letter_sent"
-    AFTER_RETENTION = KEEP
+    AFTER_RETENTION = fixed("Letter sent")
 
 
 def _kinds() -> dict[str, type[Event]]:

@@ -139,7 +139,7 @@ def test_a_letter_is_previewed_edited_and_downloaded_as_a_pdf(browser_page: Page
     expect(page.locator("#letter-preview")).to_contain_text("Thank you, Ms Khan, for telling us")
     page.get_by_role("button", name="Save the letter as a PDF").click()
     expect(page.locator(".flashes")).to_contain_text("is saved on the case")
-    expect(page.locator("#timeline")).to_contain_text("Letter generated: We have received your report")
+    expect(page.locator("#timeline")).to_contain_text("Letter written: We have received your report")
     with page.expect_download() as download_info:
         page.locator("#letters").get_by_role("link", name="Download the PDF").click()
     download = download_info.value

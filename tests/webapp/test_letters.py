@@ -80,7 +80,7 @@ def test_a_letter_is_filled_previewed_edited_saved_as_pdf_and_downloaded(app, we
     with frozen_at(NOW):
         page = web.get(f"/cases/{case}").get_data(as_text=True)
         assert "Your report" in text(section(page, "letters"))
-        assert "Letter generated: Your report" in text(section(page, "timeline"))
+        assert "Letter written: Your report" in text(section(page, "timeline"))
         download = web.get(f"/cases/{case}/letters/{letter.id}/pdf")
     assert download.status_code == 200 and download.mimetype == "application/pdf"
     assert download.headers["Content-Disposition"].startswith("attachment;")
