@@ -125,7 +125,9 @@ def test_an_action_due_tomorrow_goes_overdue_when_the_clock_moves(
     expect(page.locator("#timeline")).to_contain_text("Action done (it was for Olivia Officer)")
 
 
-def test_a_letter_is_previewed_edited_and_downloaded_as_a_pdf(browser_page: Page, case: str) -> None:
+def test_a_letter_is_previewed_edited_and_downloaded_as_a_pdf(
+    browser_page: Page, case: str, artifacts: Path
+) -> None:
     page = browser_page
     sign_in(page, "officer")
     page.goto(f"/cases/{case}")
@@ -137,6 +139,7 @@ def test_a_letter_is_previewed_edited_and_downloaded_as_a_pdf(browser_page: Page
     letter.fill(edited)
     page.get_by_role("button", name="Preview the changes").click()
     expect(page.locator("#letter-preview")).to_contain_text("Thank you, Ms Khan, for telling us")
+    page.screenshot(path=str(artifacts / "letter-preview.png"), full_page=True)
     page.get_by_role("button", name="Save the letter as a PDF").click()
     expect(page.locator(".flashes")).to_contain_text("is saved on the case")
     expect(page.locator("#timeline")).to_contain_text("Letter written: We have received your report")

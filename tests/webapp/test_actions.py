@@ -242,3 +242,19 @@ def test_an_overdue_action_is_on_the_supervisors_stuck_work_list(app, web, clien
         sign_in(web, "supervisor")
         page = web.get("/dashboards/stuck?kind=overdue_actions").get_data(as_text=True)
         assert "Actions past their day" in page and "1 action," in text(page)
+
+
+def test_the_owner_is_told_of_an_action_someone_else_gave_them(app, client, case):
+    headers = token(client, "officer")
+    supervisor = _id_of(app, "supervisor")
+    with frozen_at(NOW):
+        made = client.post(
+            f"/api/cases/{case}/actions",
+            json={"description": "Review the risk", "owner_id": supervisor, "due_on": TOMORROW},
+            headers=headers,
+        )
+        assert made.status_code == 201
+        notices = client.get("/api/notifications", headers=token(client, "supervisor")).json["items"]
+        mine = client.get("/api/notifications", headers=headers).json["items"]
+    assert [n["message"] for n in notices] == [f"{case}: An action for you, due 3 March 2026"]
+    assert not any("action for you" in n["message"] for n in mine)
