@@ -5,7 +5,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 FLASK := $(BIN)/flask --app webapp
 
-.PHONY: run test bench lint services browser assets install install-dev clean
+.PHONY: run test bench lint services browser assets pdf-libs install install-dev clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -19,8 +19,8 @@ $(VENV)/.installed-dev: pyproject.toml | $(BIN)/python
 	$(BIN)/pip install --quiet -e ".[dev]"
 	touch $@ $(VENV)/.installed
 
-install: $(VENV)/.installed
-install-dev: $(VENV)/.installed-dev
+install: $(VENV)/.installed pdf-libs
+install-dev: $(VENV)/.installed-dev pdf-libs
 
 ## run: the embedded mode (SQLite, in-process timers, demo users) on http://127.0.0.1:5000
 run: install assets
@@ -62,6 +62,10 @@ assets:
 
 browser:
 	@bash scripts/ensure-chromium.sh
+
+## pdf-libs: Debian's Pango and a font, which WeasyPrint needs to make letters into PDFs
+pdf-libs:
+	@bash scripts/ensure-pdf-libs.sh
 
 services:
 	@bash scripts/ensure-services.sh

@@ -41,8 +41,17 @@ class SmtpSender:
         email["To"] = message.recipient
         email["Subject"] = message.subject
         email.set_content(message.body)
+        letter = message.document
+        if letter is not None and letter.pdf:
+            email.add_attachment(
+                letter.pdf, maintype="application", subtype="pdf", filename=f"{_file_name(letter.title)}.pdf"
+            )
         with smtplib.SMTP(self.host, self.port, timeout=self.timeout) as smtp:
             smtp.send_message(email)
+
+
+def _file_name(title: str) -> str:
+    return "".join(c if c.isalnum() else "-" for c in title).strip("-").lower()[:80] or "letter"
 
 
 class LogSender:

@@ -42,6 +42,7 @@ from db import timeline
 from db.models import (
     AuditEvent,
     Case,
+    CaseAction,
     CaseDocument,
     CaseReview,
     Consent,
@@ -174,7 +175,7 @@ def _anonymise(
     for review in session.scalars(select(CaseReview).where(CaseReview.case_id == case.id)):
         review.comments = MARKER
     # The reporter's contact answers, tracking code and the updates sent go with the case's mail.
-    for table in (ReporterMessage, ReporterDetails, CaseDocument, OutboxMessage, Timer):
+    for table in (ReporterMessage, ReporterDetails, CaseDocument, OutboxMessage, Timer, CaseAction):
         session.execute(delete(table).where(table.case_id == case.id))
 
 

@@ -86,9 +86,17 @@ class CaseStep:
         return audit.record(self.session, actor or self.actor, action, now=self.now, **entry)
 
     def queue_email(
-        self, *, to: str, subject: str, body: str, case_id: int | None, kind: str = "email"
+        self,
+        *,
+        to: str,
+        subject: str,
+        body: str,
+        case_id: int | None,
+        kind: str = "email",
+        document_id: int | None = None,
     ) -> None:
-        """Mail to send once the step commits (the outbox delivers it, retrying on failure)."""
+        """Mail to send once the step commits (the outbox delivers it, retrying on failure), with
+        the PDF of the letter ``document_id`` attached if given."""
         self.session.add(
             OutboxMessage(
                 case_id=case_id,
@@ -98,6 +106,7 @@ class CaseStep:
                 body=body,
                 created_at=self.now,
                 next_attempt_at=self.now,
+                document_id=document_id,
             )
         )
 

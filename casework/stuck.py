@@ -1,6 +1,6 @@
 """Stuck and overdue work, for supervisors and managers.
 
-Five lists, each with its count:
+The lists, each with its count:
 
 - ``overdue``: open tasks past their due time;
 - ``unclaimed``: open tasks nobody has taken, older than ``unclaimed_hours``;
@@ -10,6 +10,9 @@ Five lists, each with its count:
 - ``dead_end``: open cases waiting on nothing: no open task and no timer. (Every open case also
   accepts the further-incident, case-review and complaint messages, so those are not waits; a
   diagram that waited on a message in its main flow would show here too.)
+
+- ``overdue_actions``: open actions of the case action plans past their due day
+  (``casework.actions``), with their owner as the officer.
 
 - ``not_started``: reports kept although the deployed diagram failed as their process started
   (``casework.reports.keep_unstarted``), with the engine's words; a supervisor starts each on
@@ -32,13 +35,22 @@ from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Select, case, exists, func, select
+from sqlalchemy import Select, case, exists, false, func, select
 from sqlalchemy.orm import Session
 from sqlalchemy.sql.elements import ColumnElement
 
 from casework import case_access
 from casework.reports import NOT_STARTED
-from db.models import Case, ProcessVersion, Task, TaskCandidateGroup, TimelineEvent, Timer, User
+from db.models import (
+    Case,
+    CaseAction,
+    ProcessVersion,
+    Task,
+    TaskCandidateGroup,
+    TimelineEvent,
+    Timer,
+    User,
+)
 
 KINDS = {
     "overdue": "Past their due time",
@@ -47,6 +59,7 @@ KINDS = {
     "dead_end": "Waiting on nothing",
     "failed": "A step failed",
     "not_started": "Could not start",
+    "overdue_actions": "Actions past their day",
 }
 SORTS = ("since", "-since", "case", "locality", "risk")
 SYSTEM = "system"
@@ -204,7 +217,26 @@ def _since(kind: str) -> Any:
     return func.coalesce(last, Case.reported_at)
 
 
+def _actions_query(filters: StuckFilters, now: datetime) -> Select[Any]:
+    """Open actions of the case action plans past their day. Actions belong to no team or stage:
+    a filter on either leaves none; the officer filter is the action's owner."""
+    query = (
+        select(CaseAction.id, CaseAction.description, CaseAction.due_at, User.username)
+        .add_columns(Case.reference, Case.locality, Case.risk_level)
+        .join(Case, Case.id == CaseAction.case_id)
+        .join(User, User.id == CaseAction.owner_id)
+        .where(CaseAction.status == "open", CaseAction.due_at <= now, *_case_conditions(filters))
+    )
+    if filters.team or filters.stage:
+        query = query.where(false())
+    if filters.officer:
+        query = query.where(User.username == filters.officer)
+    return query
+
+
 def _query(kind: str, filters: StuckFilters, thresholds: Thresholds, now: datetime) -> Select[Any]:
+    if kind == "overdue_actions":
+        return _actions_query(filters, now)
     if kind in ("overdue", "unclaimed"):
         query = (
             select(Task.id, Task.title, Task.element_id, Task.created_at, Task.due_at, User.username)
@@ -248,14 +280,16 @@ def _query(kind: str, filters: StuckFilters, thresholds: Thresholds, now: dateti
 
 def _order(kind: str, sort: str) -> tuple[Any, ...]:
     since: Any
-    if kind == "overdue":
+    if kind == "overdue_actions":
+        since = CaseAction.due_at
+    elif kind == "overdue":
         since = Task.due_at
     elif kind == "unclaimed":
         since = Task.created_at
     else:
         since = _since(kind)
     risk = case({"high": 0, "medium": 1, "low": 2}, value=Case.risk_level, else_=3)
-    tie = Task.id if kind in ("overdue", "unclaimed") else Case.id
+    tie = {"overdue": Task.id, "unclaimed": Task.id, "overdue_actions": CaseAction.id}.get(kind, Case.id)
     orders: dict[str, tuple[Any, ...]] = {
         "since": (since, tie),
         "-since": (since.desc(), tie),
@@ -267,6 +301,12 @@ def _order(kind: str, sort: str) -> tuple[Any, ...]:
 
 
 def _item(kind: str, row: Any, thresholds: Thresholds) -> StuckItem:
+    if kind == "overdue_actions":
+        words = row.description if len(row.description) <= 80 else row.description[:79] + "…"
+        reason = f"Action: {words}: past its due day"
+        return StuckItem(
+            kind, row.reference, reason, row.due_at, row.locality, row.risk_level, officer=row.username
+        )
     if kind in ("overdue", "unclaimed"):
         since = row.due_at if kind == "overdue" else row.created_at
         reason = (

@@ -25,6 +25,7 @@ from sqlalchemy.orm import Session
 
 import processes
 from casework import audit, case_access, steps, tasks
+from casework.actions import due_day
 from casework.consents import PURPOSES, Invalid
 from casework.disclosures import BASES, DISCLOSURE_PURPOSES
 from casework.vocabulary import (
@@ -36,7 +37,18 @@ from casework.vocabulary import (
     STRANDS,
     TENURES,
 )
-from db.models import Case, CaseDocument, Consent, Disclosure, Party, Referral, Task, TimelineEvent, User
+from db.models import (
+    Case,
+    CaseAction,
+    CaseDocument,
+    Consent,
+    Disclosure,
+    Party,
+    Referral,
+    Task,
+    TimelineEvent,
+    User,
+)
 
 SEARCH_FIELDS = ("name", "email", "phone", "address")
 TERM_MIN = 2
@@ -44,7 +56,7 @@ MATCH_LIMIT = 200
 WITHHELD = [
     "Other people on the same case: their names, email addresses and phone numbers are replaced by "
     "their role in square brackets, e.g. [witness], wherever they appear in the text (the report, the "
-    "timeline, task answers, referrals and letters).",
+    "timeline, task answers, referrals, letters and the action plan).",
     "Disclosures about other people on the same case are left out; disclosures about the case as a whole "
     "are included, with the same redaction.",
     "Free text can mention other people in ways the redaction cannot find (a nickname, a description): "
@@ -415,6 +427,17 @@ def _case_export(session: Session, subject: _Subject) -> dict[str, Any]:
             {"title": redact(d.title), "written_at": _iso(d.created_at), "text": redact(d.body)}
             for d in session.scalars(
                 select(CaseDocument).where(CaseDocument.case_id == case.id).order_by(CaseDocument.id)
+            )
+        ],
+        "action_plan": [
+            {
+                "action": redact(a.description),
+                "due_on": due_day(a.due_at).isoformat(),
+                "status": a.status,
+                "agreed_with_victim": a.agreed_with_victim,
+            }
+            for a in session.scalars(
+                select(CaseAction).where(CaseAction.case_id == case.id).order_by(CaseAction.id)
             )
         ],
         "redacted_people": redact.count,

@@ -7,7 +7,17 @@ from contextvars import ContextVar
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, CheckConstraint, ForeignKey, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy import (
+    JSON,
+    CheckConstraint,
+    ForeignKey,
+    Index,
+    Integer,
+    LargeBinary,
+    String,
+    Text,
+    UniqueConstraint,
+)
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship, validates
 
 from db.types import UTCDateTime
@@ -315,6 +325,9 @@ class CaseDocument(Base):
     title: Mapped[str] = mapped_column(String(300))
     body: Mapped[str] = mapped_column(Text)
     created_at: Mapped[datetime]
+    # The letter as saved (WeasyPrint); None for one the process wrote, made into a PDF when asked.
+    pdf: Mapped[bytes | None] = mapped_column(LargeBinary)
+    recipient: Mapped[str | None] = mapped_column(String(40))  # handlers.letters.RECIPIENTS
 
 
 class CaseReview(Base):
@@ -436,6 +449,9 @@ class OutboxMessage(Base):
     attempts: Mapped[int] = mapped_column(default=0)
     delivered_at: Mapped[datetime | None]
     last_error: Mapped[str | None] = mapped_column(Text)
+    # A letter sent as the message's attachment (its PDF).
+    document_id: Mapped[int | None] = mapped_column(ForeignKey("case_documents.id", ondelete="SET NULL"))
+    document: Mapped[CaseDocument | None] = relationship()
 
 
 # --- intake ---
@@ -504,3 +520,37 @@ class ReporterMessage(Base):
     channel: Mapped[str] = mapped_column(String(20))
     outbox_id: Mapped[int | None] = mapped_column(ForeignKey("outbox.id", ondelete="SET NULL"))
     text: Mapped[str] = mapped_column(Text)
+
+
+# --- actions ---
+
+
+class CaseAction(Base):
+    """An action on a case's action plan, beside the diagram's tasks: what, who, by when."""
+
+    __tablename__ = "case_actions"
+    __table_args__ = (Index("ix_case_actions_owner_status_due", "owner_id", "status", "due_at"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id", ondelete="CASCADE"), index=True)
+    description: Mapped[str] = mapped_column(Text)
+    owner_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    due_at: Mapped[datetime]
+    status: Mapped[str] = mapped_column(String(20), default="open")  # open, done, cancelled
+    agreed_with_victim: Mapped[bool] = mapped_column(default=False)
+    created_at: Mapped[datetime]
+    created_by: Mapped[str] = mapped_column(String(200))
+    closed_at: Mapped[datetime | None]
+    closed_by: Mapped[str | None] = mapped_column(String(200))
+    case: Mapped[Case] = relationship(lazy="joined")
+    owner: Mapped[User] = relationship(lazy="joined")
+
+
+class LetterTemplate(Base):
+    """A letter template as a process owner edited it (the shipped ones are handlers/letters/*.txt)."""
+
+    __tablename__ = "letter_templates"
+    key: Mapped[str] = mapped_column(String(40), primary_key=True)
+    title: Mapped[str] = mapped_column(String(200))
+    body: Mapped[str] = mapped_column(Text)
+    updated_at: Mapped[datetime]
+    updated_by: Mapped[str] = mapped_column(String(200))

@@ -589,6 +589,46 @@ class TrackingCodeReset(Said):
     AFTER_RETENTION = KEEP
 
 
+# The action plan and letters (issue 15)
+
+
+@dataclass(frozen=True)
+class ActionAdded(Said):
+    """An action put on the case's action plan: what, whose, by when (typed text: removed later)."""
+
+    KIND = "action_added"
+    AFTER_RETENTION = fixed("Action added to the action plan")
+
+
+@dataclass(frozen=True)
+class ActionClosed(Said):
+    """An action marked done or cancelled."""
+
+    KIND = "action_closed"
+    AFTER_RETENTION = fixed("Action on the action plan closed")
+
+
+@dataclass(frozen=True)
+class LetterWritten(LetterGenerated):
+    """A letter an officer wrote from a template: its title was typed, so it goes at the end of
+    retention."""
+
+    KIND = "letter_written"
+    AFTER_RETENTION = fixed("Letter written")
+
+    @property
+    def summary(self) -> str:
+        return f"Letter written: {self.title}"
+
+
+@dataclass(frozen=True)
+class LetterSent(Said):
+    """A saved letter emailed to its recipient or printed to post (with its typed title)."""
+
+    KIND = "letter_sent"
+    AFTER_RETENTION = fixed("Letter sent")
+
+
 def _kinds() -> dict[str, type[Event]]:
     found: dict[str, type[Event]] = {}
     pending = list(Event.__subclasses__())

@@ -12,6 +12,7 @@ from casework.settings import ConfigError, check_consistency, check_production, 
 from webapp import (
     access,
     account,
+    actions,
     audit_log,
     auth,
     cases,
@@ -23,6 +24,7 @@ from webapp import (
     inbox,
     intake,
     json_depth,
+    letters,
     localities,
     modeller,
     new_cases,
@@ -87,6 +89,8 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     app.register_blueprint(restriction.bp)
     app.register_blueprint(retention_page.bp)
     app.register_blueprint(consent.bp)
+    app.register_blueprint(actions.bp)
+    app.register_blueprint(letters.bp)
     app.register_blueprint(subject_access.bp)
     app.register_blueprint(account.bp)
     app.register_blueprint(intake.bp)

@@ -455,7 +455,7 @@ def test_closure_records_the_outcome_and_writes_the_closure_letter(database):
     assert walk.case().status == "closed"
     with database.session() as session:
         [letter] = session.scalars(select(CaseDocument)).all()
-    assert letter.title == "Your case has been closed"
+    assert letter.title == "Your case has been closed" and letter.recipient == "victim"
     assert "Dear Ann Example" in letter.body and walk.reference in letter.body and "resolved" in letter.body
     assert "Jo Bloggs" not in letter.body
 

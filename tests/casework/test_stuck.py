@@ -65,6 +65,7 @@ def test_overdue_and_unclaimed_tasks_with_their_reasons(database):
         "dead_end": 0,
         "failed": 0,
         "not_started": 0,
+        "overdue_actions": 0,
     }
     shorter = page(database, now, kind="unclaimed", thresholds=Thresholds(unclaimed_hours=12))
     assert refs(shorter) == [first.reference, second.reference]  # oldest first

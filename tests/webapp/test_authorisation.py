@@ -69,6 +69,8 @@ def sample_case(app: Flask) -> dict[str, str]:
         "token_id": "1",
         "locality_id": "1",
         "what": "diary",
+        "action_id": "1",
+        "letter_id": "1",
     }
 
 

@@ -33,6 +33,7 @@ def init_app(app: Flask) -> None:
         "supervision_api",
         "restriction_api",
         "subject_access_api",
+        "actions_api",
     ):
         csrf.exempt(app.blueprints[name])
 

@@ -1,7 +1,7 @@
 """localities kept by admins (with their renames); a case's locality and who keyed a staff-taken report
 
 Revision ID: 0017
-Revises: 0012
+Revises: 0016
 Create Date: 2026-12-03 14:40:00
 """
 
@@ -13,7 +13,7 @@ from alembic import op
 import db.types
 
 revision: str = '0017'
-down_revision: str | None = '0012'
+down_revision: str | None = '0016'
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
