@@ -33,6 +33,7 @@ ACTIONS = {
     "report-held": "Held a public report (spam trap)",
     "report-kept": "Kept a report whose process could not start",
     "process-rolled-back": "Rolled back a process version",
+    "upload-refused": "Refused an upload (a virus was found)",
 }
 
 

@@ -9,6 +9,7 @@ from flask_smorest import Api
 from webapp.api import cases as cases_api
 from webapp.api import dashboards as dashboards_api
 from webapp.api import health, reports, security, tasks
+from webapp.api import notes as notes_api
 from webapp.api import notifications as notifications_api
 from webapp.api import process_models as process_models_api
 from webapp.api import restriction as restriction_api
@@ -40,6 +41,7 @@ def register_api(app: Flask) -> None:
         supervision_api.bp,
         restriction_api.bp,
         subject_access_api.bp,
+        notes_api.bp,
     ):
         api.register_blueprint(blueprint)
     app.register_blueprint(health.bp)
