@@ -62,6 +62,7 @@ assets:
 
 browser:
 	@bash scripts/ensure-chromium.sh
+	@bash scripts/ensure-clamav.sh
 
 services:
 	@bash scripts/ensure-services.sh

@@ -86,9 +86,8 @@ def test_a_photo_is_stored_with_a_thumbnail_and_downloaded_byte_for_byte(app, we
     page = web.get(f"/cases/{case}").get_data(as_text=True)
     part = section(page, "evidence")
     assert 'alt="Photo: Graffiti on the door"' in part
-    assert "Photo: Graffiti on the door taken 28 Feb 2026" in text(
-        part
-    ) and "not checked for viruses" in text(part)
+    words = text(part)
+    assert "Photo: Graffiti on the door taken 28 Feb 2026" in words and "not checked for viruses" in words
     assert "Evidence added: Photo: Graffiti on the door" in text(section(page, "timeline"))
     thumbnail = web.get(f"/cases/{case}/evidence/{item.id}/thumbnail")
     assert thumbnail.status_code == 200 and thumbnail.mimetype == "image/jpeg"
