@@ -12,10 +12,10 @@ from casework import contacts, evidence, evidence_store, notes, retention
 from casework.audit import Actor
 from db import Database
 from db.models import CaseNote, ContactRecord, Evidence, TimelineEvent
-from tests.casework.test_retention import RETENTION, drive_to_close
 from tests.bpmn.walk import Walk
-from tests.consent_cases import user
+from tests.casework.test_retention import RETENTION, drive_to_close
 from tests.conftest import T0
+from tests.consent_cases import user
 from tests.evidence_files import photo
 
 DAY = timedelta(days=1)
