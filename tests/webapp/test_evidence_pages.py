@@ -103,6 +103,13 @@ def test_a_photo_is_stored_with_a_thumbnail_and_downloaded_byte_for_byte(app, we
     assert [e.detail for e in edits] == ["evidence added: door.jpg"]
 
 
+def test_a_folder_sent_with_the_name_is_dropped(app, web, case, store):
+    assert upload(web, case, photo(), "..\\..\\Users\\amira/../door.jpg").status_code == 303
+    [item] = evidence_rows(app)
+    assert item.filename == "door.jpg" and item.storage_key.startswith(f"{item.case_id}/")
+    assert [p.parent for p in stored_files(store)] == [store / str(item.case_id)] * 2
+
+
 def test_a_program_named_jpg_is_refused(app, web, case, store):
     words = refused(upload(web, case, program(), "holiday.jpg"), store, app)
     assert "The file is a program, whatever its name says; programs are never accepted." in words
