@@ -38,6 +38,7 @@ ACTIONS = {
     "locality-deactivated": "Deactivated a locality",
     "locality-reactivated": "Reactivated a locality",
     "tracking-code-reset": "Made a new tracking code for the reporter",
+    "upload-refused": "Refused an upload (a virus was found)",
 }
 
 

@@ -21,7 +21,10 @@ marker stands in); the parties' names, addresses, phones and emails; every other
 the saved workflow (it holds every answer; nothing reads it once the case is closed); letters;
 the reporter's name on the timeline and every timeline ``details``; consent notes, disclosed
 information and reasons, referral references and reasons, quality-review comments; the case's
-outbox messages (recipients and bodies).
+outbox messages (recipients and bodies); case notes; contact records' outcomes and whom they
+were with (the method and dates stay); evidence rows and their files in the evidence store
+(the files are removed once the batch that removed their rows has committed, so a failed batch
+leaves both).
 
 Each batch is one transaction, so a crash leaves a case either fully anonymised or untouched;
 ``anonymised_at`` marks the ones done, so a run repeated changes nothing. The audit log is not
@@ -37,16 +40,19 @@ from typing import Any
 from sqlalchemy import Select, delete, func, select
 from sqlalchemy.orm import Session
 
-from casework import audit, steps
+from casework import audit, evidence_store, steps
 from db import timeline
 from db.models import (
     AuditEvent,
     Case,
     CaseAction,
     CaseDocument,
+    CaseNote,
     CaseReview,
     Consent,
+    ContactRecord,
     Disclosure,
+    Evidence,
     OutboxMessage,
     Referral,
     ReporterDetails,
@@ -85,18 +91,23 @@ def anonymise_expired(
     retention: timedelta,
     batch: int = BATCH,
     actor: audit.Actor = ACTOR,
+    store: evidence_store.EvidenceStore | None = None,
 ) -> int:
     """Anonymise every case closed before ``now - retention`` and not yet anonymised, ``batch``
-    cases a transaction; record one audit entry for the run (by ``actor``: the scheduled job, or
-    the administrator who ran it by hand). Returns how many were anonymised."""
+        cases a transaction; record one audit entry for the run (by ``actor``: the scheduled job, or
+        the administrator who ran it by hand). Evidence files go from ``store`` (default: the configured
+    evidence store). Returns how many were anonymised."""
     if batch < 1:
         raise ValueError("batch must be at least 1")
     cutoff = now - retention
     staff = _staff_names(session)
     total = 0
+    files = store or evidence_store.open_store()
     while True:
         with steps.case_step(session, now=now, actor=actor):
-            done = _one_batch(session, cutoff, now, batch, staff)
+            done, keys = _one_batch(session, cutoff, now, batch, staff)
+        for key in keys:
+            files.delete(key)
         total += done
         if done < batch:
             break
@@ -135,17 +146,29 @@ def _expired(cutoff: datetime) -> Select[Any]:
     )
 
 
-def _one_batch(session: Session, cutoff: datetime, now: datetime, batch: int, staff: set[str]) -> int:
+def _one_batch(
+    session: Session, cutoff: datetime, now: datetime, batch: int, staff: set[str]
+) -> tuple[int, list[str]]:
     # SKIP LOCKED (PostgreSQL): two runs at once share the work instead of colliding; SQLite
     # ignores it and serialises writers anyway.
     ids = list(session.scalars(_expired(cutoff).limit(batch).with_for_update(skip_locked=True)))
     kept = _kept_answers(session) if ids else {}
+    keys: list[str] = []
     for case_id in ids:
         case = session.get(Case, case_id)
         assert case is not None
+        keys += _evidence_keys(session, case.id)
         _anonymise(session, case, now, staff, kept)
     session.flush()
-    return len(ids)
+    return len(ids), keys
+
+
+def _evidence_keys(session: Session, case_id: int) -> list[str]:
+    """The stored files of the case's evidence (each file and its thumbnail)."""
+    rows = session.execute(
+        select(Evidence.storage_key, Evidence.thumbnail_key).where(Evidence.case_id == case_id)
+    )
+    return [key for row in rows for key in row if key]
 
 
 def _anonymise(
@@ -174,8 +197,19 @@ def _anonymise(
         referral.reason = MARKER if referral.reason else None
     for review in session.scalars(select(CaseReview).where(CaseReview.case_id == case.id)):
         review.comments = MARKER
+    for contact in session.scalars(select(ContactRecord).where(ContactRecord.case_id == case.id)):
+        contact.outcome, contact.with_whom, contact.party_id = MARKER, None, None
     # The reporter's contact answers, tracking code and the updates sent go with the case's mail.
-    for table in (ReporterMessage, ReporterDetails, CaseDocument, OutboxMessage, Timer, CaseAction):
+    for table in (
+        ReporterMessage,
+        ReporterDetails,
+        CaseDocument,
+        OutboxMessage,
+        Timer,
+        CaseAction,
+        CaseNote,
+        Evidence,
+    ):
         session.execute(delete(table).where(table.case_id == case.id))
 
 

@@ -104,6 +104,13 @@ def from_environment() -> dict[str, Any]:
         # Where a refused or held report sends people (policy 1.4's contact numbers).
         "PHONE_OFFICE_HOURS": os.environ.get("PHONE_OFFICE_HOURS") or "0300 111 0000",
         "PHONE_OUT_OF_HOURS": os.environ.get("PHONE_OUT_OF_HOURS") or "0800 633 5500",
+        # Evidence files (casework.evidence): where they are kept (a folder, or s3:// / az:// with
+        # s3fs / adlfs installed), the largest accepted, and the ClamAV daemon that scans them
+        # (unix:/path or tcp:host:port; empty: files are stored as not scanned).
+        "EVIDENCE_STORE_URL": os.environ.get("EVIDENCE_STORE_URL")
+        or (INSTANCE / "evidence").resolve().as_uri(),
+        "EVIDENCE_MAX_BYTES": _int("EVIDENCE_MAX_MB", 50, 1, 4096) * 1024 * 1024,
+        "CLAMD_ADDRESS": os.environ.get("CLAMD_ADDRESS") or "",
         "BPMN_DIR": os.environ.get("BPMN_DIR") or str(Path(__file__).resolve().parent.parent / "bpmn"),
     }
 

@@ -194,3 +194,14 @@ EQUALITY_QUESTIONS: dict[str, EqualityQuestion] = {
         ),
     )
 }
+
+# How a contact was made (casework.contacts).
+CONTACT_METHODS: dict[str, str] = {
+    "phone": "Phone call",
+    "visit": "Home visit",
+    "email": "Email",
+    "letter": "Letter",
+    "text": "Text message",
+    "in_person": "In person",
+    "other": "Other",
+}

@@ -4,12 +4,14 @@ the task and timer rows derived from that state, the case timeline and notificat
 from __future__ import annotations
 
 from contextvars import ContextVar
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import (
     JSON,
+    BigInteger,
     CheckConstraint,
+    Date,
     ForeignKey,
     Index,
     Integer,
@@ -554,3 +556,56 @@ class LetterTemplate(Base):
     body: Mapped[str] = mapped_column(Text)
     updated_at: Mapped[datetime]
     updated_by: Mapped[str] = mapped_column(String(200))
+
+
+# --- notes ---
+
+
+class CaseNote(Base):
+    """A free-text note on a case by a member of staff."""
+
+    __tablename__ = "case_notes"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id", ondelete="CASCADE"), index=True)
+    text: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[datetime]
+    created_by: Mapped[str] = mapped_column(String(200))
+
+
+class ContactRecord(Base):
+    """A contact made outside the contact task: how, with whom (a person on the case, or named in
+    words), what came of it and when the next contact is planned."""
+
+    __tablename__ = "contact_records"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id", ondelete="CASCADE"), index=True)
+    method: Mapped[str] = mapped_column(String(20))
+    party_id: Mapped[int | None] = mapped_column(ForeignKey("parties.id", ondelete="SET NULL"))
+    with_whom: Mapped[str | None] = mapped_column(String(200))
+    outcome: Mapped[str] = mapped_column(Text)
+    next_contact_on: Mapped[date | None] = mapped_column(Date)
+    recorded_at: Mapped[datetime]
+    recorded_by: Mapped[str] = mapped_column(String(200))
+    # Whether it restarted the contact cadence (a contact with the victim, or someone for them).
+    restarted_cadence: Mapped[bool] = mapped_column(default=False)
+
+
+class Evidence(Base):
+    """A file added to a case as evidence. The file itself is in the evidence store
+    (``casework.evidence_store``) under ``storage_key``; its type was found from its content."""
+
+    __tablename__ = "evidence"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id", ondelete="CASCADE"), index=True)
+    kind: Mapped[str] = mapped_column(String(20))
+    description: Mapped[str] = mapped_column(Text)
+    taken_on: Mapped[date | None] = mapped_column(Date)
+    filename: Mapped[str] = mapped_column(String(255))
+    media_type: Mapped[str] = mapped_column(String(100))
+    size: Mapped[int] = mapped_column(BigInteger)
+    sha256: Mapped[str] = mapped_column(String(64))
+    storage_key: Mapped[str] = mapped_column(String(200))
+    thumbnail_key: Mapped[str | None] = mapped_column(String(200))
+    scan_status: Mapped[str] = mapped_column(String(20))
+    uploaded_at: Mapped[datetime]
+    uploaded_by: Mapped[str] = mapped_column(String(200))

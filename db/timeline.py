@@ -629,6 +629,36 @@ class LetterSent(Said):
     AFTER_RETENTION = fixed("Letter sent")
 
 
+# Notes, contacts and evidence (casework.notes, casework.contacts, casework.evidence)
+
+
+@dataclass(frozen=True)
+class NoteAdded(FurtherIncident):
+    KIND = "note"
+    TITLE: ClassVar[str] = "Note"
+    REPORTER = None
+    AFTER_RETENTION = fixed("Note added")
+
+
+@dataclass(frozen=True)
+class ContactWithOther(FurtherIncident):
+    """A contact with someone other than the victim (a witness, the alleged perpetrator): kept
+    on the record; it does not restart the victim's contact cadence."""
+
+    KIND = "contact_other"
+    TITLE: ClassVar[str] = "Contact"
+    REPORTER = None
+    AFTER_RETENTION = fixed("Contact")
+
+
+@dataclass(frozen=True)
+class EvidenceAdded(FurtherIncident):
+    KIND = "evidence"
+    TITLE: ClassVar[str] = "Evidence added"
+    REPORTER = None
+    AFTER_RETENTION = fixed("Evidence added")
+
+
 def _kinds() -> dict[str, type[Event]]:
     found: dict[str, type[Event]] = {}
     pending = list(Event.__subclasses__())

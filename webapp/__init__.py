@@ -15,11 +15,13 @@ from webapp import (
     actions,
     audit_log,
     auth,
+    case_notes,
     cases,
     cli,
     consent,
     dashboards,
     errors,
+    evidence,
     flood,
     inbox,
     intake,
@@ -76,6 +78,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     check_consistency(app.config)
     storage.init_app(app)
     json_depth.init_app(app)  # first: every later reader of a JSON body would overflow on it
+    app.before_request(evidence.allow_large_uploads)  # first: the next hook reads the form
     app.before_request(storable.refuse_unstorable_text)  # before the access checks read the path
     auth.init_app(app)
     access.init_app(app)
@@ -97,6 +100,8 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     app.register_blueprint(localities.bp)
     app.register_blueprint(tracking.bp)
     app.register_blueprint(reporter_panel.bp)
+    app.register_blueprint(case_notes.bp)
+    app.register_blueprint(evidence.bp)
     register_api(app)
     flood.init_app(app)  # wraps the reporting views, so after every blueprint
     errors.init_app(app)

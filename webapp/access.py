@@ -93,8 +93,18 @@ RULES: dict[str, Rule] = {
     "cases_api.log_incident": Rule(P.EDIT_CASES, "edit", case_arg="reference"),
     "cases_api.request_case_review": Rule(P.EDIT_CASES, "edit", case_arg="reference"),
     "cases_api.complain": Rule(P.EDIT_CASES, "edit", case_arg="reference"),
-    "cases_api.record_contact": Rule(P.EDIT_CASES, "edit", case_arg="reference"),
     "cases_api.record_case_review_action": Rule(P.EDIT_CASES, "edit", case_arg="reference"),
+    # Notes, contacts and evidence (every evidence download is recorded as an export).
+    "notes.add_note": Rule(P.EDIT_CASES, "edit", case_arg="reference"),
+    "notes.record_contact": Rule(P.EDIT_CASES, "edit", case_arg="reference"),
+    # The upload writes its own entries: the edit with the evidence, or a virus refused.
+    "evidence.upload": Rule(P.EDIT_CASES, None, case_arg="reference"),
+    "evidence.download": Rule(P.OPEN_CASES, "export", case_arg="reference"),
+    "evidence.thumbnail": Rule(P.OPEN_CASES, None, case_arg="reference"),
+    "notes_api.list_notes": Rule(P.OPEN_CASES, "view", case_arg="reference"),
+    "notes_api.add_note": Rule(P.EDIT_CASES, "edit", case_arg="reference"),
+    "notes_api.list_contacts": Rule(P.OPEN_CASES, "view", case_arg="reference"),
+    "notes_api.record_contact": Rule(P.EDIT_CASES, "edit", case_arg="reference"),
     "supervision_api.reviews": Rule(P.OPEN_CASES, "view", case_arg="reference"),
     "restriction.restrict": Rule(P.RESTRICT_CASES, "edit", case_arg="reference"),
     "tracking.reset_code": Rule(P.EDIT_CASES, None, case_arg="reference"),  # audits its own entry

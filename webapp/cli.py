@@ -12,7 +12,7 @@ from flask import Flask, current_app
 from flask.cli import with_appcontext
 
 import processes
-from casework import localities, people, retention, seeding, steps
+from casework import evidence_store, localities, people, retention, seeding, steps
 from casework import timers as due_timers
 from webapp import storage
 
@@ -122,7 +122,12 @@ def retention_run(at: str | None) -> None:
     """Anonymise the cases closed more than RETENTION_DAYS before the instant."""
     days = current_app.config["RETENTION_DAYS"]
     with storage.database().session() as session:
-        count = retention.anonymise_expired(session, now=_instant(at), retention=timedelta(days=days))
+        count = retention.anonymise_expired(
+            session,
+            now=_instant(at),
+            retention=timedelta(days=days),
+            store=evidence_store.open_store(current_app.config["EVIDENCE_STORE_URL"]),
+        )
     click.echo(f"cases anonymised: {count} (retention period: {days} days after closure)")
 
 

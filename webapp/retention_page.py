@@ -8,7 +8,7 @@ from flask import Blueprint, current_app, flash, redirect, render_template, url_
 from werkzeug.wrappers import Response
 
 import processes
-from casework import audit, retention
+from casework import audit, evidence_store, retention
 from webapp import storage
 from webapp.auth import current_row
 
@@ -30,7 +30,11 @@ def index() -> str:
 def run() -> Response:
     actor = audit.Actor.of(current_row(), None)
     count = retention.anonymise_expired(
-        storage.session(), now=processes.clock.now(), retention=_period(), actor=actor
+        storage.session(),
+        now=processes.clock.now(),
+        retention=_period(),
+        actor=actor,
+        store=evidence_store.open_store(current_app.config["EVIDENCE_STORE_URL"]),
     )
     flash(f"{count} case{'' if count == 1 else 's'} anonymised.", "success")
     return redirect(url_for("retention.index"), 303)

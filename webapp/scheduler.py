@@ -15,7 +15,7 @@ from flask import Flask
 from sqlalchemy.orm import Session, sessionmaker
 
 import processes
-from casework import outbox, retention, timers
+from casework import evidence_store, outbox, retention, timers
 from webapp import storage
 
 log = logging.getLogger(__name__)
@@ -53,7 +53,12 @@ class TimerThread(threading.Thread):
             return due
         try:
             with sessions() as session:
-                count = retention.anonymise_expired(session, now=now, retention=self.retention)
+                count = retention.anonymise_expired(
+                    session,
+                    now=now,
+                    retention=self.retention,
+                    store=evidence_store.open_store(self.app.config["EVIDENCE_STORE_URL"]),
+                )
             if count:
                 log.info("retention: %s cases anonymised", count)
         except Exception:  # tried again tomorrow; the timers must keep firing meanwhile

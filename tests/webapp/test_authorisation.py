@@ -71,6 +71,7 @@ def sample_case(app: Flask) -> dict[str, str]:
         "what": "diary",
         "action_id": "1",
         "letter_id": "1",
+        "evidence_id": "1",
     }
 
 

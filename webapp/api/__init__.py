@@ -10,6 +10,7 @@ from webapp.api import actions as actions_api
 from webapp.api import cases as cases_api
 from webapp.api import dashboards as dashboards_api
 from webapp.api import health, reports, security, tasks
+from webapp.api import notes as notes_api
 from webapp.api import notifications as notifications_api
 from webapp.api import process_models as process_models_api
 from webapp.api import restriction as restriction_api
@@ -42,6 +43,7 @@ def register_api(app: Flask) -> None:
         restriction_api.bp,
         subject_access_api.bp,
         actions_api.bp,
+        notes_api.bp,
     ):
         api.register_blueprint(blueprint)
     app.register_blueprint(health.bp)

@@ -135,15 +135,6 @@ def complain(body: dict[str, Any], reference: str) -> Any:
         abort_for(err)
 
 
-@bp.route("/cases/<reference>/contacts", methods=["POST"])
-@bp.doc(security=[{"bearer": []}])
-@bp.arguments(CaseEventSchema)
-@bp.response(201, StepSchema)
-def record_contact(body: dict[str, str], reference: str) -> Any:
-    """Record contact with the victim made in any stage: the contact cadence restarts."""
-    return _send(reference, "contact", body)
-
-
 class RecommendationSchema(Schema):
     recommendation = fields.String(
         required=True,
