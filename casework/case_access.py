@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from sqlalchemy import exists, or_, select
+from sqlalchemy import and_, exists, false, or_, select
 from sqlalchemy.orm import Session
 
 from casework.permissions import Permission, allows
@@ -36,6 +36,21 @@ def not_hidden(user: User) -> Any:
 def not_hidden_from(user_id: int) -> Any:
     named = exists().where(CaseAccess.case_id == Case.id, CaseAccess.user_id == user_id)
     return or_(Case.restricted.is_(False), named)
+
+
+def openable_by(user: User) -> Any:
+    """The rules of the module docstring as a condition on ``Case``, for a list of cases (the
+    cases search): the same answer as ``may_open`` for every case, in one query."""
+    named = exists().where(CaseAccess.case_id == Case.id, CaseAccess.user_id == user.id)
+    if not allows(user.role, Permission.OPEN_CASES):
+        return and_(Case.restricted.is_(True), named)
+    if allows(user.role, Permission.OPEN_ALL_CASES):
+        return or_(Case.restricted.is_(False), named)
+    works_on = exists().where(
+        Task.case_id == Case.id, or_(Task.assignee_id == user.id, Task.completed_by_id == user.id)
+    )
+    team = Case.team.in_(user.group_names) if user.group_names else false()
+    return or_(and_(Case.restricted.is_(False), or_(team, works_on)), and_(Case.restricted.is_(True), named))
 
 
 def may_open_reference(session: Session, user: User, reference: str) -> bool | None:

@@ -14,6 +14,7 @@ from webapp import (
     account,
     audit_log,
     auth,
+    case_list,
     cases,
     cli,
     consent,
@@ -85,6 +86,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     app.register_blueprint(consent.bp)
     app.register_blueprint(subject_access.bp)
     app.register_blueprint(account.bp)
+    app.register_blueprint(case_list.bp)
     register_api(app)
     flood.init_app(app)  # wraps the reporting views, so after every blueprint
     errors.init_app(app)
