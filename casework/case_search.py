@@ -1,6 +1,6 @@
 """The cases list and search: every case a person may open, open and closed.
 
-Search words are folded like the index (``casework.search_index``) and each must appear in the
+Search words are folded like the index (``db.search_index``) and each must appear in the
 case's names, addresses, postcodes or references; filters narrow by status, stage (an open task),
 risk, locality, team, officer (who holds an open task), strand and the date reported. "My cases"
 are those where I hold or completed a task; "recently viewed" the last ten case pages I opened.
@@ -15,13 +15,13 @@ from datetime import date, datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import String, case, cast, column, exists, func, or_, select, table
+from sqlalchemy import String, case, cast, column, exists, func, select, table
 from sqlalchemy.orm import Session
 from sqlalchemy.sql.elements import ColumnElement
 
 from casework import case_access, recently_viewed
-from casework.search_index import fold
 from db.models import Case, CaseSearch, Party, Task, User
+from db.search_index import fold
 
 LONDON = ZoneInfo("Europe/London")
 SCOPES = {"all": "All cases", "mine": "My cases", "recent": "Recently viewed"}
@@ -134,11 +134,7 @@ def _conditions(session: Session, user: User, filters: Filters) -> list[ColumnEl
     if looked_for := words(filters.q):
         found += _matching(session, looked_for)
     if filters.scope == "mine":
-        found.append(
-            exists().where(
-                Task.case_id == Case.id, or_(Task.assignee_id == user.id, Task.completed_by_id == user.id)
-            )
-        )
+        found.append(Case.id.in_(case_access.worked_on_by(user.id)))
     for column_, value in (
         (Case.status, filters.status),
         (Case.risk_level, filters.risk_level),
@@ -164,21 +160,20 @@ def _conditions(session: Session, user: User, filters: Filters) -> list[ColumnEl
 
 
 def _matching(session: Session, looked_for: list[str]) -> list[ColumnElement[bool]]:
-    """Conditions keeping the cases whose index holds every word: through the FTS5 trigram table on
+    """The condition keeping the cases whose index holds every word: through the FTS5 trigram table on
     SQLite and the trigram index on PostgreSQL. Folded words hold no wildcard or quote, and are
     bound. On SQLite a word under three letters is looked for in ``case_search`` itself: FTS5
     cannot use its trigrams for it (and SQLite 3.40 crashes on such a word beside others)."""
     fts = session.get_bind().dialect.name == "sqlite"
     long = [w for w in looked_for if len(w) >= 3] if fts else []
     short = [w for w in looked_for if w not in long]
-    found: list[ColumnElement[bool]] = []
+    matching = select(CaseSearch.case_id).where(*(CaseSearch.terms.like(f"%{w}%") for w in short))
     if long:
-        found.append(Case.id.in_(select(_FTS.c.rowid).where(*(_FTS.c.terms.like(f"%{w}%") for w in long))))
-    if short:
-        found.append(
-            Case.id.in_(select(CaseSearch.case_id).where(*(CaseSearch.terms.like(f"%{w}%") for w in short)))
-        )
-    return found
+        trigrams = select(_FTS.c.rowid).where(*(_FTS.c.terms.like(f"%{w}%") for w in long))
+        if not short:
+            return [Case.id.in_(trigrams)]
+        matching = matching.where(CaseSearch.case_id.in_(trigrams))  # short words: only on those
+    return [Case.id.in_(matching)]
 
 
 def _open_task(condition: ColumnElement[bool]) -> ColumnElement[bool]:
@@ -242,22 +237,15 @@ class Options:
 
 
 def options(session: Session) -> Options:
+    stages = session.execute(select(Task.element_id, Task.title).where(Task.status == "open").distinct())
+    officers = session.execute(
+        select(User.username, User.display_name).where(User.active).order_by(User.display_name)
+    )
     return Options(
-        stages=sorted(
-            set(
-                session.execute(
-                    select(Task.element_id, Task.title).where(Task.status == "open").distinct()
-                ).tuples()
-            ),
-            key=lambda s: s[1],
-        ),
+        stages=sorted({(element, title) for element, title in stages}, key=lambda s: s[1]),
         localities=sorted(
             session.scalars(select(Case.locality).where(Case.locality.is_not(None)).distinct())
         ),
         teams=sorted(session.scalars(select(Case.team).where(Case.team.is_not(None)).distinct())),
-        officers=list(
-            session.execute(
-                select(User.username, User.display_name).where(User.active).order_by(User.display_name)
-            ).tuples()
-        ),
+        officers=[(username, name) for username, name in officers],
     )

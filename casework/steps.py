@@ -27,7 +27,6 @@ from sqlalchemy.orm.exc import StaleDataError
 
 import handlers
 from casework import audit, case_access
-from casework import search_index as _search_index  # noqa: F401  (keeps the search index current)
 from db.models import AuditEvent, Case, Group, Notification, OutboxMessage, TimelineEvent, User
 from db.timeline import Event
 from handlers.registry import ServiceRequest

@@ -439,7 +439,7 @@ class OutboxMessage(Base):
 class CaseSearch(Base):
     """What the cases search looks through, one row a case: its reference, people's names,
     addresses, postcodes (with and without the space) and police and agency references, lower
-    case with accents taken off (``casework.search_index`` keeps it current). Migration 0014
+    case with accents taken off (``db.search_index`` keeps it current). Migration 0014
     adds a trigram index on PostgreSQL and an FTS5 trigram table on SQLite (``SEARCH_ONLY``)."""
 
     __tablename__ = "case_search"
@@ -456,6 +456,11 @@ class CaseView(Base):
     case_id: Mapped[int] = mapped_column(ForeignKey("cases.id", ondelete="CASCADE"), primary_key=True)
     viewed_at: Mapped[datetime]
 
+
+# The cases list sorts by these and finds "my cases" by the tasks I completed.
+Index("ix_cases_reported_at", Case.reported_at)
+Index("ix_cases_updated_at", Case.updated_at)
+Index("ix_tasks_completed_by", Task.completed_by_id)
 
 # Made per database by migration 0014, outside the models: the trigram index (PostgreSQL) and the
 # FTS5 table with its shadow tables (SQLite). Schema comparisons leave them out.

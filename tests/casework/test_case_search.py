@@ -9,8 +9,9 @@ from datetime import date, timedelta
 import pytest
 from sqlalchemy import select
 
-from casework import case_access, case_search, recently_viewed, reports, search_index, steps
+from casework import case_access, case_search, recently_viewed, reports, steps
 from casework.reports import PartyDetails
+from db import search_index
 from db.models import Case, CaseAccess, CaseSearch, Party, Referral, Task, User
 from tests.conftest import T0
 
@@ -40,7 +41,9 @@ def close(session, reference):
     row = case(session, reference)
     with steps.case_step(session, now=T0 + timedelta(days=30), case=row) as step:
         step.case.status, step.case.closed_at = "closed", T0 + timedelta(days=30)
-        session.query(Task).filter(Task.case_id == row.id).update({"status": "completed"})
+        session.query(Task).filter(Task.case_id == row.id).update(
+            {"status": "completed", "completed_at": step.now}
+        )
 
 
 def found(session, username="manager", **filters):

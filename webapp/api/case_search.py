@@ -26,5 +26,5 @@ def list_cases(query: dict[str, Any]) -> case_search.CasePage:
             storage.session(), api_user(), filters_of(query), page=query["page"], per_page=query["per_page"]
         )
     except case_search.SearchRefused as err:
-        abort(422, message=str(err), errors={"query": {"q": [str(err)]}})
+        abort(422, message=str(err), errors={"q": str(err)})
         raise  # abort raised already

@@ -54,11 +54,16 @@ def upgrade() -> None:
     )
     with op.batch_alter_table('case_views', schema=None) as batch_op:
         batch_op.create_index('ix_case_views_user_viewed', ['user_id', 'viewed_at'], unique=False)
+    with op.batch_alter_table('cases', schema=None) as batch_op:
+        batch_op.create_index('ix_cases_reported_at', ['reported_at'], unique=False)
+        batch_op.create_index('ix_cases_updated_at', ['updated_at'], unique=False)
+    with op.batch_alter_table('tasks', schema=None) as batch_op:
+        batch_op.create_index('ix_tasks_completed_by', ['completed_by_id'], unique=False)
     dialect = op.get_bind().dialect.name
     for statement in SQLITE if dialect == 'sqlite' else POSTGRESQL if dialect == 'postgresql' else ():
         op.execute(statement)
     # The cases already there: the same code that keeps the index current fills it.
-    from casework import search_index
+    from db import search_index
 
     search_index.rebuild_all(op.get_bind())
 
@@ -66,6 +71,11 @@ def upgrade() -> None:
 def downgrade() -> None:
     if op.get_bind().dialect.name == 'sqlite':
         op.execute("DROP TABLE IF EXISTS case_search_fts")
+    with op.batch_alter_table('tasks', schema=None) as batch_op:
+        batch_op.drop_index('ix_tasks_completed_by')
+    with op.batch_alter_table('cases', schema=None) as batch_op:
+        batch_op.drop_index('ix_cases_updated_at')
+        batch_op.drop_index('ix_cases_reported_at')
     with op.batch_alter_table('case_views', schema=None) as batch_op:
         batch_op.drop_index('ix_case_views_user_viewed')
     op.drop_table('case_views')

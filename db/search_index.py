@@ -3,7 +3,8 @@
 One row a case holds, folded (lower case, accents off, punctuation as spaces), its reference, the
 reporter's and every party's name, the incident location and the parties' addresses, each UK
 postcode with and without its space, and the references other agencies gave (the police
-reference, held on the referral and in the police task's answers).
+reference, held on the referral and in the police task's answers). ``casework.case_search``
+searches it.
 
 It is kept current in one place, the session events below: every flush notes the cases whose
 searchable facts changed (a case's reference, reporter or location; a party; a referral; a task's
@@ -25,7 +26,7 @@ from sqlalchemy.orm import Session, SessionTransaction
 
 from db.models import Case, CaseSearch, Party, Referral, Task
 
-_DIRTY = "casework.search_index.dirty"
+_DIRTY = "db.search_index.dirty"
 _CASE_FIELDS = ("reference", "reporter_name", "location")
 _POSTCODE = re.compile(r"\b([A-Z]{1,2}[0-9][A-Z0-9]?)\s*([0-9][A-Z]{2})\b", re.IGNORECASE)
 _NOT_WORD = re.compile(r"[\W_]+")
