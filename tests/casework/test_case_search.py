@@ -212,3 +212,15 @@ def test_recently_viewed_keeps_the_last_ten_newest_first(session, monkeypatch):
         )
     assert found(session, "officer", scope="recent") == [refs[0], refs[4], refs[3]]
     assert found(session, "manager", scope="recent") == []
+
+
+def test_anonymised_cases_leave_no_name_in_the_index(session):
+    from casework import retention
+
+    reference = report(session)
+    close(session, reference)
+    assert found(session, q="bell") == [reference]
+    done = retention.anonymise_expired(session, now=T0 + timedelta(days=400), retention=timedelta(days=90))
+    assert done == 1
+    assert found(session, q="bell") == []
+    assert found(session, q=reference) == [reference]  # still found by its reference

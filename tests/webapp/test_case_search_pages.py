@@ -129,12 +129,13 @@ def test_a_bad_date_is_shown_against_its_box_and_nothing_typed_is_lost(web, case
     assert f"Showing 1{DASH}2 of 2 cases" in uk
 
 
-def test_the_api_pages_filters_and_refuses_bad_values(web, cases):
+def test_the_api_pages_filters_and_refuses_bad_values(web, app, cases):
     headers = token(web, "supervisor")
     body = web.get("/api/cases?per_page=1&sort=reference", headers=headers).json
     assert (body["total"], body["pages"], body["first"], body["last"]) == (2, 2, 1, 1)
     assert body["items"][0]["reference"] == min(cases.values())
     item = web.get("/api/cases?q=smith", headers=headers).json["items"][0]
+    assert searches(app)[-1] == "q=smith"  # the API's searches are audited too
     assert item["officers"] == ["Olivia Officer"] and item["status_label"] == "Open"
     assert item["people"] == ["Anne Smith"]
     for bad in ("risk_level=extreme", "per_page=500", "page=0", "sort=name", "from=tomorrow", "scope=x"):
