@@ -42,6 +42,10 @@ _ORDER: dict[str, tuple[Any, ...]] = {
     "risk": (_RISK_ORDER, Case.reported_at.desc(), Case.id.desc()),
     "-updated": (Case.updated_at.desc(), Case.id.desc()),
 }
+_SHOWN = (
+    Case.id, Case.reference, Case.status, Case.reported_at, Case.updated_at, Case.risk_level,
+    Case.locality, Case.team, Case.strands, Case.location, Case.restricted,
+)  # fmt: skip
 _FTS = table("case_search_fts", column("rowid"), column("terms"))
 
 
@@ -104,7 +108,8 @@ class CasePage:
 
 def search(session: Session, user: User, filters: Filters, *, page: int = 1, per_page: int = 25) -> CasePage:
     """One page of the cases ``user`` may open that match ``filters``."""
-    query = select(Case).where(Case.reference.is_not(None), case_access.openable_by(user))
+    # The columns the list shows, not whole cases (a case's saved workflow is large).
+    query = select(*_SHOWN).where(Case.reference.is_not(None), case_access.openable_by(user))
     query = query.where(*_conditions(session, user, filters))
     if filters.scope == "recent":
         recent = recently_viewed.latest(user.id)
@@ -112,9 +117,10 @@ def search(session: Session, user: User, filters: Filters, *, page: int = 1, per
         page, per_page = 1, recently_viewed.KEPT
     else:
         query = query.order_by(*_ORDER.get(filters.sort, _ORDER["-reported"]))
-    total = session.scalar(select(func.count()).select_from(query.order_by(None).subquery())) or 0
+    counted = query.with_only_columns(Case.id).order_by(None)
+    total = session.scalar(select(func.count()).select_from(counted.subquery())) or 0
     page = max(1, page)
-    cases = list(session.scalars(query.offset((page - 1) * per_page).limit(per_page)))
+    cases = list(session.execute(query.offset((page - 1) * per_page).limit(per_page)))
     return CasePage(_rows(session, cases), total, page, per_page)
 
 
@@ -185,7 +191,7 @@ def _start_of(day: date) -> datetime:
     return datetime.combine(day, time(), LONDON)
 
 
-def _rows(session: Session, cases: list[Case]) -> list[CaseRow]:
+def _rows(session: Session, cases: list[Any]) -> list[CaseRow]:
     ids = [c.id for c in cases]
     stages: dict[int, list[str]] = {i: [] for i in ids}
     officers: dict[int, list[str]] = {i: [] for i in ids}
