@@ -33,6 +33,10 @@ ACTIONS = {
     "report-held": "Held a public report (spam trap)",
     "report-kept": "Kept a report whose process could not start",
     "process-rolled-back": "Rolled back a process version",
+    "locality-added": "Added a locality",
+    "locality-changed": "Changed a locality",
+    "locality-deactivated": "Deactivated a locality",
+    "locality-reactivated": "Reactivated a locality",
 }
 
 

@@ -415,6 +415,23 @@ class CaseReviewRequested(FurtherIncident):
 
 
 @dataclass(frozen=True)
+class CaseReviewRecommendation(FurtherIncident):
+    """A recommendation of a held ASB Case Review, with who owns it and when it is due: it
+    becomes a task of the owner's group (issue 14, point 13)."""
+
+    KIND = "case_review_action"
+    TITLE: ClassVar[str] = "ASB Case Review recommendation"
+    REPORTER = None
+    AFTER_RETENTION = fixed("ASB Case Review recommendation")
+    owner: str = ""
+    due: str = ""  # in words, e.g. "31 March 2026"
+
+    @property
+    def summary(self) -> str:
+        return f"{self.TITLE} for {self.owner}, due {self.due}: {self.text}"
+
+
+@dataclass(frozen=True)
 class ContactRecorded(FurtherIncident):
     """Contact with the victim made outside the contact task (during prevention, enforcement or
     any other stage): it restarts the contact cadence."""

@@ -22,7 +22,9 @@ from webapp import (
     errors,
     flood,
     inbox,
+    intake,
     json_depth,
+    localities,
     modeller,
     new_cases,
     notifications,
@@ -86,6 +88,8 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     app.register_blueprint(consent.bp)
     app.register_blueprint(subject_access.bp)
     app.register_blueprint(account.bp)
+    app.register_blueprint(intake.bp)
+    app.register_blueprint(localities.bp)
     app.register_blueprint(case_list.bp)
     register_api(app)
     flood.init_app(app)  # wraps the reporting views, so after every blueprint

@@ -94,6 +94,7 @@ RULES: dict[str, Rule] = {
     "cases_api.request_case_review": Rule(P.EDIT_CASES, "edit", case_arg="reference"),
     "cases_api.complain": Rule(P.EDIT_CASES, "edit", case_arg="reference"),
     "cases_api.record_contact": Rule(P.EDIT_CASES, "edit", case_arg="reference"),
+    "cases_api.record_case_review_action": Rule(P.EDIT_CASES, "edit", case_arg="reference"),
     "supervision_api.reviews": Rule(P.OPEN_CASES, "view", case_arg="reference"),
     "restriction.restrict": Rule(P.RESTRICT_CASES, "edit", case_arg="reference"),
     "restriction_api.restrict": Rule(P.RESTRICT_CASES, "edit", case_arg="reference"),
@@ -151,6 +152,14 @@ RULES: dict[str, Rule] = {
     "new_cases.index": Rule(P.START_CASES),
     "new_cases.form": Rule(P.START_CASES),
     "new_cases.start": Rule(P.START_CASES, "edit"),
+    # Staff intake, and the localities it offers (reference data kept by administrators).
+    "intake.form": Rule(P.TAKE_REPORTS),
+    "intake.submit": Rule(P.TAKE_REPORTS, "edit"),
+    "intake.people": Rule(P.TAKE_REPORTS),
+    "localities.index": Rule(P.MANAGE_REFERENCE_DATA),
+    "localities.add": Rule(P.MANAGE_REFERENCE_DATA, "edit"),
+    "localities.change": Rule(P.MANAGE_REFERENCE_DATA, "edit"),
+    "localities.set_active": Rule(P.MANAGE_REFERENCE_DATA, "edit"),
     "process_models_api.roll_back": Rule(P.MODEL_PROCESSES, None),
     # Retention: what is due, and running the job by hand (administrators).
     "retention.index": Rule(P.RUN_RETENTION),

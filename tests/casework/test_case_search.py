@@ -163,12 +163,14 @@ def test_the_list_holds_exactly_the_cases_the_case_page_opens(session):
     other_team = case(session, references[1])
     with steps.case_step(session, now=T0, case=other_team) as step:
         step.case.team = "hr"
+        step.case.keyed_by_id = user(session, "intake").id  # keyed in by phone: intake opens it
     for username in ("intake", "officer", "supervisor", "manager", "admin", "owner"):
         person = user(session, username)
         expected = sorted(r for r in references if case_access.may_open(session, person, case(session, r)))
         assert sorted(found(session, username)) == expected, username
     assert references[2] not in found(session, "manager")
     assert references[2] in found(session, "supervisor")
+    assert references[1] in found(session, "intake") and references[1] not in found(session, "officer")
 
 
 def test_filters_scopes_sorting_and_pages(session):

@@ -1,7 +1,7 @@
 """case search: an index of names, addresses, postcodes and references per case; recently viewed
 
 Revision ID: 0014
-Revises: 0012
+Revises: 0017
 Create Date: 2026-12-03 14:30:00
 """
 
@@ -13,7 +13,7 @@ from alembic import op
 import db.types
 
 revision: str = '0014'
-down_revision: str | None = '0012'
+down_revision: str | None = '0017'
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
@@ -54,11 +54,10 @@ def upgrade() -> None:
     )
     with op.batch_alter_table('case_views', schema=None) as batch_op:
         batch_op.create_index('ix_case_views_user_viewed', ['user_id', 'viewed_at'], unique=False)
-    with op.batch_alter_table('cases', schema=None) as batch_op:
-        batch_op.create_index('ix_cases_reported_at', ['reported_at'], unique=False)
-        batch_op.create_index('ix_cases_updated_at', ['updated_at'], unique=False)
-    with op.batch_alter_table('tasks', schema=None) as batch_op:
-        batch_op.create_index('ix_tasks_completed_by', ['completed_by_id'], unique=False)
+    # Plain CREATE INDEX, not batch mode: rebuilding the cases table would drop its triggers.
+    op.create_index('ix_cases_reported_at', 'cases', ['reported_at'], unique=False)
+    op.create_index('ix_cases_updated_at', 'cases', ['updated_at'], unique=False)
+    op.create_index('ix_tasks_completed_by', 'tasks', ['completed_by_id'], unique=False)
     dialect = op.get_bind().dialect.name
     for statement in SQLITE if dialect == 'sqlite' else POSTGRESQL if dialect == 'postgresql' else ():
         op.execute(statement)
@@ -71,11 +70,9 @@ def upgrade() -> None:
 def downgrade() -> None:
     if op.get_bind().dialect.name == 'sqlite':
         op.execute("DROP TABLE IF EXISTS case_search_fts")
-    with op.batch_alter_table('tasks', schema=None) as batch_op:
-        batch_op.drop_index('ix_tasks_completed_by')
-    with op.batch_alter_table('cases', schema=None) as batch_op:
-        batch_op.drop_index('ix_cases_updated_at')
-        batch_op.drop_index('ix_cases_reported_at')
+    op.drop_index('ix_tasks_completed_by', table_name='tasks')
+    op.drop_index('ix_cases_updated_at', table_name='cases')
+    op.drop_index('ix_cases_reported_at', table_name='cases')
     with op.batch_alter_table('case_views', schema=None) as batch_op:
         batch_op.drop_index('ix_case_views_user_viewed')
     op.drop_table('case_views')
