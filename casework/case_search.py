@@ -20,6 +20,7 @@ from sqlalchemy.orm import Session
 from sqlalchemy.sql.elements import ColumnElement
 
 from casework import case_access, recently_viewed
+from casework.permissions import Permission, allows
 from db.models import Case, CaseSearch, Party, Task, User
 from db.search_index import fold
 
@@ -109,7 +110,7 @@ class CasePage:
 def search(session: Session, user: User, filters: Filters, *, page: int = 1, per_page: int = 25) -> CasePage:
     """One page of the cases ``user`` may open that match ``filters``."""
     # The columns the list shows, not whole cases (a case's saved workflow is large).
-    query = select(*_SHOWN).where(Case.reference.is_not(None), case_access.openable_by(user))
+    query = select(*_SHOWN).where(Case.reference.is_not(None), _access(user, filters))
     query = query.where(*_conditions(session, user, filters))
     if filters.scope == "recent":
         recent = recently_viewed.latest(user.id)
@@ -122,6 +123,14 @@ def search(session: Session, user: User, filters: Filters, *, page: int = 1, per
     page = max(1, page)
     cases = list(session.execute(query.offset((page - 1) * per_page).limit(per_page)))
     return CasePage(_rows(session, cases), total, page, per_page)
+
+
+def _access(user: User, filters: Filters) -> ColumnElement[bool]:
+    """The case page's access rule; for "my cases" (a task of the case is or was mine) the same
+    rule reduces to "not restricted to others", a cheaper condition at 100,000 cases."""
+    if filters.scope == "mine" and allows(user.role, Permission.OPEN_CASES):
+        return case_access.not_hidden(user)
+    return case_access.openable_by(user)
 
 
 def words(text: str) -> list[str]:

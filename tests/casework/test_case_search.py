@@ -171,6 +171,12 @@ def test_the_list_holds_exactly_the_cases_the_case_page_opens(session):
     assert references[2] not in found(session, "manager")
     assert references[2] in found(session, "supervisor")
     assert references[1] in found(session, "intake") and references[1] not in found(session, "officer")
+    held = session.scalars(select(Task).where(Task.case_id == hidden.id)).first()
+    with steps.case_step(session, now=T0, case=hidden):
+        held.assignee_id = user(session, "officer").id  # held before the case was restricted
+    assert not case_access.may_open(session, user(session, "officer"), hidden)
+    assert references[2] not in found(session, "officer", scope="mine")
+    assert found(session, "supervisor", scope="mine") == []
 
 
 def test_filters_scopes_sorting_and_pages(session):
