@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from sqlalchemy import exists, or_, select
+from sqlalchemy import and_, exists, false, or_, select
 from sqlalchemy.orm import Session
 
 from casework.permissions import Permission, allows
@@ -36,6 +36,27 @@ def not_hidden(user: User) -> Any:
 def not_hidden_from(user_id: int) -> Any:
     named = exists().where(CaseAccess.case_id == Case.id, CaseAccess.user_id == user_id)
     return or_(Case.restricted.is_(False), named)
+
+
+def openable_by(user: User) -> Any:
+    """The rules of the module docstring as a condition on ``Case``, for a list of cases (the
+    cases search): the same answer as ``may_open`` for every case, in one query."""
+    # Uncorrelated subqueries: each is read once per query, not once per case.
+    named = Case.id.in_(select(CaseAccess.case_id).where(CaseAccess.user_id == user.id))
+    if not allows(user.role, Permission.OPEN_CASES):
+        return and_(Case.restricted.is_(True), named)
+    if allows(user.role, Permission.OPEN_ALL_CASES):
+        return or_(Case.restricted.is_(False), named)
+    works_on = Case.id.in_(worked_on_by(user.id))
+    team = Case.team.in_(user.group_names) if user.group_names else false()
+    mine = or_(team, works_on, Case.keyed_by_id == user.id)
+    return or_(and_(Case.restricted.is_(False), mine), and_(Case.restricted.is_(True), named))
+
+
+def worked_on_by(user_id: int) -> Any:
+    """Ids of the cases where a task is, or was, the person's (held or completed)."""
+    held = select(Task.case_id).where(Task.assignee_id == user_id)
+    return held.union(select(Task.case_id).where(Task.completed_by_id == user_id))
 
 
 def may_open_reference(session: Session, user: User, reference: str) -> bool | None:

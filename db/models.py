@@ -609,3 +609,42 @@ class Evidence(Base):
     scan_status: Mapped[str] = mapped_column(String(20))
     uploaded_at: Mapped[datetime]
     uploaded_by: Mapped[str] = mapped_column(String(200))
+
+
+# --- search ---
+
+
+class CaseSearch(Base):
+    """What the cases search looks through, one row a case: its reference, people's names,
+    addresses, postcodes (with and without the space) and police and agency references, lower
+    case with accents taken off (``db.search_index`` keeps it current). Migration 0014
+    adds a trigram index on PostgreSQL and an FTS5 trigram table on SQLite (``SEARCH_ONLY``)."""
+
+    __tablename__ = "case_search"
+    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id", ondelete="CASCADE"), primary_key=True)
+    terms: Mapped[str] = mapped_column(Text)
+
+
+class CaseView(Base):
+    """When a person last opened a case's page: their "recently viewed" list."""
+
+    __tablename__ = "case_views"
+    __table_args__ = (Index("ix_case_views_user_viewed", "user_id", "viewed_at"),)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id", ondelete="CASCADE"), primary_key=True)
+    viewed_at: Mapped[datetime]
+
+
+# The cases list sorts by these and finds "my cases" by the tasks I completed.
+Index("ix_cases_reported_at", Case.reported_at)
+Index("ix_cases_updated_at", Case.updated_at)
+Index("ix_tasks_completed_by", Task.completed_by_id)
+
+# Made per database by migration 0014, outside the models: the trigram index (PostgreSQL) and the
+# FTS5 table with its shadow tables (SQLite). Schema comparisons leave them out.
+SEARCH_ONLY = ("ix_case_search_terms_trgm", "case_search_fts")
+
+
+def modelled(name: str | None, _type: Any, _parents: Any) -> bool:
+    """Alembic's ``include_name``: false for the search objects the models do not describe."""
+    return not (name or "").startswith(SEARCH_ONLY)

@@ -15,6 +15,7 @@ from webapp import (
     actions,
     audit_log,
     auth,
+    case_list,
     case_notes,
     cases,
     cli,
@@ -102,6 +103,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     app.register_blueprint(reporter_panel.bp)
     app.register_blueprint(case_notes.bp)
     app.register_blueprint(evidence.bp)
+    app.register_blueprint(case_list.bp)
     register_api(app)
     flood.init_app(app)  # wraps the reporting views, so after every blueprint
     errors.init_app(app)

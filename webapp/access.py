@@ -47,6 +47,8 @@ class Rule:
 
 
 P = Permission
+# The cases search's terms and filters (webapp.case_search_schemas.FILTERS): any of them is a search.
+CASE_SEARCH = ("q", "status", "stage", "risk_level", "locality", "team", "officer", "strand", "from", "to")
 RULES: dict[str, Rule] = {
     # Public: reporting, signing in, health, the API description, static files.
     "static": Rule(PUBLIC),
@@ -88,6 +90,8 @@ RULES: dict[str, Rule] = {
     "tasks.complete": Rule(P.WORK_TASKS, "edit", case_arg="task_id"),
     # Cases.
     "cases.show": Rule(P.OPEN_CASES, "view", case_arg="reference"),
+    "case_list.index": Rule(P.OPEN_CASES, search_args=CASE_SEARCH),
+    "case_search_api.list_cases": Rule(P.OPEN_CASES, search_args=CASE_SEARCH),
     "cases_api.get_case": Rule(P.OPEN_CASES, "view", case_arg="reference"),
     "cases_api.update_case": Rule(P.EDIT_CASES, "edit", case_arg="reference"),
     "cases_api.log_incident": Rule(P.EDIT_CASES, "edit", case_arg="reference"),

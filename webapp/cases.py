@@ -7,9 +7,10 @@ from typing import Any
 from flask import Blueprint, abort, render_template
 
 import processes
-from casework import casefile, tasks, vocabulary
+from casework import casefile, recently_viewed, tasks, vocabulary
 from db.models import Task
 from webapp import storage
+from webapp.auth import current_row
 from webapp.public import day
 
 bp = Blueprint("cases", __name__)
@@ -21,6 +22,7 @@ def show(reference: str) -> str:
         file = casefile.case_file(storage.session(), reference)
     except casefile.CaseNotFound:
         abort(404)
+    recently_viewed.record_view(storage.session(), current_row(), file.case.id, now=processes.clock.now())
     return render_template(
         "cases/case.html",
         file=file,

@@ -14,6 +14,7 @@ from flask.cli import with_appcontext
 import processes
 from casework import evidence_store, localities, people, retention, seeding, steps
 from casework import timers as due_timers
+from db import search_index
 from webapp import storage
 
 
@@ -148,6 +149,16 @@ def users_deactivate(username: str) -> None:
     click.echo(f"{user.username} deactivated; their sessions and API tokens have ended.")
 
 
+@click.command("search-index")
+@with_appcontext
+def search_index_rebuild() -> None:
+    """Rebuild the cases search index from the cases (it is kept current by itself; this is for
+    a database restored from elsewhere, or a change to what is indexed)."""
+    with storage.database().engine.begin() as connection:
+        count = search_index.rebuild_all(connection)
+    click.echo(f"cases indexed for search: {count}")
+
+
 @click.command("worker-check")
 @with_appcontext
 def worker_check() -> None:
@@ -185,3 +196,4 @@ def serve(host: str, port: int) -> None:
 def init_app(app: Flask) -> None:
     for command in (init, db_upgrade, deploy, timers, retention_group, users_group, worker_check, serve):
         app.cli.add_command(command)
+    app.cli.add_command(search_index_rebuild)

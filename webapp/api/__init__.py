@@ -7,6 +7,7 @@ from flask import Flask
 from flask_smorest import Api
 
 from webapp.api import actions as actions_api
+from webapp.api import case_search as case_search_api
 from webapp.api import cases as cases_api
 from webapp.api import dashboards as dashboards_api
 from webapp.api import health, reports, security, tasks
@@ -44,6 +45,7 @@ def register_api(app: Flask) -> None:
         subject_access_api.bp,
         actions_api.bp,
         notes_api.bp,
+        case_search_api.bp,
     ):
         api.register_blueprint(blueprint)
     app.register_blueprint(health.bp)
