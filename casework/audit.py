@@ -33,6 +33,11 @@ ACTIONS = {
     "report-held": "Held a public report (spam trap)",
     "report-kept": "Kept a report whose process could not start",
     "process-rolled-back": "Rolled back a process version",
+    "case-linked": "Linked cases",
+    "case-on-hold": "Put a case on hold",
+    "case-off-hold": "Took a case off hold",
+    "case-duplicate": "Closed a case as a duplicate",
+    "person-added": "Added a person to a case",
 }
 
 

@@ -6,6 +6,7 @@ message. Every function that changes a case works inside the caller's case step
 """
 
 from processes import clock
+from processes.ending import end_case, waiting_messages
 from processes.errors import (
     Conflict,
     EngineFailure,
@@ -34,6 +35,7 @@ from processes.runtime import (
 from processes.specs import deploy, latest_version, use_operations, use_start_data
 from processes.starters import Starting, starting
 from processes.types import Deployment, StepContext, StepResult, TaskView
+from processes.words import option_labels
 
 __all__ = [
     "Conflict",
@@ -57,9 +59,11 @@ __all__ = [
     "complete",
     "deliver_message",
     "deploy",
+    "end_case",
     "fire_timers",
     "get_task",
     "latest_version",
+    "option_labels",
     "record_failure",
     "release",
     "start",
@@ -69,4 +73,5 @@ __all__ = [
     "task_view",
     "use_operations",
     "use_start_data",
+    "waiting_messages",
 ]
