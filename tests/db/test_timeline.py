@@ -44,5 +44,5 @@ def test_what_stays_after_retention():
 
 def test_the_reporter_is_told_only_of_kinds_that_say_what_to_tell_them():
     told = {kind for kind, cls in timeline.KINDS.items() if cls.REPORTER}
-    assert told == {"opened", "case_closed", "incident", "case_review", "complaint"}
+    assert told == {"opened", "case_closed", "incident", "case_review", "complaint", "duplicate"}
     assert timeline.KINDS["task_created"].REPORTER is None
