@@ -14,6 +14,7 @@ from webapp import (
     account,
     audit_log,
     auth,
+    case_actions,
     cases,
     cli,
     consent,
@@ -26,6 +27,7 @@ from webapp import (
     new_cases,
     notifications,
     outages,
+    plain_words,
     public,
     restriction,
     retention_page,
@@ -85,6 +87,8 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     app.register_blueprint(consent.bp)
     app.register_blueprint(subject_access.bp)
     app.register_blueprint(account.bp)
+    app.register_blueprint(case_actions.bp)
+    app.register_blueprint(plain_words.bp)
     register_api(app)
     flood.init_app(app)  # wraps the reporting views, so after every blueprint
     errors.init_app(app)

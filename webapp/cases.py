@@ -7,7 +7,7 @@ from typing import Any
 from flask import Blueprint, abort, render_template
 
 import processes
-from casework import casefile, tasks, vocabulary
+from casework import case_overview, casefile, tasks, vocabulary
 from db.models import Task
 from webapp import storage
 from webapp.public import day
@@ -21,12 +21,15 @@ def show(reference: str) -> str:
         file = casefile.case_file(storage.session(), reference)
     except casefile.CaseNotFound:
         abort(404)
+    now = processes.clock.now()
     return render_template(
         "cases/case.html",
         file=file,
         case=file.case,
         answers={t.id: _answers(t) for t in file.done_tasks},
-        now=processes.clock.now(),
+        now=now,
+        overview=case_overview.overview(storage.session(), file.case, now),
+        vocabulary=vocabulary,
         channels=vocabulary.CHANNELS,
         roles=vocabulary.PARTY_ROLES,
         relations=vocabulary.RELATIONS,

@@ -6,6 +6,7 @@ from __future__ import annotations
 from flask import Flask
 from flask_smorest import Api
 
+from webapp.api import case_file as case_file_api
 from webapp.api import cases as cases_api
 from webapp.api import dashboards as dashboards_api
 from webapp.api import health, reports, security, tasks
@@ -40,6 +41,7 @@ def register_api(app: Flask) -> None:
         supervision_api.bp,
         restriction_api.bp,
         subject_access_api.bp,
+        case_file_api.bp,
     ):
         api.register_blueprint(blueprint)
     app.register_blueprint(health.bp)
