@@ -100,6 +100,7 @@ def _run(work: Callable[[], Any]) -> Any:
 @bp.doc(security=SECURITY)
 @bp.arguments(PersonInSchema)
 @bp.response(201, PersonOutSchema)
+@bp.alt_response(409, description="The case is closed, not in a state for this, or changed meanwhile")
 def add_person(body: dict[str, Any], reference: str) -> Any:
     """Add a person (victim, witness, alleged perpetrator, reporter) with their needs."""
     return _run(
@@ -122,6 +123,7 @@ def list_links(reference: str) -> Any:
 @bp.doc(security=SECURITY)
 @bp.arguments(LinkInSchema)
 @bp.response(201, LinkOutSchema(many=True))
+@bp.alt_response(409, description="The case is closed, not in a state for this, or changed meanwhile")
 def link(body: dict[str, Any], reference: str) -> Any:
     """Link the case to another (same victim, perpetrator or address, or another reason)."""
     session = storage.session()
@@ -133,6 +135,7 @@ def link(body: dict[str, Any], reference: str) -> Any:
 @bp.doc(security=SECURITY)
 @bp.arguments(HoldInSchema)
 @bp.response(200, HoldOutSchema)
+@bp.alt_response(409, description="The case is closed, not in a state for this, or changed meanwhile")
 def hold(body: dict[str, Any], reference: str) -> Any:
     """Put the open case on hold, with the reason and the date to review it."""
     return _run(
@@ -146,6 +149,7 @@ def hold(body: dict[str, Any], reference: str) -> Any:
 @bp.doc(security=SECURITY)
 @bp.arguments(HoldEndSchema)
 @bp.response(200, HoldOutSchema)
+@bp.alt_response(409, description="The case is closed, not in a state for this, or changed meanwhile")
 def end_hold(body: dict[str, Any], reference: str) -> Any:
     """Take the case off hold."""
     return _run(
@@ -159,6 +163,7 @@ def end_hold(body: dict[str, Any], reference: str) -> Any:
 @bp.doc(security=SECURITY)
 @bp.arguments(DuplicateInSchema)
 @bp.response(200, DuplicateOutSchema)
+@bp.alt_response(409, description="The case is closed, not in a state for this, or changed meanwhile")
 def cancel_as_duplicate(body: dict[str, Any], reference: str) -> Any:
     """Close the case as a duplicate of another open case: its incidents move there, the cases are
     linked, and its open tasks and deadlines end."""
