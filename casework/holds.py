@@ -5,6 +5,7 @@ case is quiet and when to look again."""
 from __future__ import annotations
 
 from datetime import datetime, time
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -17,7 +18,8 @@ from db.models import Case, CaseHold, User
 from processes import Conflict
 
 REASON_MIN, REASON_MAX = 5, 2000
-LONDON_MORNING = time(9, 0)
+# The review falls due at the start of the working day, UK time, on the date chosen.
+REVIEW_TIME, LONDON = time(9, 0), ZoneInfo("Europe/London")
 
 
 def current_hold(session: Session, case: Case) -> CaseHold | None:
@@ -48,7 +50,7 @@ def put_on_hold(
         hold = CaseHold(
             case_id=case.id,
             reason=why,
-            review_at=datetime.combine(when, LONDON_MORNING, tzinfo=now.tzinfo),
+            review_at=datetime.combine(when, REVIEW_TIME, tzinfo=LONDON),
             placed_at=now,
             placed_by=step.by,
         )

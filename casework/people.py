@@ -221,4 +221,4 @@ def deactivate(session: Session, username: str, *, by: str, now: datetime) -> Us
 
 def display_names(session: Session) -> dict[str, str]:
     """{username: the person's name}, for pages that show a name where a username is stored."""
-    return dict(session.execute(select(User.username, User.display_name)).tuples().all())
+    return {username: name for username, name in session.execute(select(User.username, User.display_name))}

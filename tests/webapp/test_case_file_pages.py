@@ -5,11 +5,14 @@ and nothing typed lost; and the same actions through the API."""
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import select
 
+import processes
 from db.models import AuditEvent, Case, CaseLink, Party, TimelineEvent
 from tests.bpmn.walk import FIRST_RESPONSE, LOW_RISK, REPORTED, Walk
 from tests.consent_cases import report_case
@@ -342,6 +345,13 @@ def test_a_hold_with_a_review_date_and_off_again(app, web, case):
     )
     page = _page(web, case)
     assert "On hold until 31 January 2030: Victim abroad" in text(page)
+    assert "Review due" not in text(section(page, "links"))
+    with processes.clock.frozen_at(datetime(2030, 1, 31, 9, 0, tzinfo=UTC)):  # 9:00 in London
+        sign_in(web, "officer")  # years on: a new session
+        assert "On hold until 31 January 2030 Review due : Victim abroad" in text(
+            section(_page(web, case), "links")
+        )
+    sign_in(web, "officer")
     assert web.post(f"/cases/{case}/hold/end", data={"unhold-note": "Back home"}).status_code == 303
     assert "On hold" not in text(section(_page(web, case), "links"))
     assert "Taken off hold: Back home" in _timeline(app, case)
