@@ -160,3 +160,31 @@ def test_a_person_is_added_with_needs_and_bad_fields_are_named(database, session
     needs = case_people.needs_of(session, find_case(session, a))
     assert needs[party.id].communication_needs == "British Sign Language interpreter"
     assert "person_added" in _kinds(session, a)
+
+
+def test_retention_removes_needs_and_typed_reasons_but_keeps_the_link(database, session):
+    from casework import retention
+    from db.models import CaseHold, CaseLink, PartyNeeds
+
+    original, duplicate = report_case(database), report_case(database, description="Reported twice")
+    officer = user(session, "officer")
+    case_people.add_person(
+        session,
+        duplicate,
+        {"role": "witness", "name": "Dee Evans", "vulnerabilities": "Lives alone"},
+        user=officer,
+        now=LATER,
+    )
+    holds.put_on_hold(
+        session, duplicate, reason="Dee Evans is in hospital", review_on="2026-04-01", user=officer, now=LATER
+    )
+    duplicates.cancel_as_duplicate(
+        session, duplicate, original=original, reason="Dee Evans reported it twice", user=officer, now=LATER
+    )
+    retention.anonymise_expired(session, now=LATER + timedelta(days=4000), retention=timedelta(days=365 * 6))
+    session.commit()
+    session.expire_all()
+    assert session.scalars(select(PartyNeeds)).all() == []
+    assert [h.reason for h in session.scalars(select(CaseHold))] == ["[removed under the retention policy]"]
+    [link] = session.scalars(select(CaseLink)).all()
+    assert link.kind == "duplicate_of" and "Dee Evans" not in link.reason

@@ -440,3 +440,16 @@ def test_intake_staff_may_not_use_the_case_file_actions(app, web, case):
     sign_in(web, "intake")
     assert web.post(f"/cases/{case}/links", data={"link-other": case}).status_code == 403
     assert web.post(f"/cases/{case}/duplicate", data={}).status_code == 403
+
+
+def test_the_task_page_puts_the_form_first_and_names_the_holder(app, web, case):
+    walk = Walk(_db(app), case)
+    task_id = walk.task_id("first_response")
+    sign_in(web, "officer")
+    assert web.post(f"/tasks/{task_id}/claim").status_code in (302, 303)
+    page = web.get(f"/tasks/{task_id}").get_data(as_text=True)
+    assert page.index('id="task-form"') < page.index('class="layout__side case-summary"')
+    sign_in(web, "supervisor")
+    page = web.get(f"/tasks/{task_id}").get_data(as_text=True)
+    assert "Olivia Officer has taken this task" in text(page)
+    assert "Assigned to Olivia Officer" in text(page)
