@@ -188,3 +188,31 @@ def test_retention_removes_needs_and_typed_reasons_but_keeps_the_link(database, 
     assert [h.reason for h in session.scalars(select(CaseHold))] == ["[removed under the retention policy]"]
     [link] = session.scalars(select(CaseLink)).all()
     assert link.kind == "duplicate_of" and "Dee Evans" not in link.reason
+
+
+def test_a_persons_needs_are_in_their_subject_access_export(database, session):
+    from casework import audit, subject_access
+
+    a = report_case(database)
+    case_people.add_person(
+        session,
+        a,
+        {
+            "role": "witness",
+            "name": "Dee Evans",
+            "email": "dee@example.org",
+            "communication_needs": "Large print",
+        },
+        user=user(session, "officer"),
+        now=LATER,
+    )
+    actor = audit.Actor("manager", "manager", None)
+    manager = user(session, "manager")
+    found = subject_access.search(
+        session, {"email": "dee@example.org"}, viewer=manager, actor=actor, now=LATER
+    )
+    data = subject_access.export(
+        session, [m.key for m in found.matches], viewer=manager, actor=actor, now=LATER, format="json"
+    )
+    [held] = data["cases"][0]["details_held"]
+    assert held["communication_needs"] == "Large print" and held["vulnerabilities"] is None
