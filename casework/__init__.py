@@ -14,3 +14,4 @@ from casework import reports  # noqa: E402  after the handlers are plugged in
 from casework.vocabulary import PROCESS_KEY  # noqa: E402
 
 processes.use_start_data(PROCESS_KEY, reports.sample_start_data())
+processes.use_main_process(PROCESS_KEY)  # the indicators count its cases: it must declare them

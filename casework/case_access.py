@@ -3,8 +3,8 @@
 - A restricted case (a colleague is a party, say) opens only for the people named on it,
   whatever their role.
 - Otherwise managers and admins open any case; everyone else opens the cases of their team
-  (a case's ``team`` is one of their groups) and the cases they work on (a task of the case
-  is, or was, theirs).
+  (a case's ``team`` is one of their groups), the cases they work on (a task of the case
+  is, or was, theirs) and the cases they keyed in at staff intake.
 """
 
 from __future__ import annotations
@@ -109,7 +109,10 @@ def _may_open(session: Session, user: User, case_id: int, restricted: bool, team
     works_on = select(Task.id).where(
         Task.case_id == case_id, or_(Task.assignee_id == user.id, Task.completed_by_id == user.id)
     )
-    return session.scalar(works_on.limit(1)) is not None
+    if session.scalar(works_on.limit(1)) is not None:
+        return True
+    # The colleague who keyed a report taken by phone, in person... opens the case they recorded.
+    return session.scalar(select(Case.id).where(Case.id == case_id, Case.keyed_by_id == user.id)) is not None
 
 
 def case_called(session: Session, reference: str) -> Case | None:

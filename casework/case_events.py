@@ -10,7 +10,7 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 import processes
-from casework import steps
+from casework import localities, steps
 from casework.casefile import find_case
 from casework.vocabulary import COMPLAINANTS, COMPLAINT_SUBJECTS
 from db import timeline
@@ -93,3 +93,7 @@ def update_details(
             if key in changes and changes[key] != getattr(case, key):
                 setattr(case, key, changes[key])
                 step.record(timeline.DetailsChanged(key, changes[key]))
+        if "locality" in changes:  # a name on the admins' list points the case to that locality
+            found = localities.called(session, case.locality)
+            case.locality_id = found.id if found is not None else None
+            case.locality = found.name if found is not None else case.locality

@@ -14,8 +14,11 @@ Which cases each figure counts:
   landlord's other ASB cases, which live elsewhere. The counting rule holds by construction: a
   further report on an open case goes into that case (a message), so it opens no new case.
 - The regulator's measures (NM01, TP12) are organisation-wide: the filters do not apply to them.
-- TP12 is taken from the closure survey (``victim_satisfaction`` on the ``close_case`` task): very
-  plus fairly satisfied over those who answered; "did not answer" is left out of both.
+- TP12 is taken from the closure survey (the ``victim_satisfaction`` answer of the closure task):
+  very plus fairly satisfied over those who answered; "did not answer" is left out of both.
+- Which task is the first response and which the closure, and which of their fields hold each
+  answer, is what the diagram declares (``indicator`` properties, see ``processes.bindings``), in
+  any deployed version: renaming a task or a field in the modeller keeps the figures.
 - Victims' protected characteristics count the victims recorded on new cases (see
   ``casework.equality``): every answer, "Prefer not to say" and "Not recorded", zeros too.
 - Percentiles interpolate linearly between ranks (Excel's PERCENTILE.INC).
@@ -40,11 +43,12 @@ from casework import equality
 from casework.vocabulary import EQUALITY_QUESTIONS, INCIDENT_TYPES, STRANDS
 from db.models import Case, Task, TimelineEvent
 from db.timeline import DeadlineMissed
+from processes import bindings
 
 LONDON = ZoneInfo("Europe/London")
 RISK_LEVELS = {"high": "High", "medium": "Medium", "low": "Low"}
 FIRST_RESPONSE_WITHIN = timedelta(hours=24)
-# The answers of the ``close_case`` form in bpmn/hate_incident.bpmn, in the form's order. A value
+# The answers of the closure form in bpmn/hate_incident.bpmn, in the form's order. A value
 # the diagram gains later is still counted, under its own key.
 OUTCOMES = {"resolved": "Resolved", "not_resolved": "Not resolved"}
 SATISFACTION = {
@@ -329,17 +333,19 @@ def _first_responses(session: Session, case_ids: Iterable[int]) -> dict[int, dat
     """When each case's first response was made: its first completed first-response task whose
     answers say the reporter was reached (or cannot be, being anonymous)."""
     found: dict[int, datetime] = {}
+    bound = bindings.every_binding(session, "first_response")
     ids = list(case_ids)
     for chunk in (ids[i : i + 500] for i in range(0, len(ids), 500)):
         rows = session.execute(
-            select(Task.case_id, Task.completed_at, Task.submitted).where(
+            select(Task.case_id, Task.element_id, Task.completed_at, Task.submitted).where(
                 Task.case_id.in_(chunk),
-                Task.element_id == "first_response",
+                Task.element_id.in_(list(bound)),
                 Task.status == "completed",
                 Task.completed_at.is_not(None),
             )
         )
-        for case_id, completed_at, answers in rows:
+        for case_id, element_id, completed_at, submitted in rows:
+            answers = bound[element_id].answers(submitted)
             if responded(answers) and (case_id not in found or completed_at < found[case_id]):
                 found[case_id] = completed_at
     return found
@@ -412,6 +418,7 @@ def _first_response(
 
 
 def _closed_cases(session: Session, start: datetime, end: datetime) -> list[_Closed]:
+    bound = bindings.every_binding(session, "closure")
     rows = session.execute(
         select(
             Case.reported_at,
@@ -420,19 +427,25 @@ def _closed_cases(session: Session, start: datetime, end: datetime) -> list[_Clo
             Case.strands,
             Case.locality,
             Case.risk_level,
+            Task.element_id,
             Task.submitted,
         )
         .outerjoin(
             Task,
-            and_(Task.case_id == Case.id, Task.element_id == "close_case", Task.status == "completed"),
+            and_(Task.case_id == Case.id, Task.element_id.in_(list(bound)), Task.status == "completed"),
         )
         .where(Case.status == "closed", Case.closed_at >= start, Case.closed_at < end, Case.route == "hate")
     )
     return [
         _Closed(
-            types or [], strands or [], locality, risk, (closed - reported) / timedelta(days=1), answers or {}
+            types or [],
+            strands or [],
+            locality,
+            risk,
+            (closed - reported) / timedelta(days=1),
+            bound[element].answers(submitted) if element in bound else {},
         )
-        for reported, closed, types, strands, locality, risk, answers in rows
+        for reported, closed, types, strands, locality, risk, element, submitted in rows
     ]
 
 

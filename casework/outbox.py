@@ -15,7 +15,7 @@ from typing import Any, Protocol
 from sqlalchemy import or_, select
 from sqlalchemy.orm import Session, sessionmaker
 
-from casework import steps
+from casework import sms, steps
 from db import queue
 from db.models import OutboxMessage
 
@@ -52,7 +52,27 @@ class LogSender:
         log.info("email (not sent, no SMTP_HOST): to=%s subject=%s", message.recipient, message.subject)
 
 
+# Kinds whose body holds a secret the recipient needs once (a tracking code): blanked once sent.
+BLANK_ONCE_SENT = {"tracking_code": "[removed once sent: it held the reporter's tracking code]"}
+
+
+@dataclass(frozen=True)
+class ByKind:
+    """Texts (kind ``sms``) to the text sender, everything else to the mail sender."""
+
+    mail: Sender
+    texts: Sender
+
+    def send(self, message: OutboxMessage) -> None:
+        (self.texts if message.kind == sms.KIND else self.mail).send(message)
+
+
 def sender_from_config(config: Mapping[str, Any]) -> Sender:
+    """Mail and texts: see ``mail_sender_from_config`` and ``casework.sms``."""
+    return ByKind(mail_sender_from_config(config), sms.sender_from_config(config))
+
+
+def mail_sender_from_config(config: Mapping[str, Any]) -> Sender:
     """SMTP when ``SMTP_HOST`` is set, otherwise the log (demo mode)."""
     if config.get("SMTP_HOST"):
         return SmtpSender(
@@ -104,6 +124,7 @@ def deliver(sessions: sessionmaker[Session], message_id: int, sender: Sender, no
             return False
         message.delivered_at = now
         message.last_error = None
+        message.body = BLANK_ONCE_SENT.get(message.kind, message.body)
         return True
 
 

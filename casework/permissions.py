@@ -58,6 +58,8 @@ class Permission(StrEnum):
     SUBJECT_ACCESS = "export everything held about a person (subject access)"
     RUN_RETENTION = "run the retention job by hand"
     REVOKE_ANY_TOKEN = "revoke anyone's API tokens"
+    TAKE_REPORTS = "record a report taken by phone, email, letter, in person or social media"
+    MANAGE_REFERENCE_DATA = "keep the reference data: localities (estates, wards, areas)"
 
 
 _STAFF = frozenset(Role)
@@ -89,6 +91,8 @@ MATRIX: dict[Permission, frozenset[str]] = {
     Permission.SUBJECT_ACCESS: frozenset({Role.MANAGER, Role.ADMIN}),
     Permission.RUN_RETENTION: frozenset({Role.ADMIN}),
     Permission.REVOKE_ANY_TOKEN: frozenset({Role.ADMIN}),
+    Permission.TAKE_REPORTS: _CASEWORK,
+    Permission.MANAGE_REFERENCE_DATA: frozenset({Role.ADMIN}),
 }
 
 

@@ -17,10 +17,10 @@ from sqlalchemy.orm import Session
 from sqlalchemy.sql.elements import ColumnElement
 
 import processes
-from casework import audit, steps
+from casework import audit, localities, reporters, steps
 from casework.vocabulary import CHANNELS, INCIDENT_TYPES, PARTY_ROLES, PROCESS_KEY, RELATIONS, STRANDS
 from db import timeline
-from db.models import Case, OutboxMessage, Party, TimelineEvent
+from db.models import Case, OutboxMessage, Party, TimelineEvent, User
 from handlers.notifications import ACKNOWLEDGEMENT, acknowledgement
 
 log = logging.getLogger(__name__)
@@ -58,6 +58,21 @@ class Report:
     incident_types: list[str] = field(default_factory=list)
     locality: str | None = None
     parties: list[PartyDetails] = field(default_factory=list)
+    # A report taken by a colleague (staff intake): who keyed it, recorded on the case.
+    keyed_by_id: int | None = None
+    keyed_by_name: str | None = None
+    # From the public form: who they are, whether and how to contact them, and their tracking
+    # code (kept only as a hash). None for reports taken by staff or through the API.
+    reporter: reporters.Preferences | None = None
+    tracking_code: str | None = None
+
+    def may_email(self) -> bool:
+        return self.reporter is None or self.reporter.may_email()
+
+    def mails_code(self, acknowledge: bool) -> bool:
+        """Whether the acknowledgement goes with the tracking code, as one email (so the cap on
+        acknowledgements to one address counts it) instead of the process's own."""
+        return acknowledge and bool(self.tracking_code and self.reporter and self.reporter_email)
 
 
 def sample_report() -> Report:
@@ -90,12 +105,14 @@ TEAM_FOR_ROUTE = {"hate": "community-safety", "employee": "hr"}
 
 
 def route_for(parties: list[PartyDetails]) -> str:
-    """``employee`` when a colleague is the alleged perpetrator and a colleague or contractor reports."""
-    about_colleague = any(p.role == "alleged_perpetrator" and p.relation == "colleague" for p in parties)
-    by_staff = any(
-        p.role in ("reporter", "victim") and p.relation in ("colleague", "contractor") for p in parties
-    )
-    return "employee" if about_colleague and by_staff else "hate"
+    """``employee`` (policy section 6) when a colleague is the alleged perpetrator and a colleague
+    or contractor reports, or when a colleague is harmed by a contractor (their line manager's).
+    Anyone else harmed by a colleague is on the hate route; the diagram adds the HR referral."""
+    accused = {p.relation for p in parties if p.role == "alleged_perpetrator"}
+    staff = {p.relation for p in parties if p.role in ("reporter", "victim")}
+    by_staff = bool(staff & {"colleague", "contractor"})
+    colleague_harmed_by_contractor = "colleague" in staff and "contractor" in accused
+    return "employee" if ("colleague" in accused and by_staff) or colleague_harmed_by_contractor else "hate"
 
 
 def _normal(text: str | None) -> str:
@@ -187,7 +204,7 @@ def acknowledgement_allowed(session: Session, email: str | None, cap: int | None
         return True
     sent = session.scalar(
         select(func.count(OutboxMessage.id)).where(
-            OutboxMessage.kind == ACKNOWLEDGEMENT,
+            OutboxMessage.kind.in_((ACKNOWLEDGEMENT, reporters.TRACKING_CODE)),
             func.lower(OutboxMessage.recipient) == email.strip().lower(),
             OutboxMessage.created_at > now - timedelta(days=1),
         )
@@ -208,15 +225,21 @@ def record_held(session: Session, address: str | None, *, now: datetime) -> None
 
 
 def submit(
-    session: Session, report: Report, *, now: datetime, acknowledgements_per_address: int | None = None
+    session: Session,
+    report: Report,
+    *,
+    now: datetime,
+    acknowledgements_per_address: int | None = None,
+    user: User | None = None,
 ) -> processes.StepResult:
     """Open a case for ``report`` and start its process in one case step, all or nothing.
 
     A report is never lost, whatever the deployed diagram does: when the process cannot start,
     the step is rolled back and the report is saved in a second step as a case that could not
-    start (``keep_unstarted``), with its reference, which the reporter is given as usual."""
+    start (``keep_unstarted``), with its reference, which the reporter is given as usual.
+    ``user``: the colleague who keyed a report taken by phone, in person... (staff intake)."""
     try:
-        with steps.case_step(session, now=now, by=report.reporter_name or ANONYMOUS) as step:
+        with steps.case_step(session, now=now, user=user, by=_by(report)) as step:
             return open_case(step, report, acknowledgements_per_address=acknowledgements_per_address)
     except Exception as err:  # whatever the diagram did, the report is kept
         log.exception("The process could not start for a report; keeping it as a case that could not start")
@@ -227,10 +250,24 @@ def submit(
                 now=now,
                 failure=err,
                 acknowledgements_per_address=acknowledgements_per_address,
+                user=user,
             )
         except Exception:
             log.exception("The report could not be kept either")
             raise err from None
+
+
+def _by(report: Report) -> str:
+    return report.keyed_by_name or report.reporter_name or ANONYMOUS
+
+
+def _placed(session: Session, case: Case, report: Report) -> Case:
+    """``case`` in the admins' locality named in the report, or else the one its address's
+    postcode is in (a public report); a name not on the list is kept as typed."""
+    found = localities.for_report(session, report.locality, report.location)
+    if found is not None:
+        case.locality, case.locality_id = found.name, found.id
+    return case
 
 
 def _new_case(report: Report, now: datetime) -> Case:
@@ -245,6 +282,7 @@ def _new_case(report: Report, now: datetime) -> Case:
         channel=report.channel,
         incident_types=list(report.incident_types),
         locality=report.locality,
+        keyed_by_id=report.keyed_by_id,
         route=route,
         team=TEAM_FOR_ROUTE[route],
         reporter_name=report.reporter_name,
@@ -261,6 +299,10 @@ def start_data(case: Case, prior: int, *, acknowledge: bool) -> dict[str, Any]:
         "reported_at": case.reported_at.isoformat(),
         "channel": case.channel,
         "route": case.route,
+        # Who is accused, by relation to the landlord: the diagram routes on it (policy section 6).
+        "perpetrator_relations": sorted(
+            {p.relation for p in case.parties if p.role == "alleged_perpetrator" and p.relation}
+        ),
         "prior_complaints_6m": prior,
         "strands": list(case.strands),
         "acknowledge_by_email": acknowledge,
@@ -273,8 +315,12 @@ def _channel_words(channel: str) -> str:
 
 
 def _opening(report: Report, route: str, prior: int) -> str:
+    keyed = ""
+    if report.keyed_by_name:
+        keyed = f", keyed by {report.keyed_by_name} for {report.reporter_name or ANONYMOUS.lower()}"
     return (
         f"Report received via {_channel_words(report.channel)}"
+        + keyed
         + (" (employee route)" if route == "employee" else "")
         + (f"; {prior} earlier complaint(s) in six months" if prior else "")
     )
@@ -286,20 +332,32 @@ def open_case(
     """Open a case for ``report`` and start its process, in ``step`` (a deploy's trial case starts
     exactly as a real report does, in a step that is rolled back)."""
     session, now = step.session, step.now
-    acknowledge = acknowledgement_allowed(session, report.reporter_email, acknowledgements_per_address, now)
+    acknowledge = report.may_email() and acknowledgement_allowed(
+        session, report.reporter_email, acknowledgements_per_address, now
+    )
     prior = prior_complaints(session, report, now)
-    case = _new_case(report, now)
-    return processes.start(
+    case = _placed(session, _new_case(report, now), report)
+    data = start_data(case, prior, acknowledge=acknowledge)
+    if report.mails_code(acknowledge):
+        data["acknowledged_already"] = True  # the tracking code's email acknowledges it
+    started = processes.start(
         step,
         case,
         PROCESS_KEY,
-        start_data(case, prior, acknowledge=acknowledge),
+        data,
         now=now,
         reference=lambda case_id: reference_for(case_id, now),
-        actor=report.reporter_name or ANONYMOUS,
+        actor=_by(report),
         summary=_opening(report, case.route, prior),
         details={"strands": list(report.strands), "incident_types": list(report.incident_types)},
     )
+    _attach_reporter(step, case, report, email=report.mails_code(acknowledge))
+    return started
+
+
+def _attach_reporter(step: steps.CaseStep, case: Case, report: Report, *, email: bool) -> None:
+    if report.reporter is not None and report.tracking_code:
+        reporters.attach(step, case, report.reporter, report.tracking_code, email=email)
 
 
 def keep_unstarted(
@@ -309,14 +367,15 @@ def keep_unstarted(
     now: datetime,
     failure: BaseException,
     acknowledgements_per_address: int | None = None,
+    user: User | None = None,
 ) -> processes.StepResult:
     """Save ``report`` as a case whose process could not start, in a case step of its own: it has
     its reference, the reporter is acknowledged as usual, it is on the stuck-work list as "could
     not start" with the engine's words, and the supervisors are told."""
     message = _failure_words(failure)
-    with steps.case_step(session, now=now, by=report.reporter_name or ANONYMOUS) as step:
+    with steps.case_step(session, now=now, user=user, by=_by(report)) as step:
         prior = prior_complaints(session, report, now)
-        case = _new_case(report, now)
+        case = _placed(session, _new_case(report, now), report)
         case.status = NOT_STARTED
         version = processes.latest_version(session, PROCESS_KEY)
         assert version is not None  # required: UnknownProcess when none is deployed
@@ -342,7 +401,11 @@ def keep_unstarted(
             detail=f"The process could not start on version {case.process_version.version}: {message}",
             outcome="kept",
         )
-        if acknowledgement_allowed(session, report.reporter_email, acknowledgements_per_address, now):
+        acknowledge = report.may_email() and acknowledgement_allowed(
+            session, report.reporter_email, acknowledgements_per_address, now
+        )
+        _attach_reporter(step, case, report, email=report.mails_code(acknowledge))
+        if acknowledge and not report.mails_code(acknowledge):
             subject, body = acknowledgement(case.reference)
             assert report.reporter_email is not None
             step.queue_email(

@@ -10,8 +10,8 @@ What stays, and why:
   breakdown counts victims by them (no name, address, phone or email is kept with them);
 - the task rows (element, title, created, due, completed, by which member of staff): the first
   response within 24 hours and the heatmap read them; of the answers only those the indicators
-  count (the ``close_case`` outcome, satisfaction and actions; whether a first response reached
-  the reporter);
+  count (the closure's outcome, satisfaction and actions; whether a first response reached
+  the reporter: the fields the diagram binds to an indicator, ``processes.bindings``);
 - the timeline's instants, kinds and staff names, with summaries that hold no typed text;
 - referrals (agency, made, date, lawful basis), consents (purpose, given, dates) and
   disclosures (recipient, purpose, lawful basis, dates): counts of what was shared and why.
@@ -51,24 +51,33 @@ from db.models import (
     OutboxMessage,
     PartyNeeds,
     Referral,
+    ReporterDetails,
+    ReporterMessage,
     Task,
     TimelineEvent,
     Timer,
     User,
 )
+from processes import bindings
 
 MARKER = timeline.MARKER
 ACTOR = audit.Actor("retention-job", "system", None)
 BATCH = 100
 SYSTEM = "system"
 REMOVED_NAME = "[name removed]"
-# The answers the indicators count (casework.indicators), by task: every other answer goes.
-KEPT_ANSWERS: dict[str, tuple[str, ...]] = {
-    "close_case": ("outcome", "victim_satisfaction", "legal_actions", "non_legal_actions"),
-    # Whether an attempt reached the reporter: the first response within 24 hours counts only
-    # those that did (casework.indicators.responded).
-    "first_response": ("contact_made", "anonymous_no_contact"),
-}
+# The answers the indicators count (casework.indicators) are kept, by the diagram's bindings
+# (processes.bindings): the closure's outcome, satisfaction and actions, and whether a first
+# response reached the reporter (casework.indicators.responded). Every other answer goes.
+KEPT_INDICATORS = ("closure", "first_response")
+
+
+def _kept_answers(session: Session) -> dict[str, set[str]]:
+    """Element id -> the field ids kept on anonymisation."""
+    kept: dict[str, set[str]] = {}
+    for indicator in KEPT_INDICATORS:
+        for element_id, binding in bindings.every_binding(session, indicator).items():
+            kept.setdefault(element_id, set()).update(binding.fields.values())
+    return kept
 
 
 def anonymise_expired(
@@ -132,15 +141,18 @@ def _one_batch(session: Session, cutoff: datetime, now: datetime, batch: int, st
     # SKIP LOCKED (PostgreSQL): two runs at once share the work instead of colliding; SQLite
     # ignores it and serialises writers anyway.
     ids = list(session.scalars(_expired(cutoff).limit(batch).with_for_update(skip_locked=True)))
+    kept = _kept_answers(session) if ids else {}
     for case_id in ids:
         case = session.get(Case, case_id)
         assert case is not None
-        _anonymise(session, case, now, staff)
+        _anonymise(session, case, now, staff, kept)
     session.flush()
     return len(ids)
 
 
-def _anonymise(session: Session, case: Case, now: datetime, staff: set[str]) -> None:
+def _anonymise(
+    session: Session, case: Case, now: datetime, staff: set[str], kept_answers: dict[str, set[str]]
+) -> None:
     reporter = case.reporter_name
     case.reporter_name = case.reporter_email = case.reporter_phone = None
     case.description = case.location = MARKER
@@ -150,7 +162,7 @@ def _anonymise(session: Session, case: Case, now: datetime, staff: set[str]) -> 
     for party in case.parties:
         party.name = party.address = party.phone = party.email = None
     for task in session.scalars(select(Task).where(Task.case_id == case.id)):
-        kept = KEPT_ANSWERS.get(task.element_id, ())
+        kept = kept_answers.get(task.element_id, set())
         task.submitted = {k: v for k, v in (task.submitted or {}).items() if k in kept} or None
     for event in session.scalars(select(TimelineEvent).where(TimelineEvent.case_id == case.id)):
         _scrub_event(event, staff, reporter)
@@ -164,7 +176,8 @@ def _anonymise(session: Session, case: Case, now: datetime, staff: set[str]) -> 
         referral.reason = MARKER if referral.reason else None
     for review in session.scalars(select(CaseReview).where(CaseReview.case_id == case.id)):
         review.comments = MARKER
-    for table in (CaseDocument, OutboxMessage, Timer):
+    # The reporter's contact answers, tracking code and the updates sent go with the case's mail.
+    for table in (ReporterMessage, ReporterDetails, CaseDocument, OutboxMessage, Timer):
         session.execute(delete(table).where(table.case_id == case.id))
     _scrub_links_and_holds(session, case)
 

@@ -26,7 +26,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.orm.exc import StaleDataError
 
 import handlers
-from casework import audit, case_access
+from casework import audit, case_access, reporter_updates
 from db.models import AuditEvent, Case, Group, Notification, OutboxMessage, TimelineEvent, User
 from db.timeline import Event
 from handlers.registry import ServiceRequest
@@ -52,6 +52,8 @@ class CaseStep:
         self, session: Session, *, now: datetime, actor: audit.Actor, by: str, case: Case | None
     ) -> None:
         self.session, self.now, self.actor, self.by, self.case = session, now, actor, by, case
+        # What this step put on timelines, for the reporter's updates before it commits.
+        self.recorded: list[tuple[int, Event]] = []
 
     # -- the timeline, the audit log, mail and notices
 
@@ -78,6 +80,7 @@ class CaseStep:
                 details=event.details,
             )
         )
+        self.recorded.append((case_id, event))
 
     def audit(self, action: str, *, actor: audit.Actor | None = None, **entry: Any) -> AuditEvent:
         return audit.record(self.session, actor or self.actor, action, now=self.now, **entry)
@@ -219,6 +222,7 @@ def case_step(
         if case is not None and case.id is not None and lock:
             step.lock(case.id)
         yield step
+        reporter_updates.send(step, list(step.recorded))
         wrote = _write_expected_edit(session)
         session.commit()
     except StaleDataError as err:

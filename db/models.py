@@ -107,6 +107,10 @@ class Case(Base):
     channel: Mapped[str] = mapped_column(String(40), default="website")
     incident_types: Mapped[list[Any]] = mapped_column(default=list)
     locality: Mapped[str | None] = mapped_column(String(120), index=True)
+    # The admins' locality the name above is of (it follows a rename); the colleague who keyed a
+    # staff-taken report (they may open the case). Both None for cases without them.
+    locality_id: Mapped[int | None] = mapped_column(ForeignKey("localities.id"), index=True)
+    keyed_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), index=True)
     route: Mapped[str] = mapped_column(String(20), default="hate")
     risk_level: Mapped[str | None] = mapped_column(String(20), index=True)
     first_response_breached_at: Mapped[datetime | None]
@@ -130,6 +134,7 @@ class Case(Base):
     anonymised_at: Mapped[datetime | None] = mapped_column(index=True)
     version: Mapped[int] = mapped_column(Integer, nullable=False, default=1)
     process_version: Mapped[ProcessVersion] = relationship(lazy="selectin")
+    keyed_by: Mapped[User | None] = relationship(foreign_keys=[keyed_by_id], lazy="select")
 
     __mapper_args__ = {"version_id_col": version}
     # Loaded when read (the case page, the API), not with every task query that joins its case.
@@ -431,6 +436,74 @@ class OutboxMessage(Base):
     attempts: Mapped[int] = mapped_column(default=0)
     delivered_at: Mapped[datetime | None]
     last_error: Mapped[str | None] = mapped_column(Text)
+
+
+# --- intake ---
+
+
+class Locality(Base):
+    """An estate, ward or area kept by admins (reference data): intake forms offer the active
+    ones, a public report's postcode finds one, the indicators count by it."""
+
+    __tablename__ = "localities"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(120), unique=True)
+    kind: Mapped[str] = mapped_column(String(20))
+    # Full postcodes ("LS9 8AB"), sectors ("LS9 8") or outward codes ("LS9"), upper case.
+    postcodes: Mapped[list[Any]] = mapped_column(default=list)
+    active: Mapped[bool] = mapped_column(default=True)
+    created_at: Mapped[datetime]
+
+
+class LocalityRename(Base):
+    """A locality's earlier name: cases keep pointing to the locality, the old name stays here."""
+
+    __tablename__ = "locality_renames"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    locality_id: Mapped[int] = mapped_column(ForeignKey("localities.id", ondelete="CASCADE"), index=True)
+    old_name: Mapped[str] = mapped_column(String(120))
+    new_name: Mapped[str] = mapped_column(String(120))
+    renamed_at: Mapped[datetime]
+    renamed_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+
+
+# --- reporters ---
+
+
+class ReporterDetails(Base):
+    """What a public reporter told us about themselves and how (or whether) to contact them, and
+    the hash of their private tracking code (the code itself is never stored)."""
+
+    __tablename__ = "reporter_details"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id", ondelete="CASCADE"), unique=True)
+    # victim, witness, third_party or anonymous (casework.vocabulary.REPORTER_KINDS).
+    reporter_is: Mapped[str] = mapped_column(String(20))
+    # Only True allows an update; False: never contact them; None: they did not say.
+    safe_to_contact: Mapped[bool | None]
+    contact_methods: Mapped[list[Any]] = mapped_column(default=list)
+    contact_times: Mapped[str | None] = mapped_column(String(500))
+    contact_through: Mapped[str | None] = mapped_column(String(500))
+    # A postal address for letters (the case's location is where it happened, not where they live).
+    address: Mapped[str | None] = mapped_column(String(500))
+    needs: Mapped[list[Any]] = mapped_column(default=list)
+    interpreter_language: Mapped[str | None] = mapped_column(String(100))
+    tracking_hash: Mapped[str | None] = mapped_column(String(200))
+    tracking_set_at: Mapped[datetime | None]
+
+
+class ReporterMessage(Base):
+    """An update the reporter was sent (or not, and why) on an event the policy names."""
+
+    __tablename__ = "reporter_messages"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id", ondelete="CASCADE"), index=True)
+    at: Mapped[datetime]
+    topic: Mapped[str] = mapped_column(String(40))
+    # email, text, or none (not sent: the reason is in ``text``).
+    channel: Mapped[str] = mapped_column(String(20))
+    outbox_id: Mapped[int | None] = mapped_column(ForeignKey("outbox.id", ondelete="SET NULL"))
+    text: Mapped[str] = mapped_column(Text)
 
 
 # --- casefile ---

@@ -415,6 +415,23 @@ class CaseReviewRequested(FurtherIncident):
 
 
 @dataclass(frozen=True)
+class CaseReviewRecommendation(FurtherIncident):
+    """A recommendation of a held ASB Case Review, with who owns it and when it is due: it
+    becomes a task of the owner's group (issue 14, point 13)."""
+
+    KIND = "case_review_action"
+    TITLE: ClassVar[str] = "ASB Case Review recommendation"
+    REPORTER = None
+    AFTER_RETENTION = fixed("ASB Case Review recommendation")
+    owner: str = ""
+    due: str = ""  # in words, e.g. "31 March 2026"
+
+    @property
+    def summary(self) -> str:
+        return f"{self.TITLE} for {self.owner}, due {self.due}: {self.text}"
+
+
+@dataclass(frozen=True)
 class ContactRecorded(FurtherIncident):
     """Contact with the victim made outside the contact task (during prevention, enforcement or
     any other stage): it restarts the contact cadence."""
@@ -532,6 +549,44 @@ class ConsentRecorded(Said):
 @dataclass(frozen=True)
 class Disclosed(Said):
     KIND = "disclosure"
+
+
+# The reporter's own way back (issue 19): what they add from the tracking page
+
+
+@dataclass(frozen=True)
+class DiaryEntry(Event):
+    """What happened next, in the reporter's words, with when it happened (UK time, as typed)."""
+
+    KIND = "diary"
+    REPORTER = "You added a diary entry."
+    AFTER_RETENTION = fixed("Diary entry from the reporter")
+    happened: str
+    text: str
+
+    @property
+    def summary(self) -> str:
+        return f"Diary entry from the reporter ({self.happened}): {self.text}"
+
+
+@dataclass(frozen=True)
+class CallbackRequested(Event):
+    KIND = "callback"
+    REPORTER = "You asked us to call you back."
+    AFTER_RETENTION = fixed("The reporter asked for a call back")
+    text: str
+
+    @property
+    def summary(self) -> str:
+        return f"The reporter asked for a call back: {self.text}"
+
+
+@dataclass(frozen=True)
+class TrackingCodeReset(Said):
+    """A new tracking code was made for the reporter (never the code itself)."""
+
+    KIND = "tracking_code"
+    AFTER_RETENTION = KEEP
 
 
 # Linked cases, holds and duplicates; people added (casework.linked_cases, casework.holds,

@@ -11,7 +11,7 @@ from handlers.registry import (
 )
 
 # Importing the modules registers their handlers.
-from handlers import deadlines, letters, notifications, referrals, risk  # noqa: F401  isort: skip
+from handlers import closure, deadlines, letters, notifications, referrals, risk  # noqa: F401  isort: skip
 
 __all__ = [
     "REGISTRY",

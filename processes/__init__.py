@@ -6,6 +6,7 @@ message. Every function that changes a case works inside the caller's case step
 """
 
 from processes import clock
+from processes.bindings import use_main_process
 from processes.ending import end_case, waiting_messages
 from processes.errors import (
     Conflict,
@@ -71,6 +72,7 @@ __all__ = [
     "starting",
     "step_result",
     "task_view",
+    "use_main_process",
     "use_operations",
     "use_start_data",
     "waiting_messages",

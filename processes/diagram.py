@@ -20,7 +20,7 @@ from SpiffWorkflow.spiff.parser.process import VALIDATOR, SpiffBpmnParser
 from SpiffWorkflow.spiff.parser.task_spec import ServiceTaskParser, SpiffTaskParser, UserTaskParser
 from SpiffWorkflow.spiff.specs.defaults import ServiceTask, UserTask
 
-from processes import elements, expressions, validation
+from processes import bindings, elements, expressions, validation
 from processes.engine import PassThroughTask
 from processes.errors import InvalidDiagram, Problem
 from processes.forms import FIELD_TYPES, FormField, Option
@@ -106,6 +106,7 @@ class CamundaServiceTaskParser(ServiceTaskParser):
     """A service task whose handler is named by ``camunda:topic`` (implementation "External").
 
     Input parameters are literal text, never evaluated, so a diagram cannot run code through them.
+    The handler's result is kept in the case data under ``camunda:resultVariable`` when given.
     """
 
     def create_task(self) -> Any:
@@ -123,7 +124,7 @@ class CamundaServiceTaskParser(ServiceTaskParser):
             self.bpmn_id,
             operation_name=topic,
             operation_params=params,
-            result_variable=None,
+            result_variable=self.node.get(_c("resultVariable")) or None,
             **self.bpmn_attributes,
         )
 
@@ -289,4 +290,6 @@ def parse(
             [Problem(str(err).split("\n")[0], err.id or None, err.name or None, err.line_number or None)],
             warnings,
         ) from err
+    tasks = bindings.declared(bindings.tasks_of(spec, subprocess_specs))
+    warnings += bindings.check(key, tasks, bindings.main_processes())
     return ParsedDiagram(key, spec.description or key, spec, subprocess_specs, warnings)

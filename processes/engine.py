@@ -10,6 +10,7 @@ from __future__ import annotations
 import functools
 import json
 import pickle
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, tzinfo
@@ -321,6 +322,12 @@ def _find(workflow: Any, task_id: str) -> Any | None:
         return None
 
 
+def task_data(workflow: Any, task_id: str) -> dict[str, Any]:
+    """The data a task of ``workflow`` holds (empty when there is no such task)."""
+    task = _find(workflow, task_id)
+    return dict(task.data) if task is not None else {}
+
+
 @dataclass(frozen=True)
 class ReadyTask:
     """A user task waiting for a person: what its task row and its completion need."""
@@ -334,6 +341,31 @@ class ReadyTask:
     properties: dict[str, Any]  # ``camunda:properties``, which scoring reads
 
 
+FROM_DATA = re.compile(r"^\$\{([A-Za-z_]\w*(?:\.[A-Za-z_]\w*)*)\}$")  # ``${name}`` or ``${name.part}``
+
+
+def from_data(value: str, data: dict[str, Any]) -> Any:
+    """``value``, or the task data it names when it is written ``${name}`` or ``${name.part}``
+    (Camunda's way of setting a candidate group or a due date per case, e.g. a recommendation's
+    owner)."""
+    matched = FROM_DATA.match(value.strip())
+    if not matched:
+        return value
+    found: Any = data
+    for part in matched.group(1).split("."):
+        found = found.get(part) if isinstance(found, dict) else None
+    return found
+
+
+def candidate_groups(task: Any) -> tuple[str, ...]:
+    found = []
+    for group in task.task_spec.extensions.get("candidateGroups") or ():
+        value = from_data(group, task.data)
+        if isinstance(value, str) and value:
+            found.append(value)
+    return tuple(found)
+
+
 def _ready_task(task: Any, now: datetime) -> ReadyTask:
     spec = task.task_spec
     ext = spec.extensions
@@ -341,7 +373,7 @@ def _ready_task(task: Any, now: datetime) -> ReadyTask:
         id=str(task.id),
         element_id=spec.bpmn_id,
         title=spec.bpmn_name or spec.bpmn_id,
-        candidate_groups=tuple(ext.get("candidateGroups") or ()),
+        candidate_groups=candidate_groups(task),
         assignee=ext.get("assignee") or None,
         due_at=_due_at(task, now),
         properties=ext.get("camundaProperties", {}),
@@ -379,6 +411,13 @@ def _due_at(task: Any, now: datetime) -> datetime | None:
     due = task.task_spec.extensions.get("dueDate")
     if not due:
         return None
+    if FROM_DATA.match(due.strip()):
+        value = from_data(due, task.data)
+        try:
+            when = datetime.fromisoformat(value) if isinstance(value, str) else None
+        except ValueError:
+            when = None
+        return when if when is None or when.tzinfo else when.replace(tzinfo=UTC)
     parsed = TimerEventDefinition.parse_time_or_duration(due)
     if isinstance(parsed, datetime):
         return parsed

@@ -4,13 +4,15 @@ The engine never checks submitted data, so every completion goes through ``valid
 Field types: string, long, boolean, date, enum. Field properties ``multiline`` (a text area),
 ``multiple`` (an enum where several options may be chosen) and ``required_if`` (``other`` or
 ``other=value`` or ``other=a|b``: required when another answer is given, or is that value, or any
-of those values; a yes/no field must then be ticked). Properties are what the Camunda properties
-panel edits, so these rules live in the diagram.
+of those values; a yes/no field must then be ticked) and ``prefill`` (a name in the case data,
+``a.b`` for a part of it: the form starts with that value, which the officer may change).
+Properties are what the Camunda properties panel edits, so these rules live in the diagram.
 """
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field
+from collections.abc import Iterable
+from dataclasses import asdict, dataclass, field, replace
 from datetime import date
 from typing import Any
 
@@ -53,6 +55,33 @@ class FormField:
         values = dict(data)
         values["options"] = tuple(Option(**o) for o in values.get("options", ()))
         return cls(**values)
+
+
+def prefills(fields: Iterable[FormField]) -> bool:
+    return any(f.extra.get("prefill") for f in fields)
+
+
+def prefilled(fields: Iterable[FormField], data: dict[str, Any]) -> list[FormField]:
+    """``fields`` whose ``prefill`` names a value in ``data``, with that value as their default
+    (a list as the comma-separated choices a multiple choice starts with)."""
+    found = []
+    for form_field in fields:
+        value = _lookup(data, form_field.extra.get("prefill") or "")
+        if isinstance(value, list):
+            form_field = replace(form_field, default=",".join(str(v) for v in value))
+        elif isinstance(value, str | int | float | bool):
+            form_field = replace(
+                form_field, default=str(value).lower() if isinstance(value, bool) else str(value)
+            )
+        found.append(form_field)
+    return found
+
+
+def _lookup(data: dict[str, Any], path: str) -> Any:
+    value: Any = data if path else None
+    for part in path.split(".") if path else ():
+        value = value.get(part) if isinstance(value, dict) else None
+    return value
 
 
 def validate(fields: list[FormField], data: Any) -> tuple[dict[str, Any], dict[str, str]]:

@@ -89,7 +89,8 @@ def preview(session: Session, target: ProcessVersion, now: datetime) -> list[Mov
 
 
 def _refresh_open_rows(session: Session, case: Case, workflow: Any) -> None:
-    """Open task rows take the title and groups of the version the case now runs."""
+    """Open task rows take the element id, title and groups of the version the case now runs
+    (a task renamed in the new version keeps its row, under its new id)."""
     ready = {str(t.id): t for t in engine.ready_user_tasks(workflow)}
     rows = session.scalars(select(Task).where(Task.case_id == case.id, Task.status == "open"))
     for row in rows:
@@ -97,8 +98,9 @@ def _refresh_open_rows(session: Session, case: Case, workflow: Any) -> None:
         if task is None:
             continue
         spec = task.task_spec
+        row.element_id = spec.bpmn_id
         row.title = spec.bpmn_name or spec.bpmn_id
-        groups = sorted(spec.extensions.get("candidateGroups") or [])
+        groups = sorted(engine.candidate_groups(task))
         if groups != row.group_names:
             row.candidate_groups.clear()
             session.flush()

@@ -20,7 +20,7 @@ from db.models import Case, ProcessVersion, Task, TaskCandidateGroup, Timer, Use
 from processes import engine, loops, scoring, specs
 from processes.clock import frozen_at
 from processes.errors import Conflict, FormInvalid, NotAllowed, TaskNotFound
-from processes.forms import validate
+from processes.forms import FormField, prefilled, prefills, validate
 from processes.types import StepContext, StepResult, TaskView
 from processes.validation import separated_from
 
@@ -211,8 +211,19 @@ def task_view(task: Task, *, with_form: bool = False) -> TaskView:
         created_at=task.created_at,
         due_at=task.due_at,
         documentation=specs.documentation_for(version, task.element_id) if with_form else None,
-        fields=tuple(specs.form_for(version, task.element_id)) if with_form else (),
+        fields=tuple(_form(task)) if with_form else (),
     )
+
+
+def _form(task: Task) -> list[FormField]:
+    """The task's form; an open task's ``prefill`` fields start with the case data they name."""
+    fields = specs.form_for(task.case.process_version, task.element_id)
+    if task.status != "open" or not prefills(fields) or not task.case.workflow_state:
+        return fields
+    workflow = engine.state_from_json(
+        task.case.workflow_state, specs.specs_for(task.case.process_version), None
+    )
+    return prefilled(fields, engine.task_data(workflow, task.id))
 
 
 def step_result(session: Session, case: Case) -> StepResult:

@@ -11,7 +11,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from db.models import Group, ProcessVersion
-from processes import diagram, engine
+from processes import bindings, diagram, engine
 from processes.clock import now as clock_now
 from processes.errors import UnknownProcess
 from processes.forms import FormField
@@ -165,6 +165,12 @@ def _task_spec(version: ProcessVersion, element_id: str) -> Any | None:
         if task_spec is not None:
             return task_spec
     return None
+
+
+def user_tasks(version: ProcessVersion) -> list[tuple[str, dict[str, Any], list[dict[str, Any]]]]:
+    """Every user task of the version: its id, its ``camunda:properties`` and its form."""
+    parsed = specs_for(version)
+    return bindings.tasks_of(parsed.spec, parsed.subprocess_specs)
 
 
 def form_for(version: ProcessVersion, element_id: str) -> list[FormField]:

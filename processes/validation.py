@@ -191,11 +191,25 @@ def candidate_groups(tree: Any, groups: Iterable[str] | None) -> list[Problem]:
     for node, attribute in named:
         raw = node.get(f"{{{CAMUNDA_NS}}}{attribute}") or ""
         for group in (g.strip() for g in raw.split(",")):
-            if group and group not in known:
+            if group.startswith("${"):
+                found += _from_data(node, attribute, group)
+            elif group and group not in known:
                 found.append(
                     problem(node, f"no group is called '{group}'. Known groups: {', '.join(sorted(known))}.")
                 )
     return found
+
+
+FROM_DATA = re.compile(r"^\$\{[A-Za-z_]\w*(?:\.[A-Za-z_]\w*)*\}$")
+
+
+def _from_data(node: Any, attribute: str, value: str) -> list[Problem]:
+    """``${name}`` takes the value from the case data; nothing else in braces is read."""
+    if FROM_DATA.match(value):
+        return []
+    return [
+        problem(node, f"the {attribute} '{value}' should name one value of the case data, e.g. ${{owner}}.")
+    ]
 
 
 def due_dates(tree: Any) -> list[Problem]:
@@ -203,6 +217,9 @@ def due_dates(tree: Any) -> list[Problem]:
     for task in tree.iter(f"{{{BPMN_NS}}}userTask"):
         due = task.get(f"{{{CAMUNDA_NS}}}dueDate")
         if not due:
+            continue
+        if due.strip().startswith("${"):
+            found += _from_data(task, "dueDate", due.strip())
             continue
         try:
             TimerEventDefinition.parse_time_or_duration(due)

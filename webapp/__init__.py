@@ -22,13 +22,16 @@ from webapp import (
     errors,
     flood,
     inbox,
+    intake,
     json_depth,
+    localities,
     modeller,
     new_cases,
     notifications,
     outages,
     plain_words,
     public,
+    reporter_panel,
     restriction,
     retention_page,
     scheduler,
@@ -37,6 +40,7 @@ from webapp import (
     storage,
     subject_access,
     supervision,
+    tracking,
 )
 from webapp.api import register_api
 
@@ -87,6 +91,10 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     app.register_blueprint(consent.bp)
     app.register_blueprint(subject_access.bp)
     app.register_blueprint(account.bp)
+    app.register_blueprint(intake.bp)
+    app.register_blueprint(localities.bp)
+    app.register_blueprint(tracking.bp)
+    app.register_blueprint(reporter_panel.bp)
     app.register_blueprint(case_actions.bp)
     app.register_blueprint(plain_words.bp)
     register_api(app)

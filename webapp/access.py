@@ -55,6 +55,10 @@ RULES: dict[str, Rule] = {
     "public.report": Rule(PUBLIC),
     "public.received": Rule(PUBLIC),
     "reports.create_report": Rule(PUBLIC),
+    "tracking.sign_in": Rule(PUBLIC),
+    "tracking.status": Rule(PUBLIC),
+    "tracking.sign_out": Rule(PUBLIC),
+    "tracking.act": Rule(PUBLIC),
     "token.token": Rule(PUBLIC),
     "token.revoke_current": Rule(P.USE_APP, "edit"),
     "token.list_tokens": Rule(P.USE_APP),
@@ -90,6 +94,7 @@ RULES: dict[str, Rule] = {
     "cases_api.request_case_review": Rule(P.EDIT_CASES, "edit", case_arg="reference"),
     "cases_api.complain": Rule(P.EDIT_CASES, "edit", case_arg="reference"),
     "cases_api.record_contact": Rule(P.EDIT_CASES, "edit", case_arg="reference"),
+    "cases_api.record_case_review_action": Rule(P.EDIT_CASES, "edit", case_arg="reference"),
     "supervision_api.reviews": Rule(P.OPEN_CASES, "view", case_arg="reference"),
     # The case file's actions, on the page and in the API (issue 15).
     "case_actions.log_incident": Rule(P.EDIT_CASES, "edit", case_arg="reference"),
@@ -108,6 +113,7 @@ RULES: dict[str, Rule] = {
     "case_file_api.end_hold": Rule(P.EDIT_CASES, "edit", case_arg="reference"),
     "case_file_api.cancel_as_duplicate": Rule(P.EDIT_CASES, "edit", case_arg="reference"),
     "restriction.restrict": Rule(P.RESTRICT_CASES, "edit", case_arg="reference"),
+    "tracking.reset_code": Rule(P.EDIT_CASES, None, case_arg="reference"),  # audits its own entry
     "restriction_api.restrict": Rule(P.RESTRICT_CASES, "edit", case_arg="reference"),
     "restriction_api.lift": Rule(P.RESTRICT_CASES, "edit", case_arg="reference"),
     # Consent and disclosure (the disclosure's own "disclose" entry is written with it).
@@ -163,6 +169,14 @@ RULES: dict[str, Rule] = {
     "new_cases.index": Rule(P.START_CASES),
     "new_cases.form": Rule(P.START_CASES),
     "new_cases.start": Rule(P.START_CASES, "edit"),
+    # Staff intake, and the localities it offers (reference data kept by administrators).
+    "intake.form": Rule(P.TAKE_REPORTS),
+    "intake.submit": Rule(P.TAKE_REPORTS, "edit"),
+    "intake.people": Rule(P.TAKE_REPORTS),
+    "localities.index": Rule(P.MANAGE_REFERENCE_DATA),
+    "localities.add": Rule(P.MANAGE_REFERENCE_DATA, "edit"),
+    "localities.change": Rule(P.MANAGE_REFERENCE_DATA, "edit"),
+    "localities.set_active": Rule(P.MANAGE_REFERENCE_DATA, "edit"),
     "process_models_api.roll_back": Rule(P.MODEL_PROCESSES, None),
     # Retention: what is due, and running the job by hand (administrators).
     "retention.index": Rule(P.RUN_RETENTION),

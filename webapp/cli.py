@@ -12,7 +12,7 @@ from flask import Flask, current_app
 from flask.cli import with_appcontext
 
 import processes
-from casework import people, retention, seeding, steps
+from casework import localities, people, retention, seeding, steps
 from casework import timers as due_timers
 from webapp import storage
 
@@ -61,7 +61,9 @@ def init() -> None:
     if current_app.config["HATECASES_ENV"] == "demo":
         with storage.database().session() as session, steps.unit_of_work(session, now=processes.clock.now()):
             created = people.seed_demo_users(session)
+            places = localities.seed_demo(session, now=processes.clock.now())
         click.echo(f"demo users: {', '.join(created) or 'already present'} (password: demo)")
+        click.echo(f"demo localities: {', '.join(places) or 'already present'}")
 
 
 @click.command("db-upgrade")

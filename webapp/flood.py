@@ -9,6 +9,7 @@ Over a limit the answer is 429 with ``Retry-After``, the phone numbers, and what
 
 from __future__ import annotations
 
+import os
 import time
 from typing import Any
 
@@ -22,6 +23,13 @@ from webapp import public
 
 ENDPOINTS = ("public.report", "reports.create_report")
 TAKEN = (201, 303)
+# The tracking page: every attempt at a reference and code counts (per address, and per
+# reference typed, so guessing one case's code from many addresses is slow too); so does each
+# thing a signed-in reporter sends.
+TRACKING = "tracking.sign_in"
+TRACKING_ACTIONS = "tracking.act"
+TRACK_LIMIT = "10 per 10 minutes; 40 per day"
+TRACK_ACTION_LIMIT = "20 per hour"
 
 
 def _taken(response: Response) -> bool:
@@ -62,8 +70,39 @@ def init_app(app: Flask) -> None:
     for endpoint in ENDPOINTS:
         view: Any = app.view_functions[endpoint]
         app.view_functions[endpoint] = overall(per_address(view))
+    _limit_tracking(app, limiter)
     app.extensions["report_limiter"] = limiter
     app.register_error_handler(RateLimitExceeded, _too_many)
+
+
+def _typed_reference() -> str:
+    return "reference:" + "".join(request.form.get("reference", "").split()).upper()[:40]
+
+
+def _tracking_setting(name: str, default: str) -> str:
+    return str(current_app.config.get(name) or os.environ.get(name) or default)
+
+
+def _limit_tracking(app: Flask, limiter: Limiter) -> None:
+    for name, default in (("TRACK_LIMIT", TRACK_LIMIT), ("TRACK_ACTION_LIMIT", TRACK_ACTION_LIMIT)):
+        check_limits(name, str(app.config.get(name) or os.environ.get(name) or default))
+
+    def limit() -> str:
+        return _tracking_setting("TRACK_LIMIT", TRACK_LIMIT)
+
+    per_address = limiter.shared_limit(limit, scope="track-per-address", methods=["POST"])
+    per_reference = limiter.shared_limit(
+        limit, scope="track-per-reference", key_func=_typed_reference, methods=["POST"]
+    )
+    view: Any = app.view_functions[TRACKING]
+    app.view_functions[TRACKING] = per_reference(per_address(view))
+    actions = limiter.shared_limit(
+        lambda: _tracking_setting("TRACK_ACTION_LIMIT", TRACK_ACTION_LIMIT),
+        scope="track-actions",
+        methods=["POST"],
+    )
+    act: Any = app.view_functions[TRACKING_ACTIONS]
+    app.view_functions[TRACKING_ACTIONS] = actions(act)
 
 
 def _retry_after() -> int:
@@ -94,6 +133,8 @@ def _too_many(err: RateLimitExceeded) -> tuple[Response | str, int, dict[str, st
         )
         body: dict[str, Any] = {"code": 429, "message": message, "errors": {}}
         return jsonify(body), 429, headers
+    if request.endpoint in (TRACKING, TRACKING_ACTIONS):
+        return render_template("tracking/too_many.html", wait=_wait_words(seconds)), 429, headers
     page = render_template(
         "public/too_many.html",
         values=public.submitted(),

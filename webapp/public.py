@@ -15,9 +15,10 @@ from marshmallow import ValidationError
 from werkzeug.wrappers import Response
 
 import processes
-from casework import people, reports
+from casework import people, reports, tracking
+from casework.reporters import CONTACT_METHODS, NEEDS, REPORTER_KINDS
 from casework.vocabulary import EQUALITY_QUESTIONS, INCIDENT_TYPES, STRANDS
-from webapp import storage
+from webapp import reporter_form, storage
 from webapp.schemas import EqualitySchema, ReportSchema
 
 bp = Blueprint("public", __name__)
@@ -33,16 +34,20 @@ FIELDS = (
     "occurred_time",
     "location",
     "strands",
+    "reporter_is",
     "reporter_name",
     "reporter_email",
     "reporter_phone",
-    "reporter_is_victim",
+    "reporter_address",
+    "safe_to_contact",
+    "contact_methods",
+    "contact_times",
+    "contact_through",
+    "needs",
+    "interpreter_language",
     *EQUALITY_QUESTIONS,
 )
-REPORTER_IS_VICTIM = {
-    "yes": "Yes, it happened to me",
-    "no": "No, I am reporting it for someone else, or something I saw",
-}
+LISTS = ("strands", "contact_methods", "needs")
 SCHEMA_FIELDS = ("description", "location", "reporter_name", "reporter_email", "reporter_phone")
 # Plainer words than the schema's generic ones ("Length must be between ...") for the public.
 FRIENDLY = {
@@ -51,9 +56,8 @@ FRIENDLY = {
     "reporter_name": "Enter a name of no more than 200 characters, or leave it empty.",
     "reporter_email": "Enter an email address like name@example.com, or leave it empty.",
     "occurred_at": "Enter a real date and time, or leave them empty.",
-    "reporter_is_victim": "Choose one of the answers listed, or leave the question unanswered.",
     "equality": "Choose one of the answers listed, or leave the question unanswered.",
-    "not_the_victim": "The equality questions are about you: choose “Yes, it happened to me” here, "
+    "not_the_victim": "The equality questions are about you: choose “It happened to me” here, "
     "or leave those questions unanswered.",
 }
 
@@ -68,10 +72,11 @@ def report() -> str | Response | tuple[str, int]:
     data, errors = _validate(values)
     if data is None:
         return _form(values, errors, 422)
+    code = tracking.new_code()
     try:
         result = reports.submit(
             storage.session(),
-            reports.Report(**data),
+            reports.Report(**data, tracking_code=code),
             now=processes.clock.now(),
             acknowledgements_per_address=current_app.config["ACKNOWLEDGEMENTS_PER_ADDRESS"],
         )
@@ -81,6 +86,7 @@ def report() -> str | Response | tuple[str, int]:
         )
         return _form(values, {}, 500, problem)
     session["report_reference"] = result.case_reference
+    session["report_code"] = code  # shown once, on the next page, then forgotten
     return redirect(url_for("public.received"), 303)
 
 
@@ -99,7 +105,11 @@ def received() -> str | Response:
     reference = session.get("report_reference")
     if not reference:
         return redirect(url_for("public.report"))
-    return render_template("public/received.html", reference=None if reference == HELD else reference)
+    return render_template(
+        "public/received.html",
+        reference=None if reference == HELD else reference,
+        code=session.pop("report_code", None),
+    )
 
 
 def _form(
@@ -111,25 +121,36 @@ def _form(
         errors=errors,
         problem=problem,
         strands=STRANDS,
-        reporter_is_victim=REPORTER_IS_VICTIM,
+        reporter_kinds=REPORTER_KINDS,
+        safe=reporter_form.SAFE,
+        contact_methods=CONTACT_METHODS,
+        needs=NEEDS,
         equality=EQUALITY_QUESTIONS,
     ), status
 
 
 def submitted() -> dict[str, Any]:
-    values: dict[str, Any] = {name: request.form.get(name, "") for name in FIELDS if name != "strands"}
-    values["strands"] = request.form.getlist("strands")
+    form = request.form
+    values: dict[str, Any] = {name: form.get(name, "") for name in FIELDS if name not in LISTS}
+    values.update({name: form.get(name, "") for name in reporter_form.DATE_PARTS})
+    if not any(name in form for name in reporter_form.DATE_PARTS) and form.get("occurred_date"):
+        values.update(reporter_form.split_single_date(form["occurred_date"]))
+    for name in LISTS:
+        values[name] = form.getlist(name)
     return values
 
 
 def _validate(values: dict[str, Any]) -> tuple[dict[str, Any] | None, dict[str, str]]:
     """The report as ``reports.Report`` takes it, or None and {input name: message}."""
-    occurred_at, errors = _occurred_at(values["occurred_date"].strip(), values["occurred_time"].strip())
+    occurred_at, errors = _occurred_at(values)
     data = {name: values[name] for name in SCHEMA_FIELDS}
     data["strands"] = values["strands"]
     data["occurred_at"] = occurred_at
     answers, equality_errors = _equality(values)
     errors.update(equality_errors)
+    preferences, preference_errors = reporter_form.preferences(values)
+    for name, problem in preference_errors.items():
+        errors.setdefault(name, problem)
     try:
         loaded = ReportSchema().load(data)
     except ValidationError as err:
@@ -138,8 +159,9 @@ def _validate(values: dict[str, Any]) -> tuple[dict[str, Any] | None, dict[str, 
             errors.setdefault(target, FRIENDLY.get(name, problem))
     if errors:
         return None, {name: errors[name] for name in FIELDS if name in errors}
-    if values["reporter_is_victim"] == "yes":
+    if values["reporter_is"] == "victim":
         loaded["parties"] = [_reporter_as_victim(loaded, answers)]
+    loaded["reporter"] = preferences
     return loaded, {}
 
 
@@ -147,11 +169,9 @@ def _equality(values: dict[str, Any]) -> tuple[dict[str, str] | None, dict[str, 
     """The equality-monitoring answers (about the reporter, as the victim), or the problems with
     them and with "Did this happen to you?", by input name."""
     errors: dict[str, str] = {}
-    if values["reporter_is_victim"] not in ("", *REPORTER_IS_VICTIM):
-        errors["reporter_is_victim"] = FRIENDLY["reporter_is_victim"]
     given = {name: values[name] for name in EQUALITY_QUESTIONS}
-    if any(value.strip() for value in given.values()) and values["reporter_is_victim"] != "yes":
-        errors.setdefault("reporter_is_victim", FRIENDLY["not_the_victim"])
+    if any(value.strip() for value in given.values()) and values["reporter_is"] != "victim":
+        errors["reporter_is"] = FRIENDLY["not_the_victim"]
     try:
         answers: dict[str, str] | None = EqualitySchema().load(given)
     except ValidationError as err:
@@ -169,32 +189,23 @@ def _reporter_as_victim(report: dict[str, Any], answers: dict[str, str] | None) 
     )
 
 
-def _occurred_at(day: str, clock: str) -> tuple[str | None, dict[str, str]]:
-    """Build an ISO instant in UK time from the date and optional time inputs."""
-    if not day:
+def _occurred_at(values: dict[str, Any]) -> tuple[str | None, dict[str, str]]:
+    """An ISO instant in UK time from the date's three boxes and the optional time."""
+    day, problem = reporter_form.memorable_date(values)
+    clock = values["occurred_time"].strip()
+    if problem:
+        return None, {"occurred_date": problem}
+    if day is None:
         if clock:
             return None, {"occurred_date": "Enter the date as well as the time, or leave both empty."}
         return None, {}
-    parsed_day = _parse_day(day)
-    if parsed_day is None:
-        return None, {"occurred_date": "Enter a real date, for example 27/03/2026."}
-    try:
-        parsed_time = time.fromisoformat(clock) if clock else time(0, 0)
-    except ValueError:
+    parsed_time = reporter_form.parse_time(clock) if clock else "00:00"
+    if parsed_time is None:
         return None, {"occurred_time": "Enter a time on the 24-hour clock, for example 14:30."}
-    instant = datetime.combine(parsed_day, parsed_time, tzinfo=LONDON)
+    instant = datetime.combine(day, time.fromisoformat(parsed_time), tzinfo=LONDON)
     if instant > processes.clock.now() + timedelta(minutes=5):
         return None, {"occurred_date": "The date and time must be in the past."}
     return instant.isoformat(), {}
-
-
-def _parse_day(text: str) -> date | None:
-    for parse in (date.fromisoformat, lambda t: datetime.strptime(t, "%d/%m/%Y").date()):
-        try:
-            return parse(text)
-        except ValueError:
-            continue
-    return None
 
 
 def _flatten(messages: Any) -> dict[str, str]:

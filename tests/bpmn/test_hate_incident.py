@@ -46,7 +46,8 @@ def test_a_colleague_reported_by_a_tenant_stays_a_hate_case(database):
             PartyDetails("victim", "C. Tenant", relation="tenant", tenure="general_needs"),
         ],
     )
-    assert walk.open_elements() == ["first_response"] and walk.case().route == "hate"
+    # the full hate route, and HR hears about the colleague (issue 14, point 12)
+    assert walk.open_elements() == ["first_response", "hr_referral"] and walk.case().route == "hate"
 
 
 def test_a_second_complaint_in_six_months_prompts_the_case_review_and_a_third_meets_the_threshold(database):

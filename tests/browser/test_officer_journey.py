@@ -20,7 +20,10 @@ def report_incident(page: Page) -> str:
     page.get_by_label("What happened?").fill(
         "A neighbour shouted racist abuse at my children and threw eggs at our windows."
     )
-    page.get_by_label("Date", exact=True).fill((date.today() - timedelta(days=1)).isoformat())
+    yesterday = date.today() - timedelta(days=1)
+    page.get_by_label("Day", exact=True).fill(str(yesterday.day))
+    page.get_by_label("Month", exact=True).fill(str(yesterday.month))
+    page.get_by_label("Year", exact=True).fill(str(yesterday.year))
     page.get_by_label("Time (optional)").fill("18:30")
     page.get_by_label("Where did it happen?").fill("12 Oak Court, Riverside Estate")
     page.get_by_label("Race", exact=True).check()

@@ -67,6 +67,8 @@ def sample_case(app: Flask) -> dict[str, str]:
         "filename": "app.css",
         "consent_id": "1",
         "token_id": "1",
+        "locality_id": "1",
+        "what": "diary",
     }
 
 

@@ -86,12 +86,12 @@ def test_the_form_asks_each_question_and_says_why_and_that_it_is_optional(web):
         for value in question.options:
             assert f'name="{question.name}" value="{value}"' in page
     assert page.count(f'value="{PREFER_NOT_TO_SAY}"') == len(EQUALITY_QUESTIONS)
-    assert "Did this happen to you?" in words
+    assert "Who are you?" in words
 
 
 def test_the_answers_are_saved_on_the_reporter_as_the_victim(web, web_app, caplog):
     caplog.set_level(logging.DEBUG)
-    response = web.post("/report", data={**GOOD_REPORT, "reporter_is_victim": "yes", **ANSWERS})
+    response = web.post("/report", data={**GOOD_REPORT, "reporter_is": "victim", **ANSWERS})
     assert response.status_code == 303, response.text
     [(role, name, email, equality)] = stored(
         web_app, select(Party.role, Party.name, Party.email, Party.equality)
@@ -108,13 +108,13 @@ def test_the_answers_are_saved_on_the_reporter_as_the_victim(web, web_app, caplo
 
 
 def test_unanswered_questions_are_not_recorded_and_no_victim_is_made_up(web, web_app):
-    assert web.post("/report", data={**GOOD_REPORT, "reporter_is_victim": "yes"}).status_code == 303
+    assert web.post("/report", data={**GOOD_REPORT, "reporter_is": "victim"}).status_code == 303
     assert web.post("/report", data=GOOD_REPORT).status_code == 303  # not said whose it was
     assert stored(web_app, select(Party.role, Party.equality)) == [("victim", None)]
 
 
 def test_a_forged_answer_is_refused_with_a_message_and_nothing_typed_is_lost(web, web_app):
-    forged = {**GOOD_REPORT, "reporter_is_victim": "yes", **ANSWERS, "sex": "martian"}
+    forged = {**GOOD_REPORT, "reporter_is": "victim", **ANSWERS, "sex": "martian"}
     response = web.post("/report", data=forged)
     assert response.status_code == 422
     assert "Choose one of the answers listed" in field_error(response, "sex")
@@ -123,7 +123,7 @@ def test_a_forged_answer_is_refused_with_a_message_and_nothing_typed_is_lost(web
     assert GOOD_REPORT["description"] in page and GOOD_REPORT["location"] in page
     assert f'value="{GOOD_REPORT["reporter_email"]}"' in page
     assert checked(page, "strands") == GOOD_REPORT["strands"]
-    assert checked(page, "reporter_is_victim") == ["yes"]
+    assert checked(page, "reporter_is") == ["victim"]
     for name, value in ANSWERS.items():
         if name != "sex":
             assert checked(page, name) == [value], name
@@ -131,11 +131,11 @@ def test_a_forged_answer_is_refused_with_a_message_and_nothing_typed_is_lost(web
 
 
 def test_answers_about_someone_else_are_refused(web, web_app):
-    response = web.post("/report", data={**GOOD_REPORT, "reporter_is_victim": "no", "sex": "female"})
+    response = web.post("/report", data={**GOOD_REPORT, "reporter_is": "witness", "sex": "female"})
     assert response.status_code == 422
-    assert "The equality questions are about you" in field_error(response, "reporter_is_victim")
+    assert "The equality questions are about you" in field_error(response, "reporter_is")
     assert checked(response.text, "sex") == ["female"]
-    assert checked(response.text, "reporter_is_victim") == ["no"]
+    assert checked(response.text, "reporter_is") == ["witness"]
     assert stored(web_app, select(func.count(Case.id))) == [(0,)]
 
 

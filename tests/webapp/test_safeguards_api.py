@@ -10,7 +10,7 @@ from casework.people import hash_password
 from db.models import Group, User
 from tests.bpmn.walk import CONTACT, FIRST_RESPONSE, HIGH_RISK, REPORTED
 from tests.webapp.test_api import token
-from tests.webapp.test_lifecycle_api import Officer, start
+from tests.webapp.test_lifecycle_api import REPORT, Officer, start
 
 PROPOSAL = {
     "enforcement_ground": "criminal_behaviour",
@@ -108,3 +108,92 @@ def test_replacing_a_strand_needs_a_reason_keeps_the_original_and_is_on_the_time
         s.startswith("Changed the perceived motivation from race to religion_or_belief") and reason in s
         for s in summaries
     )
+
+
+def test_the_employee_routes_edges_through_the_api(client):
+    """Issue 14, point 12: a tenant harmed by a colleague gets the hate route and an HR referral;
+    a colleague abused by a contractor goes to the line manager (HR's team sees it)."""
+    tenant = {
+        **REPORT,
+        "parties": [victim("tenant"), {"role": "alleged_perpetrator", "relation": "colleague"}],
+    }
+    officer = start(client, tenant)
+    case = officer.case()
+    assert case["route"] == "hate"
+    assert sorted(t["name"] for t in case["open_tasks"]) == ["first_response", "hr_referral"]
+    [hr_task] = [t for t in case["open_tasks"] if t["name"] == "hr_referral"]
+    assert hr_task["candidate_groups"] == ["hr"]
+    refused = client.post(
+        f"/api/tasks/{hr_task['id']}/complete", headers=officer.headers["officer"], json={"hr_reference": "x"}
+    )
+    assert refused.status_code == 403
+    manager = token(client, "manager")
+    bad = client.post(f"/api/tasks/{hr_task['id']}/complete", headers=manager, json={"hr_reference": "HR-1"})
+    assert bad.status_code == 422 and set(bad.json["errors"]) == {"colleague_manager", "hr_referral_notes"}
+    done = client.post(
+        f"/api/tasks/{hr_task['id']}/complete",
+        headers=manager,
+        json={
+            "hr_reference": "HR-1",
+            "colleague_manager": "Pat Head",
+            "hr_referral_notes": "Passed to HR today",
+        },
+    )
+    assert done.status_code == 200, done.json
+    officer.do("first_response", FIRST_RESPONSE)
+    assert [t["name"] for t in officer.case()["open_tasks"]] == ["police_referral"]
+
+    staff = {
+        **REPORT,
+        "parties": [victim("colleague"), {"role": "alleged_perpetrator", "relation": "contractor"}],
+    }
+    reference = start(client, staff).reference
+    case = client.get(f"/api/cases/{reference}", headers=manager).json
+    assert case["route"] == "employee"
+    assert [t["name"] for t in case["open_tasks"]] == ["line_manager_referral"]
+
+
+def victim(relation: str) -> dict[str, str]:
+    return {"role": "victim", "name": "Sam Jones", "relation": relation}
+
+
+def test_case_review_recommendations_become_tasks_of_their_owners_through_the_api(client):
+    """Issue 14, point 13c: POST /api/cases/{ref}/case-review-actions; bad fields are named."""
+    officer = start(client)
+    path = f"/api/cases/{officer.reference}/case-review-actions"
+    headers = officer.headers["officer"]
+    bad = client.post(
+        path, headers=headers, json={"recommendation": "CCTV", "owner": "nobody", "due_on": "2020-01-01"}
+    )
+    assert bad.status_code == 422 and set(bad.json["errors"]) == {"recommendation", "owner", "due_on"}
+    missing = client.post(path, headers=headers, json={"owner": "managers"})
+    assert missing.status_code == 422 and set(missing.json["errors"]) == {"recommendation", "due_on"}
+
+    done = client.post(
+        path,
+        headers=headers,
+        json={
+            "recommendation": "Review the perpetrator's tenancy",
+            "owner": "managers",
+            "due_on": "2099-03-31",
+        },
+    )
+    assert done.status_code == 201, done.json
+    [task] = [t for t in officer.case()["open_tasks"] if t["name"] == "case_review_action"]
+    assert task["candidate_groups"] == ["managers"] and task["due"].startswith("2099-03-31T")
+    assert (
+        "ASB Case Review recommendation for managers, due 31 March 2099: Review the perpetrator's tenancy"
+        in [e["summary"] for e in officer.case()["timeline"]]
+    )
+    refused = client.post(
+        f"/api/tasks/{task['id']}/complete",
+        headers=headers,
+        json={"action_done_on": "2099-03-01", "action_notes": "Tenancy reviewed with legal"},
+    )
+    assert refused.status_code == 403  # the managers' action, not the officer's
+    completed = client.post(
+        f"/api/tasks/{task['id']}/complete",
+        headers=token(client, "manager"),
+        json={"action_done_on": "2099-03-01", "action_notes": "Tenancy reviewed with legal"},
+    )
+    assert completed.status_code == 200, completed.json

@@ -9,7 +9,7 @@ from flask_smorest import Blueprint, abort
 from marshmallow import Schema, fields, validate
 
 import processes
-from casework import audit, case_events, consents, disclosures
+from casework import audit, case_events, case_review_actions, consents, disclosures
 from casework.casefile import CaseNotFound, case_file, find_case
 from casework.vocabulary import COMPLAINANTS, COMPLAINT_SUBJECTS, INCIDENT_TYPES, STRANDS
 from db.models import PerceptionRuleError
@@ -142,6 +142,42 @@ def complain(body: dict[str, Any], reference: str) -> Any:
 def record_contact(body: dict[str, str], reference: str) -> Any:
     """Record contact with the victim made in any stage: the contact cadence restarts."""
     return _send(reference, "contact", body)
+
+
+class RecommendationSchema(Schema):
+    recommendation = fields.String(
+        required=True,
+        validate=validate.Length(max=2000),
+        metadata={"description": "What the ASB Case Review recommended"},
+    )
+    owner = fields.String(
+        required=True, metadata={"description": "The group that owns it (e.g. community-safety)"}
+    )
+    due_on = fields.Date(required=True, metadata={"description": "When it is due (UK date)"})
+
+
+@bp.route("/cases/<reference>/case-review-actions", methods=["POST"])
+@bp.doc(security=[{"bearer": []}])
+@bp.arguments(RecommendationSchema)
+@bp.response(201, StepSchema)
+def record_case_review_action(body: dict[str, Any], reference: str) -> Any:
+    """Track a recommendation of the ASB Case Review: the owner's group gets a task due that day
+    (17:00), escalated to the managers when missed. 422 naming each bad field."""
+    recommendation = case_review_actions.Recommendation(body["recommendation"], body["owner"], body["due_on"])
+    try:
+        return case_review_actions.record(
+            storage.session(),
+            reference,
+            recommendation,
+            actor=api_user().display_name,
+            now=processes.clock.now(),
+        )
+    except case_review_actions.Invalid as err:
+        abort(422, message="The recommendation was not recorded: " + str(err), errors=err.errors)
+    except CaseNotFound as err:
+        abort(404, message=str(err))
+    except processes.ProcessError as err:
+        abort_for(err)
 
 
 def _refuse(err: Exception) -> None:

@@ -2,7 +2,7 @@
 review date, a person's vulnerabilities and communication needs
 
 Revision ID: 0018
-Revises: 0012
+Revises: 0019 (after merging main; the number stays the one given to this branch)
 Create Date: 2026-12-03 14:40:00
 """
 
@@ -14,7 +14,7 @@ from alembic import op
 import db.types
 
 revision: str = '0018'
-down_revision: str | None = '0012'
+down_revision: str | None = '0019'
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
