@@ -106,6 +106,7 @@ RULES: dict[str, Rule] = {
     "case_actions.hold": Rule(P.EDIT_CASES, "edit", case_arg="reference"),
     "case_actions.end_hold": Rule(P.EDIT_CASES, "edit", case_arg="reference"),
     "case_actions.cancel_as_duplicate": Rule(P.EDIT_CASES, "edit", case_arg="reference"),
+    "case_actions.record_case_review_action": Rule(P.EDIT_CASES, "edit", case_arg="reference"),
     "case_file_api.add_person": Rule(P.EDIT_CASES, "edit", case_arg="reference"),
     "case_file_api.list_links": Rule(P.OPEN_CASES, "view", case_arg="reference"),
     "case_file_api.link": Rule(P.EDIT_CASES, "edit", case_arg="reference"),

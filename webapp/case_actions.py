@@ -7,13 +7,14 @@ the same casework service as the API. A form with something to correct shows the
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import date
 from typing import Any
 
 from flask import Blueprint, abort, flash, g, redirect, request, url_for
 from werkzeug.wrappers import Response
 
 import processes
-from casework import case_events, case_people, duplicates, holds, linked_cases
+from casework import case_events, case_people, case_review_actions, duplicates, holds, linked_cases, people
 from casework.casefile import CaseNotFound
 from casework.form_errors import Invalid, choice, text
 from casework.vocabulary import COMPLAINANTS, COMPLAINT_SUBJECTS, INCIDENT_TYPES, STRANDS
@@ -30,6 +31,11 @@ DETAILS_MIN, DETAILS_MAX = 5, 10000
 def _action_form() -> dict[str, Any]:
     """The case-page form being shown again: its name, its messages and what was typed."""
     return g.get("action_form") or {"form": None, "errors": {}, "values": {}}
+
+
+@bp.app_template_global("team_choices")
+def _team_choices() -> list[tuple[str, str]]:
+    return list(people.GROUPS.items())
 
 
 @bp.app_template_global("typed")
@@ -185,6 +191,31 @@ def correct_details(reference: str) -> Page:
         return None
 
     return _attempt(reference, "details", work, "The facts are corrected.", "report")
+
+
+@bp.route("/cases/<reference>/case-review-actions", methods=["POST"])
+def record_case_review_action(reference: str) -> Page:
+    def work() -> object:
+        typed_day = _field("review_action", "due_on")
+        try:
+            due_on = date.fromisoformat(typed_day)
+        except ValueError:
+            raise Invalid({"due_on": "Enter the due date, for example 2027-01-31."}) from None
+        recommendation = case_review_actions.Recommendation(
+            _field("review_action", "recommendation"), _field("review_action", "owner"), due_on
+        )
+        try:
+            return case_review_actions.record(
+                storage.session(),
+                reference,
+                recommendation,
+                actor=current_row().display_name,
+                now=processes.clock.now(),
+            )
+        except case_review_actions.Invalid as err:
+            raise Invalid(err.errors) from err
+
+    return _attempt(reference, "review_action", work, "The recommendation is tracked.", "timeline")
 
 
 PERSON_FIELDS = (

@@ -453,3 +453,44 @@ def test_the_task_page_puts_the_form_first_and_names_the_holder(app, web, case):
     page = web.get(f"/tasks/{task_id}").get_data(as_text=True)
     assert "Olivia Officer has taken this task" in text(page)
     assert "Assigned to Olivia Officer" in text(page)
+
+
+def test_a_case_review_recommendation_is_tracked_from_the_page(app, web, case):
+    sign_in(web, "officer")
+    page = _refused(
+        web.post(
+            f"/cases/{case}/case-review-actions",
+            data={
+                "review_action-recommendation": "Fit CCTV",
+                "review_action-owner": "",
+                "review_action-due_on": "soon",
+            },
+        ),
+        "review_action",
+        "due_on",
+        "Enter the due date",
+    )
+    assert ">Fit CCTV</textarea>" in page
+    _refused(
+        web.post(
+            f"/cases/{case}/case-review-actions",
+            data={
+                "review_action-recommendation": "Fit CCTV",
+                "review_action-owner": "",
+                "review_action-due_on": "2030-01-31",
+            },
+        ),
+        "review_action",
+        "owner",
+        "Choose the team that owns it",
+    )
+    answer = web.post(
+        f"/cases/{case}/case-review-actions",
+        data={
+            "review_action-recommendation": "Fit CCTV at the front door",
+            "review_action-owner": "community-safety",
+            "review_action-due_on": "2030-01-31",
+        },
+    )
+    assert answer.status_code == 303
+    assert any("Fit CCTV at the front door" in line for line in _timeline(app, case))
