@@ -39,6 +39,11 @@ ACTIONS = {
     "locality-reactivated": "Reactivated a locality",
     "tracking-code-reset": "Made a new tracking code for the reporter",
     "upload-refused": "Refused an upload (a virus was found)",
+    "case-linked": "Linked cases",
+    "case-on-hold": "Put a case on hold",
+    "case-off-hold": "Took a case off hold",
+    "case-duplicate": "Closed a case as a duplicate",
+    "person-added": "Added a person to a case",
 }
 
 

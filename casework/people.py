@@ -217,3 +217,8 @@ def deactivate(session: Session, username: str, *, by: str, now: datetime) -> Us
         end_sessions(session, user, now=now)
         step.audit("deactivated", subject_type="user", subject=user.username)
     return user
+
+
+def display_names(session: Session) -> dict[str, str]:
+    """{username: the person's name}, for pages that show a name where a username is stored."""
+    return {username: name for username, name in session.execute(select(User.username, User.display_name))}

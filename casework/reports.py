@@ -18,7 +18,7 @@ from sqlalchemy.sql.elements import ColumnElement
 
 import processes
 from casework import audit, localities, reporters, steps
-from casework.vocabulary import INCIDENT_TYPES, PARTY_ROLES, PROCESS_KEY, RELATIONS, STRANDS
+from casework.vocabulary import CHANNELS, INCIDENT_TYPES, PARTY_ROLES, PROCESS_KEY, RELATIONS, STRANDS
 from db import timeline
 from db.models import Case, OutboxMessage, Party, TimelineEvent, User
 from handlers.notifications import ACKNOWLEDGEMENT, acknowledgement
@@ -309,12 +309,17 @@ def start_data(case: Case, prior: int, *, acknowledge: bool) -> dict[str, Any]:
     }
 
 
+def _channel_words(channel: str) -> str:
+    label = CHANNELS.get(channel, channel)
+    return label[:1].lower() + label[1:]
+
+
 def _opening(report: Report, route: str, prior: int) -> str:
     keyed = ""
     if report.keyed_by_name:
         keyed = f", keyed by {report.keyed_by_name} for {report.reporter_name or ANONYMOUS.lower()}"
     return (
-        f"Report received via {report.channel}"
+        f"Report received via {_channel_words(report.channel)}"
         + keyed
         + (" (employee route)" if route == "employee" else "")
         + (f"; {prior} earlier complaint(s) in six months" if prior else "")

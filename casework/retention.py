@@ -47,6 +47,8 @@ from db.models import (
     Case,
     CaseAction,
     CaseDocument,
+    CaseHold,
+    CaseLink,
     CaseNote,
     CaseReview,
     Consent,
@@ -54,6 +56,7 @@ from db.models import (
     Disclosure,
     Evidence,
     OutboxMessage,
+    PartyNeeds,
     Referral,
     ReporterDetails,
     ReporterMessage,
@@ -211,6 +214,18 @@ def _anonymise(
         Evidence,
     ):
         session.execute(delete(table).where(table.case_id == case.id))
+    _scrub_links_and_holds(session, case)
+
+
+def _scrub_links_and_holds(session: Session, case: Case) -> None:
+    """Typed reasons (links, holds) and people's needs are personal data; the links stay."""
+    ids = [party.id for party in case.parties]
+    if ids:
+        session.execute(delete(PartyNeeds).where(PartyNeeds.party_id.in_(ids)))
+    for hold in session.scalars(select(CaseHold).where(CaseHold.case_id == case.id)):
+        hold.reason = MARKER
+    for link in session.scalars(select(CaseLink).where(CaseLink.case_id == case.id)):
+        link.reason = MARKER
 
 
 def _scrub_event(event: TimelineEvent, staff: set[str], reporter: str | None) -> None:

@@ -21,7 +21,7 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import func, or_, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, object_session
 
 import processes
 from casework import audit, case_access, steps, tasks
@@ -44,6 +44,7 @@ from db.models import (
     Consent,
     Disclosure,
     Party,
+    PartyNeeds,
     Referral,
     Task,
     TimelineEvent,
@@ -444,6 +445,15 @@ def _case_export(session: Session, subject: _Subject) -> dict[str, Any]:
     }
 
 
+def _needs(party: Party) -> dict[str, str | None]:
+    """The person's vulnerabilities and communication needs, when any are recorded."""
+    session = object_session(party)
+    needs = session.get(PartyNeeds, party.id) if session is not None else None
+    if needs is None:
+        return {}
+    return {"vulnerabilities": needs.vulnerabilities, "communication_needs": needs.communication_needs}
+
+
 def _details(subject: _Subject) -> list[dict[str, Any]]:
     held: list[dict[str, Any]] = []
     for party in subject.parties:
@@ -461,6 +471,7 @@ def _details(subject: _Subject) -> list[dict[str, Any]]:
                 "address": party.address,
                 "phone": party.phone,
                 "email": party.email,
+                **_needs(party),
                 "equality_answers": equality,
             }
         )

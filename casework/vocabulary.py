@@ -205,3 +205,23 @@ CONTACT_METHODS: dict[str, str] = {
     "in_person": "In person",
     "other": "Other",
 }
+
+# How two cases are linked (issue 15), and a duplicate's link to the case it duplicates.
+LINK_KINDS: dict[str, str] = {
+    "same_victim": "Same victim",
+    "same_perpetrator": "Same alleged perpetrator",
+    "same_address": "Same address",
+    "other": "Other reason",
+}
+DUPLICATE_OF = "duplicate_of"
+LINK_LABELS: dict[str, str] = {**LINK_KINDS, DUPLICATE_OF: "Duplicate"}
+
+# What a running case can be told, in the words of the case page (the BPMN message names).
+MESSAGE_LABELS: dict[str, str] = {
+    "further_incident": "Another incident",
+    "case_review_requested": "A request for an ASB Case Review",
+    "complaint_received": "A complaint about the handling of the case",
+    "consent_withdrawn": "A consent withdrawn",
+    "contact_recorded": "A contact with the victim",
+    "risk_changed": "A change of risk level",
+}

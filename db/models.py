@@ -648,3 +648,47 @@ SEARCH_ONLY = ("ix_case_search_terms_trgm", "case_search_fts")
 def modelled(name: str | None, _type: Any, _parents: Any) -> bool:
     """Alembic's ``include_name``: false for the search objects the models do not describe."""
     return not (name or "").startswith(SEARCH_ONLY)
+
+
+# --- casefile ---
+
+
+class CaseLink(Base):
+    """Two cases linked (the same victim, perpetrator or address, or a duplicate), with the reason.
+    One row per pair, read from both sides; ``kind`` says how (``casework.vocabulary.LINK_KINDS``)."""
+
+    __tablename__ = "case_links"
+    __table_args__ = (
+        UniqueConstraint("case_id", "other_case_id", name="uq_case_links_pair"),
+        CheckConstraint("case_id <> other_case_id", name="ck_case_links_not_self"),
+    )
+    id: Mapped[int] = mapped_column(primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id", ondelete="CASCADE"), index=True)
+    other_case_id: Mapped[int] = mapped_column(ForeignKey("cases.id", ondelete="CASCADE"), index=True)
+    kind: Mapped[str] = mapped_column(String(30))
+    reason: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[datetime]
+    created_by: Mapped[str] = mapped_column(String(200))
+
+
+class CaseHold(Base):
+    """A case put on hold: why, when it is to be looked at again, and when it was taken off hold."""
+
+    __tablename__ = "case_holds"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id", ondelete="CASCADE"), index=True)
+    reason: Mapped[str] = mapped_column(Text)
+    review_at: Mapped[datetime]
+    placed_at: Mapped[datetime]
+    placed_by: Mapped[str] = mapped_column(String(200))
+    lifted_at: Mapped[datetime | None]
+    lifted_by: Mapped[str | None] = mapped_column(String(200))
+
+
+class PartyNeeds(Base):
+    """A person's vulnerabilities and communication needs (an interpreter, large print, BSL)."""
+
+    __tablename__ = "party_needs"
+    party_id: Mapped[int] = mapped_column(ForeignKey("parties.id", ondelete="CASCADE"), primary_key=True)
+    vulnerabilities: Mapped[str | None] = mapped_column(Text)
+    communication_needs: Mapped[str | None] = mapped_column(Text)

@@ -659,6 +659,72 @@ class EvidenceAdded(FurtherIncident):
     AFTER_RETENTION = fixed("Evidence added")
 
 
+# Linked cases, holds and duplicates; people added (casework.linked_cases, casework.holds,
+# casework.case_people)
+
+
+@dataclass(frozen=True)
+class CasesLinked(Event):
+    KIND = "linked"
+    AFTER_RETENTION = fixed("Linked to another case")
+    other: str
+    how: str
+    reason: str
+
+    @property
+    def summary(self) -> str:
+        return f"Linked to case {self.other} ({self.how.lower()}): {self.reason}"
+
+    @property
+    def details(self) -> dict[str, Any] | None:
+        return {"other": self.other}
+
+
+@dataclass(frozen=True)
+class PutOnHold(Event):
+    KIND = "on_hold"
+    AFTER_RETENTION = fixed("Put on hold")
+    review_on: str
+    reason: str
+
+    @property
+    def summary(self) -> str:
+        return f"Put on hold until {self.review_on}: {self.reason}"
+
+
+@dataclass(frozen=True)
+class TakenOffHold(Said):
+    KIND = "off_hold"
+    AFTER_RETENTION = fixed("Taken off hold")
+
+
+@dataclass(frozen=True)
+class ClosedAsDuplicate(Event):
+    KIND = "duplicate"
+    REPORTER = "Your report was joined to another case about the same thing."
+    AFTER_RETENTION = KEEP
+    original: str
+    moved: int
+
+    @property
+    def summary(self) -> str:
+        return f"Closed as a duplicate of case {self.original}; {self.moved} incident(s) moved to it"
+
+
+@dataclass(frozen=True)
+class IncidentsMoved(FurtherIncident):
+    KIND = "incident_moved"
+    TITLE: ClassVar[str] = "Incident moved from a duplicate case"
+    REPORTER = None
+    AFTER_RETENTION = fixed("Incident moved from a duplicate case")
+
+
+@dataclass(frozen=True)
+class PersonAdded(Said):
+    KIND = "person_added"
+    AFTER_RETENTION = fixed("Person added to the case")
+
+
 def _kinds() -> dict[str, type[Event]]:
     found: dict[str, type[Event]] = {}
     pending = list(Event.__subclasses__())

@@ -9,6 +9,7 @@ from typing import Any
 from db.models import Referral
 from db.timeline import Decided, Referred, ResponseBreached, SupportAgreed
 from handlers.registry import ServiceRequest, handler
+from processes.words import option_labels
 
 # A referral made through a task is a disclosure outside the landlord (policy section 9): it is
 # recorded as one, with its lawful basis and reason, and in the audit log, in the step's
@@ -134,11 +135,12 @@ def support_referrals(request: ServiceRequest) -> dict[str, Any]:
     agencies = [str(a) for a in data.get("support_agencies") or []]
     if agencies and data.get("support_consent") is not True:
         raise ValueError("support referrals need the victim's consent")
+    words = option_labels(request.case().process_version)  # the form's words for its codes
     for agency in agencies:
         _refer(request, agency=f"support: {agency}", made=True, consent=True, lawful_basis="consent")
         _disclose(
             request,
-            recipient=agency.replace("_", " "),
+            recipient=words.get(agency, agency.replace("_", " ")),
             purpose="agency_referral",
             basis="consent",
             information="The victim's contact details and what they need support with",
@@ -148,8 +150,8 @@ def support_referrals(request: ServiceRequest) -> dict[str, Any]:
     measures = [str(m) for m in data.get("support_measures") or []]
     parts = []
     if agencies:
-        parts.append(f"referred with consent to {', '.join(agencies)}")
+        parts.append(f"referred with consent to {', '.join(words.get(a, a) for a in agencies)}")
     if measures:
-        parts.append(f"measures: {', '.join(measures)}")
+        parts.append(f"measures: {', '.join(words.get(m, m) for m in measures)}")
     request.record(SupportAgreed(parts))
     return {"support_referrals": len(agencies)}

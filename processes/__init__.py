@@ -7,6 +7,7 @@ message. Every function that changes a case works inside the caller's case step
 
 from processes import clock
 from processes.bindings import use_main_process
+from processes.ending import end_case, waiting_messages
 from processes.errors import (
     Conflict,
     EngineFailure,
@@ -35,6 +36,7 @@ from processes.runtime import (
 from processes.specs import deploy, latest_version, use_operations, use_start_data
 from processes.starters import Starting, starting
 from processes.types import Deployment, StepContext, StepResult, TaskView
+from processes.words import option_labels
 
 __all__ = [
     "Conflict",
@@ -58,9 +60,11 @@ __all__ = [
     "complete",
     "deliver_message",
     "deploy",
+    "end_case",
     "fire_timers",
     "get_task",
     "latest_version",
+    "option_labels",
     "record_failure",
     "release",
     "start",
@@ -71,4 +75,5 @@ __all__ = [
     "use_main_process",
     "use_operations",
     "use_start_data",
+    "waiting_messages",
 ]

@@ -623,3 +623,28 @@ def migrate(workflow: Any, new: Specs) -> None:
         migrate_workflow(
             sp_diff, subprocess, new.subprocess_specs[subprocess.spec.name], reset_mask=TaskState.READY
         )
+
+
+def waiting_messages(workflow: Any) -> list[str]:
+    """The names of the messages the workflow would take now (each once, in the engine's order)."""
+    if workflow.completed:
+        return []
+    definitions = [task.task_spec.event_definition for task in workflow.event_manager.tasks.values()]
+    # The process's event subprocesses (another incident, a complaint) take theirs at any time.
+    for name in getattr(workflow.spec.start, "trigger_specs", []):
+        sub = workflow.subprocess_specs.get(name)
+        definitions += [start.event_definition for start in getattr(sub, "bpmn_start_events", [])]
+    names: dict[str, None] = {}
+    for definition in definitions:
+        found = (
+            definition.event_definitions if isinstance(definition, MultipleEventDefinition) else [definition]
+        )
+        for event in found:
+            if isinstance(event, MessageEventDefinition) and event.name:
+                names[event.name] = None
+    return list(names)
+
+
+def cancel(workflow: Any) -> None:
+    """End the workflow where it stands: every unfinished task, timer and wait is cancelled."""
+    workflow.cancel()

@@ -15,6 +15,7 @@ from webapp import (
     actions,
     audit_log,
     auth,
+    case_actions,
     case_list,
     case_notes,
     cases,
@@ -33,6 +34,7 @@ from webapp import (
     new_cases,
     notifications,
     outages,
+    plain_words,
     public,
     reporter_panel,
     restriction,
@@ -104,6 +106,8 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     app.register_blueprint(case_notes.bp)
     app.register_blueprint(evidence.bp)
     app.register_blueprint(case_list.bp)
+    app.register_blueprint(case_actions.bp)
+    app.register_blueprint(plain_words.bp)
     register_api(app)
     flood.init_app(app)  # wraps the reporting views, so after every blueprint
     errors.init_app(app)

@@ -35,10 +35,10 @@ def _my_actions() -> list[actions.ActionView]:
     return actions.for_owner(storage.session(), current_row())
 
 
-@bp.app_template_global("action_form")
-def _action_form() -> dict[str, Any]:
+@bp.app_template_global("plan_form")
+def _plan_form() -> dict[str, Any]:
     """The action form being shown again with errors: its errors and values."""
-    return g.get("action_form") or {"errors": {}, "values": {}}
+    return g.get("plan_form") or {"errors": {}, "values": {}}
 
 
 def _to_case(reference: str) -> Response:
@@ -60,7 +60,7 @@ def add(reference: str) -> Page:
             now=processes.clock.now(),
         )
     except actions.Invalid as err:
-        g.action_form = {"errors": err.errors, "values": form.to_dict()}
+        g.plan_form = {"errors": err.errors, "values": form.to_dict()}
         return cases.show(reference), 422
     except CaseNotFound:
         abort(404)

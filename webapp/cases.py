@@ -7,7 +7,7 @@ from typing import Any
 from flask import Blueprint, abort, render_template
 
 import processes
-from casework import casefile, recently_viewed, tasks, vocabulary
+from casework import case_overview, casefile, recently_viewed, tasks, vocabulary
 from db.models import Task
 from webapp import storage
 from webapp.auth import current_row
@@ -22,13 +22,16 @@ def show(reference: str) -> str:
         file = casefile.case_file(storage.session(), reference)
     except casefile.CaseNotFound:
         abort(404)
-    recently_viewed.record_view(storage.session(), current_row(), file.case.id, now=processes.clock.now())
+    now = processes.clock.now()
+    recently_viewed.record_view(storage.session(), current_row(), file.case.id, now=now)
     return render_template(
         "cases/case.html",
         file=file,
         case=file.case,
         answers={t.id: _answers(t) for t in file.done_tasks},
-        now=processes.clock.now(),
+        now=now,
+        overview=case_overview.overview(storage.session(), file.case, now),
+        vocabulary=vocabulary,
         channels=vocabulary.CHANNELS,
         roles=vocabulary.PARTY_ROLES,
         relations=vocabulary.RELATIONS,

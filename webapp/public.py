@@ -226,16 +226,16 @@ def _first(problem: Any) -> str:
 
 @bp.app_template_filter("when")
 def when(value: datetime | None) -> str:
-    """An instant as UK local time, e.g. ``5 Jan 2026, 09:30``."""
+    """An instant as UK local time, e.g. ``5 January 2026, 09:30``."""
     if value is None:
         return ""
     local = value.astimezone(LONDON)
-    return f"{local.day} {local:%b %Y, %H:%M}"
+    return f"{local.day} {local:%B %Y, %H:%M}"
 
 
 @bp.app_template_filter("day")
 def day(value: date | str | None) -> str:
-    """A date (or an ISO date string) as ``5 Jan 2026``."""
+    """A date (or an ISO date string) as ``5 January 2026``."""
     if value is None:
         return ""
     if isinstance(value, str):
@@ -245,7 +245,7 @@ def day(value: date | str | None) -> str:
             return str(value)
     if isinstance(value, datetime):
         value = value.astimezone(LONDON).date()
-    return f"{value.day} {value:%b %Y}"
+    return f"{value.day} {value:%B %Y}"
 
 
 @bp.app_template_filter("strand")

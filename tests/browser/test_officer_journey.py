@@ -89,6 +89,7 @@ def test_officer_claims_and_completes_the_first_response(browser_page: Page, art
     page.screenshot(path=str(artifacts / "officer-journey-case.png"), full_page=True)
 
     page.set_viewport_size({"width": 375, "height": 800})
+    page.get_by_role("button", name="Menu").click()  # on a phone the header's menu is collapsed
     page.get_by_role("navigation", name="Main").get_by_role("link", name="Inbox").click()
     expect(page.locator("tbody tr", has_text=reference)).to_contain_text("Report to the police")
     page.screenshot(path=str(artifacts / "officer-journey-inbox-phone.png"), full_page=True)

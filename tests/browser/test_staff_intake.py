@@ -26,8 +26,11 @@ def sign_in(page: Page, username: str, name: str) -> None:
 
 
 def sign_out(page: Page) -> None:
+    menu = page.get_by_role("button", name="Menu")
+    if menu.is_visible():  # on a phone the header's menu is collapsed
+        menu.click()
     page.get_by_role("button", name="Sign out").click()
-    expect(page.get_by_role("link", name="Sign in")).to_be_attached()
+    expect(page.get_by_role("link", name="Sign in", include_hidden=True)).to_be_attached()
 
 
 def add_locality(page: Page) -> None:

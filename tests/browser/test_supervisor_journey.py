@@ -41,7 +41,7 @@ def test_a_supervisor_reassigns_escalates_and_reviews_a_case(
     page.get_by_role("button", name="Reassign “Make the first response”").click()
     moved = "The task “Make the first response” is now with Olivia Officer."
     expect(page.locator("main")).to_contain_text(moved)
-    expect(page.locator("main")).to_contain_text("taken by officer")
+    expect(page.locator("main")).to_contain_text("taken by Olivia Officer")
 
     page.get_by_text("Escalate now").click()
     page.get_by_role("button", name="Escalate to the supervisors").click()  # no reason given

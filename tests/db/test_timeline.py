@@ -44,5 +44,14 @@ def test_what_stays_after_retention():
 
 def test_the_reporter_is_told_only_of_kinds_that_say_what_to_tell_them():
     told = {kind for kind, cls in timeline.KINDS.items() if cls.REPORTER}
-    assert told == {"opened", "case_closed", "incident", "case_review", "complaint", "diary", "callback"}
+    assert told == {
+        "opened",
+        "case_closed",
+        "incident",
+        "case_review",
+        "complaint",
+        "duplicate",
+        "diary",
+        "callback",
+    }
     assert timeline.KINDS["task_created"].REPORTER is None

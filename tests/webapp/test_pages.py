@@ -539,7 +539,7 @@ def test_case_page_shows_the_report_tasks_and_whole_timeline_in_order(web: Flask
     assert "jo@example.com" in words and "0161 496 0000" in words
     timeline = text(response.text.split('id="timeline"')[1])
     events = [
-        "Jo Bloggs Report received via website",
+        "Jo Bloggs Report received via website or social media",
         "System New task: Make the first response",
         "Olivia Officer Olivia Officer took the task: Make the first response",
         "Olivia Officer Olivia Officer completed: Make the first response",

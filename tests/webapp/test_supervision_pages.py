@@ -83,7 +83,7 @@ def test_supervisors_see_the_forms_officers_do_not(web, olu):
     page = section(web.get(f"/cases/{reference}").text, "supervision")
     options = re.findall(r'<option value="([^"]+)"', page)
     assert options == ["olu", "supervisor"]  # the task's group, without its holder (nor the manager)
-    assert "Held by officer" in text(page)
+    assert "Held by Olivia Officer" in text(page)
     assert 'name="case_version" value="' in page
     assert f'action="/cases/{reference}/escalate"' in page and f'action="/cases/{reference}/reviews"' in page
     assert "No quality review yet." in web.get(f"/cases/{reference}").text

@@ -7,6 +7,7 @@ from flask import Flask
 from flask_smorest import Api
 
 from webapp.api import actions as actions_api
+from webapp.api import case_file as case_file_api
 from webapp.api import case_search as case_search_api
 from webapp.api import cases as cases_api
 from webapp.api import dashboards as dashboards_api
@@ -46,6 +47,7 @@ def register_api(app: Flask) -> None:
         actions_api.bp,
         notes_api.bp,
         case_search_api.bp,
+        case_file_api.bp,
     ):
         api.register_blueprint(blueprint)
     app.register_blueprint(health.bp)
