@@ -39,6 +39,8 @@ ACTIONS = {
     "locality-reactivated": "Reactivated a locality",
     "tracking-code-reset": "Made a new tracking code for the reporter",
     "upload-refused": "Refused an upload (a virus was found)",
+    "sso-linked": "Signed in through single sign-on for the first time",
+    "sso-access-changed": "Role or teams changed by the single sign-on groups",
 }
 
 

@@ -38,6 +38,7 @@ from webapp import (
     retention_page,
     scheduler,
     security_headers,
+    sso,
     storable,
     storage,
     subject_access,
@@ -102,6 +103,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     app.register_blueprint(reporter_panel.bp)
     app.register_blueprint(case_notes.bp)
     app.register_blueprint(evidence.bp)
+    sso.init_app(app)
     register_api(app)
     flood.init_app(app)  # wraps the reporting views, so after every blueprint
     errors.init_app(app)

@@ -52,6 +52,8 @@ RULES: dict[str, Rule] = {
     "static": Rule(PUBLIC),
     "health.healthz": Rule(PUBLIC),
     "auth.login": Rule(PUBLIC),
+    "sso.start": Rule(PUBLIC),
+    "sso.callback": Rule(PUBLIC),
     "public.report": Rule(PUBLIC),
     "public.received": Rule(PUBLIC),
     "reports.create_report": Rule(PUBLIC),
