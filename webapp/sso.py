@@ -84,7 +84,7 @@ def _unreachable() -> str:
 @bp.route("/start")
 def start() -> Response | tuple[str, int]:
     client = _client()
-    session[NEXT] = _safe_next(request.args.get("next"))
+    session[NEXT] = request.args.get("next") or ""  # checked after sign-in: home depends on who
     try:
         return client.authorize_redirect(url_for("sso.callback", _external=True))
     except (requests.RequestException, ValueError):
