@@ -67,6 +67,7 @@ RULES: dict[str, Rule] = {
     "token.delete_token": Rule(P.USE_APP, "edit"),
     "account.tokens": Rule(P.USE_APP),
     "account.revoke": Rule(P.USE_APP, "edit"),
+    "account.new_token": Rule(P.USE_APP, "edit"),
     "account.password": Rule(P.USE_APP),
     "api-docs.openapi_json": Rule(PUBLIC),
     # Every signed-in person.

@@ -224,3 +224,16 @@ def test_sign_out_ends_the_session_and_goes_to_the_providers_end_session(sso_app
 def test_without_the_settings_there_is_no_button_and_no_route(client: FlaskClient):
     assert "Sign in with" not in client.get("/login").get_data(as_text=True)
     assert client.get("/sso/start").status_code == 404
+
+
+def test_a_single_sign_on_user_makes_an_api_token_on_the_tokens_page(sso_app: Flask, provider: Provider):
+    client = sso_app.test_client()
+    through_provider(client, provider, OFFICER["email"])
+    page = client.post("/account/tokens/new", data={"csrf_token": csrf(client, "/account/tokens")})
+    assert page.status_code == 200 and page.headers["Cache-Control"] == "no-store"
+    token = re.search(r'id="new-token" type="text" readonly value="([^"]+)"', page.get_data(as_text=True))
+    assert token is not None
+    calls = sso_app.test_client().get("/api/tasks", headers={"Authorization": f"Bearer {token.group(1)}"})
+    assert calls.status_code == 200
+    assert "Make a new token" in client.get("/account/tokens").get_data(as_text=True)
+    assert token.group(1) not in client.get("/account/tokens").get_data(as_text=True)
