@@ -72,7 +72,12 @@ def _find_or_create(session: Session, issuer: str, claims: dict[str, Any], now: 
         raise Refused(
             "Your account at the sign-in service has no email address, so it cannot be matched here."
         )
-    user = session.scalar(select(User).where(func.lower(User.email) == email))
+    same_email = list(session.scalars(select(User).where(func.lower(User.email) == email).limit(2)))
+    if len(same_email) > 1:
+        raise Refused(
+            "More than one account here has your email address. Ask an administrator to sort it out."
+        )
+    user = same_email[0] if same_email else None
     happened = "linked"
     if user is not None and claims.get("email_verified") is False:
         raise Refused(

@@ -15,7 +15,9 @@ from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import func, select
 
+from casework import people
 from db.models import AuditEvent, User, UserIdentity
+from tests.conftest import T0
 from tests.oidc_provider import OFFICER, Provider, free_port
 from webapp import create_app
 
@@ -237,3 +239,24 @@ def test_a_single_sign_on_user_makes_an_api_token_on_the_tokens_page(sso_app: Fl
     assert calls.status_code == 200
     assert "Make a new token" in client.get("/account/tokens").get_data(as_text=True)
     assert token.group(1) not in client.get("/account/tokens").get_data(as_text=True)
+
+
+def test_a_deactivated_account_is_refused_and_an_ambiguous_email_is_not_guessed(
+    sso_app: Flask, provider: Provider
+):
+    through_provider(sso_app.test_client(), provider, OFFICER["email"])
+    with sso_app.extensions["database"].session() as session:
+        people.deactivate(session, "priya.patel", by="admin", now=T0)
+        for name in ("officer", "manager"):  # two accounts with the supervisor's address
+            user = session.scalar(select(User).where(User.username == name))
+            assert user is not None
+            user.email = SUPERVISOR["email"].upper()
+        session.commit()
+    before = counts(sso_app)
+    client = sso_app.test_client()
+    answer = through_provider(client, provider, OFFICER["email"])
+    assert answer.status_code == 403 and "has been switched off" in answer.get_data(as_text=True)
+    answer = through_provider(client, provider, SUPERVISOR["email"])
+    assert answer.status_code == 403
+    assert "More than one account here has your email address" in answer.get_data(as_text=True)
+    assert counts(sso_app) == before and not signed_in(client)
