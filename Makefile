@@ -63,6 +63,7 @@ assets:
 browser:
 	@bash scripts/ensure-chromium.sh
 	@bash scripts/ensure-clamav.sh
+	@bash scripts/ensure-oidc-provider.sh
 
 ## pdf-libs: Debian's Pango and a font, which WeasyPrint needs to make letters into PDFs
 pdf-libs:

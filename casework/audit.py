@@ -44,6 +44,8 @@ ACTIONS = {
     "case-off-hold": "Took a case off hold",
     "case-duplicate": "Closed a case as a duplicate",
     "person-added": "Added a person to a case",
+    "sso-linked": "Signed in through single sign-on for the first time",
+    "sso-access-changed": "Role or teams changed by the single sign-on groups",
 }
 
 

@@ -11,6 +11,8 @@ import os
 from pathlib import Path
 from typing import Any
 
+from casework import sso_settings
+
 DEFAULT_SECRET = "dev-only-secret-change-me"
 # The public reporting limits (webapp/flood.py): a genuine reporter on a shared address (a
 # library, a support worker's office) fills the form in minutes, so several in 10 minutes.
@@ -112,7 +114,15 @@ def from_environment() -> dict[str, Any]:
         "EVIDENCE_MAX_BYTES": _int("EVIDENCE_MAX_MB", 50, 1, 4096) * 1024 * 1024,
         "CLAMD_ADDRESS": os.environ.get("CLAMD_ADDRESS") or "",
         "BPMN_DIR": os.environ.get("BPMN_DIR") or str(Path(__file__).resolve().parent.parent / "bpmn"),
+        **_sso(),
     }
+
+
+def _sso() -> dict[str, Any]:
+    try:
+        return sso_settings.from_environment()
+    except sso_settings.SsoConfigError as error:
+        raise ConfigError(str(error)) from None
 
 
 def check_consistency(config: dict[str, Any]) -> None:
@@ -122,6 +132,10 @@ def check_consistency(config: dict[str, Any]) -> None:
         raise ConfigError("REDIS_URL must start with redis:// or rediss://.")
     for name in ("REPORT_LIMIT_PER_ADDRESS", "REPORT_LIMIT_OVERALL"):
         check_limits(name, str(config[name]))
+    try:
+        sso_settings.check(config)
+    except sso_settings.SsoConfigError as error:
+        raise ConfigError(str(error)) from None
 
 
 def check_production(config: dict[str, Any], demo_users: bool) -> None:

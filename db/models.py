@@ -692,3 +692,20 @@ class PartyNeeds(Base):
     party_id: Mapped[int] = mapped_column(ForeignKey("parties.id", ondelete="CASCADE"), primary_key=True)
     vulnerabilities: Mapped[str | None] = mapped_column(Text)
     communication_needs: Mapped[str | None] = mapped_column(Text)
+
+
+# --- sso ---
+class UserIdentity(Base):
+    """A person's account at a single sign-on provider (OpenID Connect): the issuer and the
+    subject it knows them by, which stays the same when their email address changes. A user with
+    one signs in only through the provider (their local password is switched off)."""
+
+    __tablename__ = "user_identities"
+    __table_args__ = (UniqueConstraint("issuer", "subject"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    issuer: Mapped[str] = mapped_column(String(500))
+    subject: Mapped[str] = mapped_column(String(255))
+    linked_at: Mapped[datetime]
+    last_sign_in_at: Mapped[datetime]
+    user: Mapped[User] = relationship(lazy="joined")

@@ -41,6 +41,7 @@ from webapp import (
     retention_page,
     scheduler,
     security_headers,
+    sso,
     storable,
     storage,
     subject_access,
@@ -108,6 +109,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     app.register_blueprint(case_list.bp)
     app.register_blueprint(case_actions.bp)
     app.register_blueprint(plain_words.bp)
+    sso.init_app(app)
     register_api(app)
     flood.init_app(app)  # wraps the reporting views, so after every blueprint
     errors.init_app(app)

@@ -54,6 +54,8 @@ RULES: dict[str, Rule] = {
     "static": Rule(PUBLIC),
     "health.healthz": Rule(PUBLIC),
     "auth.login": Rule(PUBLIC),
+    "sso.start": Rule(PUBLIC),
+    "sso.callback": Rule(PUBLIC),
     "public.report": Rule(PUBLIC),
     "public.received": Rule(PUBLIC),
     "reports.create_report": Rule(PUBLIC),
@@ -67,6 +69,7 @@ RULES: dict[str, Rule] = {
     "token.delete_token": Rule(P.USE_APP, "edit"),
     "account.tokens": Rule(P.USE_APP),
     "account.revoke": Rule(P.USE_APP, "edit"),
+    "account.new_token": Rule(P.USE_APP, "edit"),
     "account.password": Rule(P.USE_APP),
     "api-docs.openapi_json": Rule(PUBLIC),
     # Every signed-in person.

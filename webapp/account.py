@@ -20,6 +20,16 @@ def tokens() -> str:
     return render_template("account/tokens.html", tokens=rows, now=processes.clock.now())
 
 
+@bp.route("/tokens/new", methods=["POST"])
+def new_token() -> str:
+    """A token made here, for people who sign in through single sign-on (no password to send to
+    POST /api/token); shown once, on this answer only (not cached: see security_headers)."""
+    now = processes.clock.now()
+    value, expires = people.issue_token(storage.session(), current_row(), now=now)
+    rows = people.tokens_of(storage.session(), current_row())
+    return render_template("account/tokens.html", tokens=rows, now=now, new_token=value, new_expires=expires)
+
+
 @bp.route("/tokens/<int:token_id>/revoke", methods=["POST"])
 def revoke(token_id: int) -> Response:
     own = people.tokens_of(storage.session(), current_row())

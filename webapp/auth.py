@@ -23,7 +23,7 @@ from flask_wtf.csrf import CSRFProtect
 from werkzeug.wrappers import Response
 
 import processes
-from casework import audit, people, sign_in, steps
+from casework import audit, people, sign_in, single_sign_on, steps
 from db.models import User
 from webapp import storage
 
@@ -135,7 +135,7 @@ def login() -> tuple[str, int] | tuple[str, int, dict[str, str]] | Response:
             page = render_template("auth/login.html", error=error, username=username)
             return page, 429, {"Retry-After": str(retry_after_seconds(outcome.retry_at, now))}
         if outcome.user is None:
-            error, code = "The username or password is not right.", 401
+            error, code = _password_refusal(username), 401
         else:
             login_user(SessionUser(outcome.user))
             session["sv"] = outcome.user.session_version
@@ -154,6 +154,13 @@ def login() -> tuple[str, int] | tuple[str, int, dict[str, str]] | Response:
             return answer
     notice = idle_message() if request.args.get("idle") and request.method == "GET" else None
     return render_template("auth/login.html", error=error, username=username, notice=notice), code
+
+
+def _password_refusal(username: str) -> str:
+    if single_sign_on.uses_single_sign_on(storage.session(), username):
+        name = current_app.config["OIDC_NAME"] if current_app.config.get("OIDC_ISSUER") else "single sign-on"
+        return f"This account signs in with {name}, not a password here: use the button below."
+    return "The username or password is not right."
 
 
 def _tell_of_failures(username: str) -> None:
@@ -183,7 +190,10 @@ def audit_sign_in(username: str, user: User | None, *, throttled: bool = False) 
 @bp.route("/logout", methods=["POST"])
 def logout() -> Response:
     """Ends this person's sessions everywhere, and their API tokens, not only this cookie's."""
+    from webapp import sso  # sso imports this module's session user
+
     people.sign_out(storage.session(), current_row(), request.remote_addr, now=processes.clock.now())
+    provider_sign_out = sso.sign_out_url()
     logout_user()
     flash("You have signed out. That ended your sessions on every device and revoked your API tokens.")
-    return redirect(url_for("auth.login"))
+    return redirect(provider_sign_out or url_for("auth.login"))

@@ -5,6 +5,8 @@ plain http on a laptop)."""
 
 from __future__ import annotations
 
+from urllib.parse import urlsplit
+
 from flask import Flask, current_app, request
 from werkzeug.middleware.proxy_fix import ProxyFix
 from werkzeug.wrappers import Response
@@ -50,9 +52,12 @@ CACHEABLE_ENDPOINTS = frozenset({"static", "public.report", "api-docs.openapi_js
 
 def add_headers(response: Response) -> Response:
     diagram = request.endpoint in DIAGRAM_PAGES
-    response.headers.setdefault(
-        "Content-Security-Policy", DIAGRAM_POLICY if diagram else CONTENT_SECURITY_POLICY
-    )
+    policy = DIAGRAM_POLICY if diagram else CONTENT_SECURITY_POLICY
+    if current_app.config.get("OIDC_ISSUER"):
+        # Signing out (a form) goes on to the single sign-on provider's end-session address.
+        origin = "{0.scheme}://{0.netloc}".format(urlsplit(current_app.config["OIDC_ISSUER"]))
+        policy = policy.replace("form-action 'self'", f"form-action 'self' {origin}")
+    response.headers.setdefault("Content-Security-Policy", policy)
     for name, value in HEADERS.items():
         response.headers.setdefault(name, value)
     if current_app.config.get("HATECASES_ENV") == "production":
