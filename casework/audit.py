@@ -39,6 +39,10 @@ ACTIONS = {
     "locality-reactivated": "Reactivated a locality",
     "tracking-code-reset": "Made a new tracking code for the reporter",
     "upload-refused": "Refused an upload (a virus was found)",
+    "two-factor-on": "Turned on two-factor sign-in",
+    "two-factor-off": "Turned off two-factor sign-in",
+    "two-factor-reset": "Reset someone's two-factor sign-in",
+    "two-factor-recovery-code-used": "Signed in with a recovery code",
 }
 
 

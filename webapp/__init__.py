@@ -43,6 +43,7 @@ from webapp import (
     subject_access,
     supervision,
     tracking,
+    two_factor,
 )
 from webapp.api import register_api
 
@@ -102,6 +103,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     app.register_blueprint(reporter_panel.bp)
     app.register_blueprint(case_notes.bp)
     app.register_blueprint(evidence.bp)
+    two_factor.init_app(app)  # its pages, and the hook that sends someone who must set it up there
     register_api(app)
     flood.init_app(app)  # wraps the reporting views, so after every blueprint
     errors.init_app(app)
