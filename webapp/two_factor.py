@@ -155,6 +155,7 @@ def setup() -> Page:
         answer = _finish(user, answer)
     # Rendered once signed in, so that the page shows the signed-in header and home link.
     answer.set_data(render_template("two_factor/recovery_codes.html", codes=done.codes))
+    answer.headers["Cache-Control"] = "no-store"  # shown once: not kept in the browser's cache
     return answer
 
 
