@@ -20,7 +20,7 @@ from casework import sign_in
 from casework import two_factor as factors
 from db.models import User
 from webapp import storage
-from webapp.auth import current_row, finish_sign_in, retry_after_seconds
+from webapp.auth import audit_sign_in, current_row, finish_sign_in, retry_after_seconds
 
 bp = Blueprint("two_factor", __name__)
 PENDING = "two_factor_pending"
@@ -103,6 +103,9 @@ def code() -> Page:
     check = factors.check_code(
         storage.session(), user, request.form.get("code", ""), request.remote_addr, now=now
     )
+    # The password step wrote "sign-in"; a wrong or throttled code is written as a failure.
+    if not check.ok:
+        audit_sign_in(user.username, None, throttled=check.retry_at is not None)
     if check.retry_at is not None:
         return _throttled("two_factor/code.html", check.retry_at)
     if not check.ok:

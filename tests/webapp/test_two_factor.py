@@ -139,6 +139,9 @@ def test_a_code_cannot_be_used_twice_within_its_window(web):
         again = send_code(second, code)
     assert again.status_code == 401
     assert not signed_in(second)
+    with storage.database(web).session() as session:
+        failed = session.scalar(select(AuditEvent).where(AuditEvent.action == "sign-in-failed"))
+        assert failed is not None and failed.username == "officer" and failed.outcome == "failed"
     # The code of the step after is still good (a clock a little ahead).
     with processes.clock.frozen_at(T0 + timedelta(seconds=70)):
         assert send_code(second, pyotp.TOTP(key).at(T0 + timedelta(seconds=90))).status_code == 302
