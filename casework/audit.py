@@ -46,6 +46,10 @@ ACTIONS = {
     "person-added": "Added a person to a case",
     "sso-linked": "Signed in through single sign-on for the first time",
     "sso-access-changed": "Role or teams changed by the single sign-on groups",
+    "two-factor-on": "Turned on two-factor sign-in",
+    "two-factor-off": "Turned off two-factor sign-in",
+    "two-factor-reset": "Reset someone's two-factor sign-in",
+    "two-factor-recovery-code-used": "Signed in with a recovery code",
 }
 
 

@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from casework import sso_settings
+from casework.permissions import Role
 
 DEFAULT_SECRET = "dev-only-secret-change-me"
 # The public reporting limits (webapp/flood.py): a genuine reporter on a shared address (a
@@ -72,8 +73,14 @@ def from_environment() -> dict[str, Any]:
         database_url = "postgresql+psycopg://" + database_url.removeprefix("postgresql://")
     if not database_url.startswith(("sqlite", "postgresql")):
         raise ConfigError("DATABASE_URL must be a sqlite:/// or postgresql:// URL.")
+    env = _choice("HATECASES_ENV", "demo", ("demo", "production"))
     return {
-        "HATECASES_ENV": _choice("HATECASES_ENV", "demo", ("demo", "production")),
+        "HATECASES_ENV": env,
+        # Roles that must sign in with a second factor (casework.two_factor): names with commas
+        # between, "all" for everyone, empty for none.
+        "TWO_FACTOR_REQUIRED_ROLES": os.environ.get(
+            "TWO_FACTOR_REQUIRED_ROLES", "admin,manager" if env == "production" else ""
+        ),
         "SECRET_KEY": os.environ.get("SECRET_KEY") or DEFAULT_SECRET,
         "DATABASE_URL": database_url,
         "TIMERS": _choice(
@@ -136,6 +143,13 @@ def check_consistency(config: dict[str, Any]) -> None:
         sso_settings.check(config)
     except sso_settings.SsoConfigError as error:
         raise ConfigError(str(error)) from None
+    required = {p.strip().lower() for p in str(config.get("TWO_FACTOR_REQUIRED_ROLES", "")).split(",")}
+    unknown = sorted(required - {"", "all", *Role})
+    if unknown:
+        raise ConfigError(
+            f"TWO_FACTOR_REQUIRED_ROLES names roles that do not exist: {', '.join(unknown)}. "
+            f"Use 'all', or some of: {', '.join(Role)}."
+        )
 
 
 def check_production(config: dict[str, Any], demo_users: bool) -> None:

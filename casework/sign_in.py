@@ -25,7 +25,7 @@ from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
 
 from casework import people, steps
-from db.models import LoginAttempt, User
+from db.models import LoginAttempt, User, UserSecondFactor
 
 WINDOW = timedelta(minutes=15)
 FREE_FAILURES_PER_PAIR = 2
@@ -196,7 +196,11 @@ def attempt(
         return Outcome(retry_at=wait_until)
     with steps.unit_of_work(session, now=now):
         user = people.authenticate(session, username, password)
-        record(session, username, ip, succeeded=user is not None, now=now)
+        # With two-factor on, the sign-in succeeds only with the code (casework.two_factor),
+        # so a right password alone does not start the throttle's counts again.
+        factor = session.get(UserSecondFactor, user.id) if user is not None else None
+        if factor is None or factor.enabled_at is None:
+            record(session, username, ip, succeeded=user is not None, now=now)
     return Outcome(user=user)
 
 

@@ -709,3 +709,27 @@ class UserIdentity(Base):
     linked_at: Mapped[datetime]
     last_sign_in_at: Mapped[datetime]
     user: Mapped[User] = relationship(lazy="joined")
+
+
+# --- twofactor ---
+class UserSecondFactor(Base):
+    """A person's authenticator-app secret (TOTP). ``enabled_at`` is empty while they are still
+    enrolling (the code that confirms it has not been typed yet). ``last_step`` is the time step
+    of the last code accepted, so a code cannot be used twice."""
+
+    __tablename__ = "user_second_factors"
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), primary_key=True)
+    secret: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[datetime]
+    enabled_at: Mapped[datetime | None]
+    last_step: Mapped[int] = mapped_column(BigInteger, default=0, server_default="0")
+
+
+class RecoveryCode(Base):
+    """One of a person's single-use recovery codes, kept only as a SHA-256 hash."""
+
+    __tablename__ = "recovery_codes"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    code_hash: Mapped[str] = mapped_column(String(64))
+    used_at: Mapped[datetime | None]

@@ -47,6 +47,7 @@ from webapp import (
     subject_access,
     supervision,
     tracking,
+    two_factor,
 )
 from webapp.api import register_api
 
@@ -110,6 +111,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     app.register_blueprint(case_actions.bp)
     app.register_blueprint(plain_words.bp)
     sso.init_app(app)
+    two_factor.init_app(app)  # its pages, and the hook that sends someone who must set it up there
     register_api(app)
     flood.init_app(app)  # wraps the reporting views, so after every blueprint
     errors.init_app(app)

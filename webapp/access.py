@@ -71,6 +71,14 @@ RULES: dict[str, Rule] = {
     "account.revoke": Rule(P.USE_APP, "edit"),
     "account.new_token": Rule(P.USE_APP, "edit"),
     "account.password": Rule(P.USE_APP),
+    # Two-factor sign-in: the code and set-up pages serve a sign-in still pending (no one is
+    # signed in yet), so they are public and check the pending sign-in themselves.
+    "two_factor.code": Rule(PUBLIC),
+    "two_factor.setup": Rule(PUBLIC),
+    "two_factor.settings": Rule(P.USE_APP),
+    "two_factor.turn_off": Rule(P.USE_APP),  # audits its own entry
+    "two_factor.people_list": Rule(P.RESET_TWO_FACTOR),
+    "two_factor.reset": Rule(P.RESET_TWO_FACTOR),  # audits its own entry
     "api-docs.openapi_json": Rule(PUBLIC),
     # Every signed-in person.
     "auth.logout": Rule(P.USE_APP),

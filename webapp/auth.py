@@ -137,21 +137,11 @@ def login() -> tuple[str, int] | tuple[str, int, dict[str, str]] | Response:
         if outcome.user is None:
             error, code = _password_refusal(username), 401
         else:
-            login_user(SessionUser(outcome.user))
-            session["sv"] = outcome.user.session_version
-            session["seen"] = int(now.timestamp())
-            _tell_of_failures(username)
-            answer = redirect(_safe_next(request.args.get("next")))
-            if not known:
-                answer.set_cookie(
-                    DEVICE_COOKIE,
-                    sign_in.device_cookie(outcome.user, secret),
-                    max_age=DEVICE_COOKIE_AGE,
-                    httponly=True,
-                    samesite="Lax",
-                    secure=current_app.config["SESSION_COOKIE_SECURE"],
-                )
-            return answer
+            from webapp import two_factor  # it imports this module
+
+            next_url = request.args.get("next")
+            held = two_factor.hold(outcome.user, known=known, next_url=next_url)
+            return held or finish_sign_in(outcome.user, known=known, next_url=next_url)
     notice = idle_message() if request.args.get("idle") and request.method == "GET" else None
     return render_template("auth/login.html", error=error, username=username, notice=notice), code
 
@@ -161,6 +151,29 @@ def _password_refusal(username: str) -> str:
         name = current_app.config["OIDC_NAME"] if current_app.config.get("OIDC_ISSUER") else "single sign-on"
         return f"This account signs in with {name}, not a password here: use the button below."
     return "The username or password is not right."
+
+
+def finish_sign_in(
+    user: User, *, known: bool, next_url: str | None = None, page: Response | None = None
+) -> Response:
+    """Sign ``user`` in to this browser's session (the password, and the code if they use
+    two-factor, were right); on to ``next_url`` (if on this site), or ``page`` if given."""
+    now = processes.clock.now()
+    login_user(SessionUser(user))
+    session["sv"] = user.session_version
+    session["seen"] = int(now.timestamp())
+    _tell_of_failures(user.username)
+    answer = page or redirect(_safe_next(next_url))
+    if not known:
+        answer.set_cookie(
+            DEVICE_COOKIE,
+            sign_in.device_cookie(user, current_app.config["SECRET_KEY"]),
+            max_age=DEVICE_COOKIE_AGE,
+            httponly=True,
+            samesite="Lax",
+            secure=current_app.config["SESSION_COOKIE_SECURE"],
+        )
+    return answer
 
 
 def _tell_of_failures(username: str) -> None:

@@ -163,6 +163,12 @@ class ReportCreatedSchema(Schema):
 class TokenRequestSchema(Schema):
     username = fields.String(required=True, validate=validate.Length(min=1, max=80))
     password = fields.String(required=True, validate=validate.Length(min=1, max=500), load_only=True)
+    totp = fields.String(
+        load_default=None,
+        validate=validate.Length(max=40),
+        load_only=True,
+        metadata={"description": "The current 6-digit code (or a recovery code), for two-factor accounts"},
+    )
 
 
 class TokenSchema(Schema):

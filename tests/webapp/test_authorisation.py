@@ -90,6 +90,9 @@ IN_COMMUNITY_SAFETY = {Role.OFFICER, Role.SUPERVISOR}
 # Starting a case of a process also needs the diagram to name one of one's groups as starters;
 # the sample process (the report-driven one) names none, so only those who model processes may.
 NEEDS_A_STARTER_GROUP = {"process_models_api.start_case"}
+# Public by rule, but they serve a sign-in between the password and the two-factor code: without
+# one they send the browser back to the sign-in page.
+NEEDS_A_PENDING_SIGN_IN = {"two_factor.code", "two_factor.setup"}
 
 
 def expected_allowed(endpoint: str, role: str) -> bool:
@@ -97,6 +100,8 @@ def expected_allowed(endpoint: str, role: str) -> bool:
     if endpoint in TAKES_THE_TASK and role not in IN_COMMUNITY_SAFETY:
         return False
     if endpoint in NEEDS_A_STARTER_GROUP and not allows(role, Permission.MODEL_PROCESSES):
+        return False
+    if endpoint in NEEDS_A_PENDING_SIGN_IN and role == PUBLIC:
         return False
     if rule.permission is None:
         return True

@@ -6,16 +6,26 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from flask import Flask, Response, g, jsonify, request
+from flask import Flask, Response, current_app, g, jsonify, request
 from flask_smorest import Blueprint, abort
 
 import processes
-from casework import people, sign_in
-from db.models import ApiToken
+from casework import people, sign_in, two_factor
+from db.models import ApiToken, User
 from webapp import storage
 from webapp.access import api_user
 from webapp.auth import audit_sign_in, csrf, retry_after_seconds
 from webapp.schemas import TokenListSchema, TokenRequestSchema, TokenSchema
+
+NO_CODE = (
+    "This account uses two-factor sign-in: send the 6-digit code your authenticator app shows now "
+    "as 'totp' with the username and password."
+)
+WRONG_CODE = "The two-factor code is not right, or was used already: send the code your app shows now."
+NOT_SET_UP = (
+    "This account must use two-factor sign-in and has not set it up: sign in on the web once to set "
+    "it up, then ask for a token with the code as 'totp'."
+)
 
 bp = Blueprint("token", __name__, url_prefix="/api", description="Signing in to the API")
 
@@ -41,7 +51,7 @@ def init_app(app: Flask) -> None:
 @bp.route("/token", methods=["POST"])
 @bp.arguments(TokenRequestSchema)
 @bp.response(200, TokenSchema)
-@bp.alt_response(401, description="Wrong username or password")
+@bp.alt_response(401, description="Wrong username or password, or a two-factor code missing or wrong")
 @bp.alt_response(429, description="Too many failed attempts for this username or from this address")
 def token(credentials: dict[str, str]) -> dict[str, Any] | Response:
     session = storage.session()
@@ -55,8 +65,28 @@ def token(credentials: dict[str, str]) -> dict[str, Any] | Response:
     if outcome.user is None:
         abort(401, message="The username or password is not right.")
     assert outcome.user is not None  # abort() raised otherwise
+    problem = _second_factor(outcome.user, credentials.get("totp"), now)
+    if isinstance(problem, Response):
+        return problem
     value, expires = people.issue_token(session, outcome.user, now=now)
     return {"token": value, "expires_at": expires}
+
+
+def _second_factor(user: User, code: str | None, now: datetime) -> Response | None:
+    """Refuse (401, or 429 when throttled) a two-factor account without its current code."""
+    session = storage.session()
+    if not two_factor.is_on(session, user):
+        if two_factor.is_required(user, current_app.config.get("TWO_FACTOR_REQUIRED_ROLES", "")):
+            abort(401, message=NOT_SET_UP)
+        return None
+    if not code:
+        abort(401, message=NO_CODE)
+    check = two_factor.check_code(session, user, code or "", request.remote_addr, now=now)
+    if check.retry_at is not None:
+        return _too_many(check.retry_at, now)
+    if not check.ok:
+        abort(401, message=WRONG_CODE)
+    return None
 
 
 def _too_many(retry_at: datetime, now: datetime) -> Response:
