@@ -609,3 +609,22 @@ class Evidence(Base):
     scan_status: Mapped[str] = mapped_column(String(20))
     uploaded_at: Mapped[datetime]
     uploaded_by: Mapped[str] = mapped_column(String(200))
+
+
+# --- survey ---
+
+
+class ClosureSurvey(Base):
+    """The short survey sent to the victim when their case closed (policy 11.1): the hash of its
+    private single-use link, how it went, and the answers once given."""
+
+    __tablename__ = "closure_surveys"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id", ondelete="CASCADE"), index=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    channel: Mapped[str] = mapped_column(String(20))
+    sent_at: Mapped[datetime]
+    answered_at: Mapped[datetime | None]
+    # casework.indicators.SATISFACTION keys: with the outcome, and TP12 (the approach to ASB).
+    outcome: Mapped[str | None] = mapped_column(String(40))
+    tp12: Mapped[str | None] = mapped_column(String(40))

@@ -42,6 +42,7 @@ from webapp import (
     storage,
     subject_access,
     supervision,
+    survey,
     tracking,
 )
 from webapp.api import register_api
@@ -102,6 +103,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     app.register_blueprint(reporter_panel.bp)
     app.register_blueprint(case_notes.bp)
     app.register_blueprint(evidence.bp)
+    app.register_blueprint(survey.bp)
     register_api(app)
     flood.init_app(app)  # wraps the reporting views, so after every blueprint
     errors.init_app(app)

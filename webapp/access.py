@@ -59,6 +59,7 @@ RULES: dict[str, Rule] = {
     "tracking.status": Rule(PUBLIC),
     "tracking.sign_out": Rule(PUBLIC),
     "tracking.act": Rule(PUBLIC),
+    "survey.answer": Rule(PUBLIC),
     "token.token": Rule(PUBLIC),
     "token.revoke_current": Rule(P.USE_APP, "edit"),
     "token.list_tokens": Rule(P.USE_APP),
