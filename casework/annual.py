@@ -9,7 +9,8 @@ from datetime import datetime
 
 from sqlalchemy.orm import Session
 
-from casework.indicators import Count, Indicators, Period, indicators
+from casework import case_studies
+from casework.indicators import Count, Indicators, Period, indicators, midnight
 
 Number = int | float | None
 
@@ -39,6 +40,8 @@ class AnnualReport:
     by_locality: list[Comparison]
     # (question, heading, victims by answer) for each equality-monitoring question
     by_characteristic: list[tuple[str, str, list[Comparison]]] = field(default_factory=list)
+    # (title, text) of the approved anonymised case studies of cases closed in the year (policy 11.3)
+    case_studies: list[tuple[str, str]] = field(default_factory=list)
 
     @property
     def labels(self) -> tuple[str, str]:
@@ -69,6 +72,8 @@ HEADLINE: list[tuple[str, Callable[[Indicators], Number]]] = [
 
 def annual_report(session: Session, year: int, *, homes: int, now: datetime) -> AnnualReport:
     current = indicators(session, Period.reporting_year(year), homes=homes, now=now)
+    period = Period.reporting_year(year)
+    studies = case_studies.approved_in(session, midnight(period.start), midnight(period.end))
     previous = indicators(session, Period.reporting_year(year - 1), homes=homes, now=now)
     return AnnualReport(
         year,
@@ -84,6 +89,7 @@ def annual_report(session: Session, year: int, *, homes: int, now: datetime) -> 
                 current.victim_characteristics, previous.victim_characteristics, strict=True
             )
         ],
+        [(study.title, study.text) for study in studies],
     )
 
 

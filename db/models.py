@@ -628,3 +628,18 @@ class ClosureSurvey(Base):
     # casework.indicators.SATISFACTION keys: with the outcome, and TP12 (the approach to ASB).
     outcome: Mapped[str | None] = mapped_column(String(40))
     tp12: Mapped[str | None] = mapped_column(String(40))
+
+
+class CaseStudy(Base):
+    """An anonymised case study written from a closed case (policy 11.3), for the annual report
+    once a supervisor approves it. Its text was checked against the case's names, addresses,
+    postcodes and dates when saved."""
+
+    __tablename__ = "case_studies"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id", ondelete="CASCADE"), unique=True)
+    title: Mapped[str] = mapped_column(String(200))
+    text: Mapped[str] = mapped_column(Text)
+    approved: Mapped[bool] = mapped_column(default=False)
+    updated_at: Mapped[datetime]
+    updated_by: Mapped[str] = mapped_column(String(200))

@@ -16,6 +16,7 @@ from webapp import (
     audit_log,
     auth,
     case_notes,
+    case_study,
     cases,
     cli,
     consent,
@@ -104,6 +105,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     app.register_blueprint(case_notes.bp)
     app.register_blueprint(evidence.bp)
     app.register_blueprint(survey.bp)
+    app.register_blueprint(case_study.bp)
     register_api(app)
     flood.init_app(app)  # wraps the reporting views, so after every blueprint
     errors.init_app(app)

@@ -1,4 +1,4 @@
-"""the closure survey sent to the victim
+"""the closure survey sent to the victim, and anonymised case studies
 
 Revision ID: 0024
 Revises: 0015
@@ -34,8 +34,22 @@ def upgrade() -> None:
         sa.UniqueConstraint('token_hash'),
     )
     op.create_index('ix_closure_surveys_case_id', 'closure_surveys', ['case_id'])
+    op.create_table(
+        'case_studies',
+        sa.Column('id', sa.Integer(), nullable=False),
+        sa.Column('case_id', sa.Integer(), nullable=False),
+        sa.Column('title', sa.String(length=200), nullable=False),
+        sa.Column('text', sa.Text(), nullable=False),
+        sa.Column('approved', sa.Boolean(), nullable=False),
+        sa.Column('updated_at', UTCDateTime(), nullable=False),
+        sa.Column('updated_by', sa.String(length=200), nullable=False),
+        sa.ForeignKeyConstraint(['case_id'], ['cases.id'], ondelete='CASCADE'),
+        sa.PrimaryKeyConstraint('id'),
+        sa.UniqueConstraint('case_id'),
+    )
 
 
 def downgrade() -> None:
+    op.drop_table('case_studies')
     op.drop_index('ix_closure_surveys_case_id', table_name='closure_surveys')
     op.drop_table('closure_surveys')
