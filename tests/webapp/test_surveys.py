@@ -13,10 +13,11 @@ from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import select
 
-from casework import indicators, steps, surveys
+from casework import indicators, outbox, steps, surveys
 from db import timeline
 from db.models import Case, ClosureSurvey, OutboxMessage, ReporterMessage
 from tests.bpmn.walk import CONTACT, FIRST_RESPONSE, LOW_RISK, REPORTED
+from tests.webapp.test_api import token
 from tests.webapp.test_lifecycle_api import Officer
 from tests.webapp.test_pages import sign_in, text
 from tests.webapp.test_reporters import REPORT, case_row, rows, send
@@ -87,6 +88,9 @@ def test_a_real_closure_sends_the_victim_a_survey_by_email(app: Flask, web: Flas
     assert [(m.channel, m.outbox_id) for m in sent] == [("email", mail.id)]
     sign_in(web, "officer")
     assert "Closure survey sent by email" in text(web.get(f"/cases/{reference}"))
+    outbox.drain(app.extensions["database"].sessions, outbox.LogSender(), datetime.now(UTC))
+    [delivered] = rows(app, OutboxMessage, OutboxMessage.id == mail.id)
+    assert delivered.delivered_at is not None and "/survey/" not in delivered.body  # the link is not kept
 
 
 def test_a_text_goes_when_text_is_their_only_channel(app: Flask, web: FlaskClient) -> None:
@@ -185,6 +189,13 @@ def test_the_indicators_use_the_survey_answer_over_the_officers_record(app: Flas
     sign_in(web, "manager")
     shown = text(web.get(f"/dashboards/indicators?from={period.start}&to={period.end}"))
     assert "from 1 survey answer and 1 officer's record" in shown
+    api = web.get(f"/api/indicators?from={period.start}&to={period.end}", headers=token(web, "manager")).json
+    assert api["satisfaction_sources"] == {
+        "survey": 1,
+        "officer": 1,
+        "words": "from 1 survey answer and 1 officer's record",
+    }
+    assert api["regulator"]["tp12_sources"]["survey"] == 1
 
 
 def test_the_tracking_page_refuses_a_bot_without_saying_why(app: Flask, web: FlaskClient) -> None:
