@@ -65,6 +65,11 @@ HEADLINE: list[tuple[str, Callable[[Indicators], Number]]] = [
     ("NM01(1) ASB cases per 1,000 homes", lambda i: i.regulator.nm01_1.per_1000),
     ("NM01(2) hate cases per 1,000 homes", lambda i: i.regulator.nm01_2.per_1000),
     ("TP12 satisfied with the approach to ASB (%)", lambda i: i.regulator.tp12.percent),
+    ("Satisfaction answers from the victims' closure survey", lambda i: i.satisfaction_sources.survey),
+    (
+        "Satisfaction answers from officers' records (no survey answer)",
+        lambda i: i.satisfaction_sources.officer,
+    ),
     ("Employee-route cases (not counted above)", lambda i: i.regulator.employee_route_cases),
     ("Victims recorded on new cases (equality monitoring)", lambda i: i.victims),
 ]

@@ -72,6 +72,9 @@ def test_a_study_naming_the_victim_is_refused_and_accepted_once_anonymised(
     sign_in(web, "manager")
     report = text(web.get(f"/dashboards/annual?year={year}"))
     assert "Racist abuse at a family's home ended" in report and "installed a camera" in report
+    headline = web.get(f"/dashboards/annual/headline.csv?year={year}").text
+    [row] = [line for line in headline.splitlines() if "from officers' records" in line]
+    assert row.split(",")[-3:-1] == ["1", "0"]  # this year's closed case, as the officer recorded it
 
 
 def test_a_draft_is_not_in_the_annual_report_and_an_open_case_cannot_be_a_study(
