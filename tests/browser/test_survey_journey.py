@@ -1,6 +1,6 @@
 """The closure survey in Chromium: a victim who reported through the form and said email is safe
 is asked when the case closes; the private link opens the survey, a missing answer is named and
-linked, the answers are kept, and the used link then works no more."""
+linked, the answers are kept, and the used link then works no more; on a phone-sized screen."""
 
 from __future__ import annotations
 
@@ -38,8 +38,10 @@ def test_the_victim_answers_the_survey_from_the_link(browser_page: Page, tmp_pat
     database = Database(f"sqlite:///{tmp_path}/t.db")
     try:
         link = close_and_find_the_link(database, reference)
+        page.set_viewport_size({"width": 390, "height": 844})  # most will open it on a phone
         page.goto(link)
         expect(page.get_by_role("heading", name="Tell us how we did")).to_be_visible()
+        assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
         outcome = page.get_by_role("group", name=surveys.OUTCOME_QUESTION)
         outcome.get_by_label("Fairly satisfied").check()
         page.get_by_role("button", name="Send my answers").click()
