@@ -9,7 +9,8 @@ from datetime import datetime
 
 from sqlalchemy.orm import Session
 
-from casework.indicators import Count, Indicators, Period, indicators
+from casework import case_studies
+from casework.indicators import Count, Indicators, Period, indicators, midnight
 
 Number = int | float | None
 
@@ -39,6 +40,8 @@ class AnnualReport:
     by_locality: list[Comparison]
     # (question, heading, victims by answer) for each equality-monitoring question
     by_characteristic: list[tuple[str, str, list[Comparison]]] = field(default_factory=list)
+    # (title, text) of the approved anonymised case studies of cases closed in the year (policy 11.3)
+    case_studies: list[tuple[str, str]] = field(default_factory=list)
 
     @property
     def labels(self) -> tuple[str, str]:
@@ -62,6 +65,11 @@ HEADLINE: list[tuple[str, Callable[[Indicators], Number]]] = [
     ("NM01(1) ASB cases per 1,000 homes", lambda i: i.regulator.nm01_1.per_1000),
     ("NM01(2) hate cases per 1,000 homes", lambda i: i.regulator.nm01_2.per_1000),
     ("TP12 satisfied with the approach to ASB (%)", lambda i: i.regulator.tp12.percent),
+    ("Satisfaction answers from the victims' closure survey", lambda i: i.satisfaction_sources.survey),
+    (
+        "Satisfaction answers from officers' records (no survey answer)",
+        lambda i: i.satisfaction_sources.officer,
+    ),
     ("Employee-route cases (not counted above)", lambda i: i.regulator.employee_route_cases),
     ("Victims recorded on new cases (equality monitoring)", lambda i: i.victims),
 ]
@@ -69,6 +77,8 @@ HEADLINE: list[tuple[str, Callable[[Indicators], Number]]] = [
 
 def annual_report(session: Session, year: int, *, homes: int, now: datetime) -> AnnualReport:
     current = indicators(session, Period.reporting_year(year), homes=homes, now=now)
+    period = Period.reporting_year(year)
+    studies = case_studies.approved_in(session, midnight(period.start), midnight(period.end))
     previous = indicators(session, Period.reporting_year(year - 1), homes=homes, now=now)
     return AnnualReport(
         year,
@@ -84,6 +94,7 @@ def annual_report(session: Session, year: int, *, homes: int, now: datetime) -> 
                 current.victim_characteristics, previous.victim_characteristics, strict=True
             )
         ],
+        [(study.title, study.text) for study in studies],
     )
 
 

@@ -14,8 +14,11 @@ Which cases each figure counts:
   landlord's other ASB cases, which live elsewhere. The counting rule holds by construction: a
   further report on an open case goes into that case (a message), so it opens no new case.
 - The regulator's measures (NM01, TP12) are organisation-wide: the filters do not apply to them.
-- TP12 is taken from the closure survey (the ``victim_satisfaction`` answer of the closure task):
-  very plus fairly satisfied over those who answered; "did not answer" is left out of both.
+- Satisfaction with the outcome and TP12 are asked, not assumed (policy 11.1): the victim's own
+  answers to the closure survey (``casework.surveys``) where given, otherwise the officer's record
+  (the ``victim_satisfaction`` answer of the closure task); each figure says how many came from
+  each (``Sources``). Very plus fairly satisfied over those who answered; "did not answer" is left
+  out of both.
 - Which task is the first response and which the closure, and which of their fields hold each
   answer, is what the diagram declares (``indicator`` properties, see ``processes.bindings``), in
   any deployed version: renaming a task or a field in the modeller keeps the figures.
@@ -39,7 +42,7 @@ from sqlalchemy import and_, func, select
 from sqlalchemy.orm import Session
 from sqlalchemy.sql.elements import ColumnElement
 
-from casework import equality
+from casework import equality, surveys
 from casework.vocabulary import EQUALITY_QUESTIONS, INCIDENT_TYPES, STRANDS
 from db.models import Case, Task, TimelineEvent
 from db.timeline import DeadlineMissed
@@ -178,11 +181,26 @@ class PerHomes:
 
 
 @dataclass(frozen=True)
+class Sources:
+    """Where the answers behind a satisfaction figure came from."""
+
+    survey: int  # the victim's own answers to the closure survey
+    officer: int  # the officer's record at closure, where the victim did not answer the survey
+
+    @property
+    def words(self) -> str:
+        survey = f"{self.survey} survey answer{'' if self.survey == 1 else 's'}"
+        officer = f"{self.officer} officer's record{'' if self.officer == 1 else 's'}"
+        return f"from {survey} and {officer}".replace("officer's records", "officers' records")
+
+
+@dataclass(frozen=True)
 class Regulator:
     nm01_1: PerHomes
     nm01_2: PerHomes
     tp12: Ratio
     employee_route_cases: int
+    tp12_sources: Sources = Sources(0, 0)
 
 
 @dataclass(frozen=True)
@@ -219,6 +237,7 @@ class Indicators:
     victim_characteristics: list[Characteristic]
     # Each missed deadline of ongoing or escalated work in the period, by what was missed.
     missed_deadlines: list[Count] = field(default_factory=list)
+    satisfaction_sources: Sources = Sources(0, 0)
 
 
 @dataclass(frozen=True)
@@ -232,12 +251,22 @@ class _New:
 
 @dataclass(frozen=True)
 class _Closed:
+    case_id: int
     incident_types: list[str]
     strands: list[str]
     locality: str | None
     risk_level: str | None
     days: float
     answers: dict[str, Any] = field(default_factory=dict)
+    # The victim's survey answers (outcome, TP12), when they gave them.
+    survey: tuple[str, str] | None = None
+
+    def asked(self, which: int) -> dict[str, Any]:
+        """The answers with the satisfaction the victim gave in the survey (``which``: 0 the
+        outcome, 1 TP12) over the officer's record."""
+        if self.survey is None:
+            return self.answers
+        return {**self.answers, "victim_satisfaction": self.survey[which]}
 
 
 def indicators(
@@ -248,7 +277,7 @@ def indicators(
     new = [row for row in _new_cases(session, start, end, filters, now) if filters.matches(*_lists(row))]
     every_closed = _closed_cases(session, start, end)
     closed = [row for row in every_closed if _closed_matches(row, filters)]
-    answers = [row.answers for row in closed]
+    answers = [row.asked(0) for row in closed]
     new_ids = {row.case_id for row in new}
     victims = equality.victims_of(session, new_ids, start, end, filters.conditions())
     return Indicators(
@@ -277,11 +306,12 @@ def indicators(
         non_legal_action_cases=Ratio(
             sum(bool(_chosen(a, "non_legal_actions")) for a in answers), len(closed)
         ),
-        regulator=_regulator(session, start, end, homes, [row.answers for row in every_closed]),
+        regulator=_regulator(session, start, end, homes, every_closed),
         victims=len(victims),
         new_cases_without_victim=len(new_ids - {case_id for case_id, _ in victims}),
         victim_characteristics=characteristics([given for _, given in victims]),
         missed_deadlines=missed_deadlines(session, start, end, filters),
+        satisfaction_sources=sources(closed),
     )
 
 
@@ -305,6 +335,16 @@ def satisfied(answers: Iterable[dict[str, Any]]) -> Ratio:
     given = [_satisfaction(a) for a in answers]
     answered = [s for s in given if s and s != NOT_ANSWERED]
     return Ratio(sum(s in SATISFIED for s in answered), len(answered))
+
+
+def sources(closed: Iterable[_Closed]) -> Sources:
+    """How many satisfaction answers came from the survey, and how many from officers."""
+    rows = list(closed)
+    asked = sum(row.survey is not None for row in rows)
+    recorded = sum(
+        row.survey is None and _satisfaction(row.answers) not in ("", NOT_ANSWERED) for row in rows
+    )
+    return Sources(asked, recorded)
 
 
 def localities(session: Session) -> list[str]:
@@ -421,6 +461,7 @@ def _closed_cases(session: Session, start: datetime, end: datetime) -> list[_Clo
     bound = bindings.every_binding(session, "closure")
     rows = session.execute(
         select(
+            Case.id,
             Case.reported_at,
             Case.closed_at,
             Case.incident_types,
@@ -435,18 +476,25 @@ def _closed_cases(session: Session, start: datetime, end: datetime) -> list[_Clo
             and_(Task.case_id == Case.id, Task.element_id.in_(list(bound)), Task.status == "completed"),
         )
         .where(Case.status == "closed", Case.closed_at >= start, Case.closed_at < end, Case.route == "hate")
-    )
+    ).all()
+    asked = surveys.answers_for(session, [row[0] for row in rows])
     return [
         _Closed(
+            case_id,
             types or [],
             strands or [],
             locality,
             risk,
             (closed - reported) / timedelta(days=1),
             bound[element].answers(submitted) if element in bound else {},
+            _survey(asked.get(case_id)),
         )
-        for reported, closed, types, strands, locality, risk, element, submitted in rows
+        for case_id, reported, closed, types, strands, locality, risk, element, submitted in rows
     ]
+
+
+def _survey(found: Any) -> tuple[str, str] | None:
+    return (str(found.outcome), str(found.tp12)) if found is not None else None
 
 
 def _closed_matches(row: _Closed, filters: Filters) -> bool:
@@ -458,7 +506,7 @@ def _closed_matches(row: _Closed, filters: Filters) -> bool:
 
 
 def _regulator(
-    session: Session, start: datetime, end: datetime, homes: int, answers: list[dict[str, Any]]
+    session: Session, start: datetime, end: datetime, homes: int, closed: list[_Closed]
 ) -> Regulator:
     counts = session.execute(
         select(Case.route, Case.hate_perceived, func.count())
@@ -468,7 +516,8 @@ def _regulator(
     asb = sum(n for route, _hate, n in counts if route == "hate")
     hate = sum(n for route, perceived, n in counts if route == "hate" and perceived)
     employee = sum(n for route, _hate, n in counts if route == "employee")
-    return Regulator(PerHomes(asb, homes), PerHomes(hate, homes), satisfied(answers), employee)
+    tp12 = satisfied(row.asked(1) for row in closed)
+    return Regulator(PerHomes(asb, homes), PerHomes(hate, homes), tp12, employee, sources(closed))
 
 
 def _durations(closed: list[_Closed]) -> list[Duration]:

@@ -62,7 +62,10 @@ class LogSender:
 
 
 # Kinds whose body holds a secret the recipient needs once (a tracking code): blanked once sent.
-BLANK_ONCE_SENT = {"tracking_code": "[removed once sent: it held the reporter's tracking code]"}
+BLANK_ONCE_SENT = {
+    "tracking_code": "[removed once sent: it held the reporter's tracking code]",
+    "closure_survey": "[removed once sent: it held the victim's private survey link]",
+}
 
 
 @dataclass(frozen=True)

@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from casework import sms
+from casework import sms, surveys
 from db import timeline
 from db.models import Case, OutboxMessage, ReporterDetails, ReporterMessage, Task
 
@@ -84,6 +84,8 @@ def send(step: CaseStep, recorded: Sequence[tuple[int, timeline.Event]]) -> None
             if topic in FOR_THE_VICTIM and details.reporter_is != "victim":
                 continue
             _send_one(step, case, details, topic, text_for(topic, case.reference or "", officer))
+            if topic == CLOSED:
+                surveys.send(step, case, details)
 
 
 def _topic(step: CaseStep, event: timeline.Event) -> tuple[str, str | None] | None:

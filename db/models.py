@@ -733,3 +733,37 @@ class RecoveryCode(Base):
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
     code_hash: Mapped[str] = mapped_column(String(64))
     used_at: Mapped[datetime | None]
+
+
+# --- survey ---
+
+
+class ClosureSurvey(Base):
+    """The short survey sent to the victim when their case closed (policy 11.1): the hash of its
+    private single-use link, how it went, and the answers once given."""
+
+    __tablename__ = "closure_surveys"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id", ondelete="CASCADE"), index=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    channel: Mapped[str] = mapped_column(String(20))
+    sent_at: Mapped[datetime]
+    answered_at: Mapped[datetime | None]
+    # casework.indicators.SATISFACTION keys: with the outcome, and TP12 (the approach to ASB).
+    outcome: Mapped[str | None] = mapped_column(String(40))
+    tp12: Mapped[str | None] = mapped_column(String(40))
+
+
+class CaseStudy(Base):
+    """An anonymised case study written from a closed case (policy 11.3), for the annual report
+    once a supervisor approves it. Its text was checked against the case's names, addresses,
+    postcodes and dates when saved."""
+
+    __tablename__ = "case_studies"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id", ondelete="CASCADE"), unique=True)
+    title: Mapped[str] = mapped_column(String(200))
+    text: Mapped[str] = mapped_column(Text)
+    approved: Mapped[bool] = mapped_column(default=False)
+    updated_at: Mapped[datetime]
+    updated_by: Mapped[str] = mapped_column(String(200))

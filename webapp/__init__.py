@@ -18,6 +18,7 @@ from webapp import (
     case_actions,
     case_list,
     case_notes,
+    case_study,
     cases,
     cli,
     consent,
@@ -46,6 +47,7 @@ from webapp import (
     storage,
     subject_access,
     supervision,
+    survey,
     tracking,
     two_factor,
 )
@@ -112,6 +114,8 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     app.register_blueprint(plain_words.bp)
     sso.init_app(app)
     two_factor.init_app(app)  # its pages, and the hook that sends someone who must set it up there
+    app.register_blueprint(survey.bp)
+    app.register_blueprint(case_study.bp)
     register_api(app)
     flood.init_app(app)  # wraps the reporting views, so after every blueprint
     errors.init_app(app)

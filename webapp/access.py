@@ -63,6 +63,7 @@ RULES: dict[str, Rule] = {
     "tracking.status": Rule(PUBLIC),
     "tracking.sign_out": Rule(PUBLIC),
     "tracking.act": Rule(PUBLIC),
+    "survey.answer": Rule(PUBLIC),
     "token.token": Rule(PUBLIC),
     "token.revoke_current": Rule(P.USE_APP, "edit"),
     "token.list_tokens": Rule(P.USE_APP),
@@ -111,6 +112,8 @@ RULES: dict[str, Rule] = {
     "cases_api.record_case_review_action": Rule(P.EDIT_CASES, "edit", case_arg="reference"),
     # Notes, contacts and evidence (every evidence download is recorded as an export).
     "notes.add_note": Rule(P.EDIT_CASES, "edit", case_arg="reference"),
+    "case_study.edit": Rule(P.SUPERVISE, "view", case_arg="reference"),
+    "case_study.save": Rule(P.SUPERVISE, "edit", case_arg="reference"),
     "notes.record_contact": Rule(P.EDIT_CASES, "edit", case_arg="reference"),
     # The upload writes its own entries: the edit with the evidence, or a virus refused.
     "evidence.upload": Rule(P.EDIT_CASES, None, case_arg="reference"),

@@ -86,7 +86,10 @@ def indicator_tables(ind: Indicators) -> list[Table]:
             "Answer",
             ind.satisfaction,
             closed,
-            footer=[("Very or fairly satisfied, of those who answered", _percent(ind.satisfied))],
+            footer=[
+                ("Very or fairly satisfied, of those who answered", _percent(ind.satisfied)),
+                ("Where the answers came from", ind.satisfaction_sources.words),
+            ],
         ),
         Table(
             "time_to_resolve",
@@ -162,7 +165,7 @@ def regulator_table(ind: Indicators) -> Table:
             (
                 "TP12 satisfied with the approach to ASB (%)",
                 reg.tp12.percent,
-                f"{reg.tp12.numerator} of {reg.tp12.denominator} who answered",
+                f"{reg.tp12.numerator} of {reg.tp12.denominator} who answered, {reg.tp12_sources.words}",
             ),
             (
                 "Employee-route cases (not counted above)",

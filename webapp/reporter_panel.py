@@ -20,6 +20,7 @@ TOPICS = {
     "referral": "Referral made",
     "action": "Action taken",
     "closed": "Case closed",
+    "survey": "Closure survey",
 }
 
 

@@ -19,7 +19,7 @@ from casework import reporter_requests, reporter_view, reporters, tracking
 from casework.casefile import CaseNotFound, find_case
 from casework.vocabulary import COMPLAINT_SUBJECTS
 from db.models import Case
-from webapp import reporter_form, storage
+from webapp import public, reporter_form, storage
 from webapp.auth import current_row
 
 bp = Blueprint("tracking", __name__)
@@ -41,6 +41,8 @@ def sign_in() -> Page:
     if request.method == "GET":
         return render_template("tracking/sign_in.html", values={}, errors={})
     values = {"reference": request.form.get("reference", ""), "code": request.form.get("code", "")}
+    if request.form.get(public.TRAP):  # a bot: the answer a wrong code gets, and no look-up
+        return render_template("tracking/sign_in.html", values=values, errors={}, problem=NOT_FOUND), 422
     errors = {name: f"Enter your {words}." for name, words in _WORDS.items() if not values[name].strip()}
     for name, words in _WORDS.items():
         if len(values[name]) > 60:

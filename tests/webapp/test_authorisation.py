@@ -72,6 +72,7 @@ def sample_case(app: Flask) -> dict[str, str]:
         "action_id": "1",
         "letter_id": "1",
         "evidence_id": "1",
+        "token": "no-such-survey-link",
     }
 
 

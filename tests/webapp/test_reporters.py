@@ -344,7 +344,12 @@ def test_a_referral_and_closure_are_told_to_a_witness_but_not_a_contact_with_the
             step.record(timeline.Referred("Reported to the police (reference MP-123)"))
             step.record(timeline.Referred("Not reported to the police; reason recorded"))
             step.record(timeline.CaseClosed())
-    assert [m.topic for m in rows(app, ReporterMessage)] == ["referral", "closed"]
+    # A witness is not asked the closure survey: the officer sees why (casework.surveys).
+    assert [(m.topic, m.channel) for m in rows(app, ReporterMessage)] == [
+        ("referral", "email"),
+        ("closed", "email"),
+        ("survey", "none"),
+    ]
     bodies = [m.body for m in rows(app, OutboxMessage, OutboxMessage.kind == "reporter_update")]
     assert len(bodies) == 2 and not any("MP-123" in b or "Patel" in b for b in bodies)
     assert "has been closed" in bodies[1]

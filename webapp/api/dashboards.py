@@ -174,10 +174,17 @@ class PerHomesSchema(Schema):
     per_1000 = fields.Float()
 
 
+class SourcesSchema(Schema):
+    survey = fields.Integer(metadata={"description": "Answers the victims gave in the closure survey"})
+    officer = fields.Integer(metadata={"description": "Officers' records at closure, where no survey answer"})
+    words = fields.String(metadata={"description": "e.g. from 12 survey answers and 30 officers' records"})
+
+
 class RegulatorSchema(Schema):
     nm01_1 = fields.Nested(PerHomesSchema)
     nm01_2 = fields.Nested(PerHomesSchema)
     tp12 = fields.Nested(RatioSchema)
+    tp12_sources = fields.Nested(SourcesSchema)
     employee_route_cases = fields.Integer()
 
 
@@ -221,6 +228,7 @@ class IndicatorsSchema(Schema):
     resolved = fields.Nested(RatioSchema)
     satisfaction = _counts()
     satisfied = fields.Nested(RatioSchema)
+    satisfaction_sources = fields.Nested(SourcesSchema)
     time_to_resolve = fields.List(fields.Nested(DurationSchema))
     legal_actions = _counts()
     non_legal_actions = _counts()
