@@ -165,3 +165,30 @@ def test_the_whole_form_by_keyboard_alone(browser_page: Page, language: str, sen
     page.keyboard.press("Enter")
     expect(page.get_by_role("heading", level=1)).to_have_text(sent)
     expect(page.locator("#case-reference")).to_have_text(re.compile(r"HC-\d{4}-\d{6}"))
+
+
+CLIPPED = """() => {
+  const hidden = (el) => el.closest('.visually-hidden, .trap, [aria-hidden="true"]');
+  const clipped = [];
+  for (const el of document.querySelectorAll("body *")) {
+    if (hidden(el) || !el.offsetParent) continue;
+    const style = getComputedStyle(el);
+    const clips = /hidden|clip/.test(style.overflowX + style.overflowY);
+    if (clips && (el.scrollHeight > el.clientHeight + 1 || el.scrollWidth > el.clientWidth + 1)) {
+      clipped.push(el.tagName + "#" + el.id + "." + el.className);
+    }
+  }
+  return {clipped, wide: document.documentElement.scrollWidth - window.innerWidth};
+}"""
+
+
+@pytest.mark.parametrize("language", ["en", "ur", "pl"])
+def test_text_enlarged_to_200_percent_loses_nothing(browser_page: Page, language: str) -> None:
+    page = browser_page
+    for path in ("/report", "/report/easy-read", "/track"):
+        page.goto(f"{path}?lang={language}")
+        height = page.evaluate("document.documentElement.scrollHeight")
+        page.evaluate("document.documentElement.style.fontSize = '200%'")  # as the browser's text size
+        found = page.evaluate(CLIPPED)
+        assert found == {"clipped": [], "wide": 0}, (path, language)
+        assert page.evaluate("document.documentElement.scrollHeight") > height * 1.5  # the text did grow
