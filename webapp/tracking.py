@@ -47,7 +47,8 @@ def sign_in() -> Page:
         if len(values[name]) > 60:
             errors[name] = f"That is too long to be a {words.split(',')[0]}: check what you typed."
     if errors:
-        return render_template("tracking/sign_in.html", values=values, errors=errors), 422
+        translated = {name: gettext(message) for name, message in errors.items()}
+        return render_template("tracking/sign_in.html", values=values, errors=translated), 422
     sessions = storage.session()
     case = tracking.case_for(sessions, values["reference"], values["code"])
     if case is None:

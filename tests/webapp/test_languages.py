@@ -99,6 +99,15 @@ def test_errors_are_in_the_chosen_language_and_nothing_typed_is_lost(web: FlaskC
     assert "krótko</textarea>" in page and 'value="Ulica Dębowa"' in page
 
 
+def test_the_tracking_pages_messages_are_in_the_chosen_language(web: FlaskClient) -> None:
+    web.get("/track?lang=ur")
+    page = web.post("/track", data={"reference": "", "code": ""}).text
+    assert "اپنا کیس نمبر لکھیں" in page and "اپنا ٹریکنگ کوڈ لکھیں" in page
+    wrong = web.post("/track", data={"reference": "HC-2026-000001", "code": "AAAA-BBBB-CCCC"})
+    assert wrong.status_code == 422
+    assert "ہمیں اس کیس نمبر اور ٹریکنگ کوڈ والی کوئی رپورٹ نہیں ملی" in wrong.text
+
+
 def test_the_easy_read_guidance_is_linked_from_the_form_in_short_sentences(web: FlaskClient) -> None:
     form = web.get("/report").text
     assert 'href="/report/easy-read"' in form
