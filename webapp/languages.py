@@ -36,6 +36,12 @@ def current() -> str:
     return str(get_locale() or languages.DEFAULT)
 
 
+def _choose() -> None:
+    """Settle the language before the view runs, so a switch is remembered on a redirect too."""
+    if request.blueprint in PUBLIC:
+        get_locale()
+
+
 def _remember(response: Response) -> Response:
     language = g.pop("language_chosen", None)
     if request.blueprint in PUBLIC:
@@ -65,6 +71,7 @@ def init_app(app: Flask) -> None:
     app.config.setdefault("BABEL_TRANSLATION_DIRECTORIES", str(languages.DIRECTORY))
     app.config.setdefault("BABEL_DEFAULT_LOCALE", languages.DEFAULT)
     Babel(app, locale_selector=chosen)
+    app.before_request(_choose)
     app.after_request(_remember)
     app.context_processor(_page_language)
     app.add_template_filter(translated)

@@ -68,6 +68,8 @@ def test_the_choice_is_remembered_on_the_next_pages(web: FlaskClient) -> None:
     assert "اپنی رپورٹ دیکھیں" in web.get("/track").text
     web.get("/track?lang=pl")
     assert "<h1>Zgłoś incydent z nienawiści</h1>" in web.get("/report").text
+    assert web.get("/report/received?lang=ur").status_code == 302  # nothing sent yet: to the form
+    assert 'dir="rtl"' in html_tag(web.get("/report").text)  # remembered on a redirect too
 
 
 def test_staff_pages_stay_in_english_whatever_the_cookie(web: FlaskClient) -> None:
