@@ -56,9 +56,11 @@ lint: install-dev
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy
 
-## assets: the modeller's JavaScript, from npm (package-lock.json), bundled into webapp/static/vendor/
+## assets: the modeller's JavaScript, from npm (package-lock.json), bundled into webapp/static/vendor/;
+## the public pages' translations (translations/*/LC_MESSAGES/messages.po) compiled to .mo
 assets:
 	@bash scripts/build-assets.sh
+	@if [ -x $(BIN)/pybabel ]; then $(BIN)/pybabel compile -q -d translations; fi
 
 browser:
 	@bash scripts/ensure-chromium.sh

@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+import translations
 from casework import sms, surveys
 from db import timeline
 from db.models import Case, OutboxMessage, ReporterDetails, ReporterMessage, Task
@@ -50,19 +51,39 @@ NOT_SAFE = "Not sent: the reporter said it is not safe to contact them"
 NOT_SAID = "Not sent: the reporter did not say whether it is safe to contact them"
 
 
-def text_for(topic: str, reference: str, officer: str | None = None) -> str:
+def text_for(topic: str, reference: str, officer: str | None = None, language: str | None = None) -> str:
+    """The update on ``topic``, in the reporter's ``language`` (English when not known)."""
+    _ = translations.translator(language)
     words = {
-        OFFICER: f"{officer} from the community safety team is dealing with your report {reference} "
-        "and will be in touch.",
-        CONTACT: f"We have recorded our contact with you about your case {reference}. Thank you.",
-        SUPPORT: f"We have recorded the support we agreed with you for your case {reference}.",
-        REFERRAL: f"We have made a referral to help with your case {reference}. "
-        "Your officer can tell you more.",
-        ACTION: f"We have taken action on your case {reference}. Your officer can tell you more.",
-        CLOSED: f"Your case {reference} has been closed. You can see why on our 'Check your report' "
-        "page with your tracking code.",
+        OFFICER: lambda: _(
+            "%(officer)s from the community safety team is dealing with your report %(reference)s "
+            "and will be in touch.",
+            officer=officer,
+            reference=reference,
+        ),
+        CONTACT: lambda: _(
+            "We have recorded our contact with you about your case %(reference)s. Thank you.",
+            reference=reference,
+        ),
+        SUPPORT: lambda: _(
+            "We have recorded the support we agreed with you for your case %(reference)s.",
+            reference=reference,
+        ),
+        REFERRAL: lambda: _(
+            "We have made a referral to help with your case %(reference)s. Your officer can tell you more.",
+            reference=reference,
+        ),
+        ACTION: lambda: _(
+            "We have taken action on your case %(reference)s. Your officer can tell you more.",
+            reference=reference,
+        ),
+        CLOSED: lambda: _(
+            "Your case %(reference)s has been closed. You can see why on our 'Check your report' "
+            "page with your tracking code.",
+            reference=reference,
+        ),
     }
-    return words[topic]
+    return words[topic]()
 
 
 def send(step: CaseStep, recorded: Sequence[tuple[int, timeline.Event]]) -> None:
@@ -83,7 +104,9 @@ def send(step: CaseStep, recorded: Sequence[tuple[int, timeline.Event]]) -> None
                 continue
             if topic in FOR_THE_VICTIM and details.reporter_is != "victim":
                 continue
-            _send_one(step, case, details, topic, text_for(topic, case.reference or "", officer))
+            _send_one(
+                step, case, details, topic, text_for(topic, case.reference or "", officer, details.language)
+            )
             if topic == CLOSED:
                 surveys.send(step, case, details)
 
@@ -143,7 +166,9 @@ def _send_one(step: CaseStep, case: Case, details: ReporterDetails, topic: str, 
                 case_id=case.id,
                 kind=kind,
                 recipient=address,
-                subject=f"An update on your report {case.reference}",
+                subject=translations.translator(details.language)(
+                    "An update on your report %(reference)s", reference=case.reference
+                ),
                 body=text,
                 created_at=step.now,
                 next_attempt_at=step.now,

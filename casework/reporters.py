@@ -51,6 +51,8 @@ class Preferences:
     address: str | None = None
     needs: list[str] = field(default_factory=list)
     interpreter_language: str | None = None
+    # The language they used the form in: their messages are written in it (casework.languages).
+    language: str = "en"
 
     def allows(self, method: str) -> bool:
         """Whether they said it is safe to contact them, and by ``method``."""
@@ -76,12 +78,13 @@ def attach(step: steps.CaseStep, case: Case, preferences: Preferences, code: str
             address=preferences.address,
             needs=list(preferences.needs),
             interpreter_language=preferences.interpreter_language,
+            language=preferences.language,
             tracking_hash=tracking.digest(code),
             tracking_set_at=step.now,
         )
     )
     if email and case.reporter_email and preferences.may_email():
-        subject, body = tracking.code_email(case.reference or "", code)
+        subject, body = tracking.code_email(case.reference or "", code, preferences.language)
         step.queue_email(
             to=case.reporter_email, subject=subject, body=body, case_id=case.id, kind=TRACKING_CODE
         )

@@ -406,7 +406,9 @@ def keep_unstarted(
         )
         _attach_reporter(step, case, report, email=report.mails_code(acknowledge))
         if acknowledge and not report.mails_code(acknowledge):
-            subject, body = acknowledgement(case.reference)
+            subject, body = acknowledgement(
+                case.reference, report.reporter.language if report.reporter else None
+            )
             assert report.reporter_email is not None
             step.queue_email(
                 to=report.reporter_email, subject=subject, body=body, case_id=case.id, kind=ACKNOWLEDGEMENT

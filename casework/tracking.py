@@ -16,6 +16,7 @@ from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+import translations
 from casework import steps
 from casework.casefile import find_case
 from db import timeline
@@ -80,15 +81,21 @@ def stamp(session: Session, case_id: int) -> str:
     return set_at.isoformat() if set_at else ""
 
 
-def code_email(reference: str, code: str) -> tuple[str, str]:
-    """The acknowledgement of a public report, with its tracking code."""
-    _, acknowledged = acknowledgement(reference)
+def code_email(reference: str, code: str, language: str | None = None) -> tuple[str, str]:
+    """The acknowledgement of a public report, with its tracking code, in the reporter's language."""
+    _subject, acknowledged = acknowledgement(reference, language)
+    _ = translations.translator(language)
     return (
-        f"Your report {reference} has been received: your tracking code",
-        f"{acknowledged}\n\nYour private tracking code is {code}.\n\n"
-        "With both you can see how your case is going, add to your diary of what happens, ask us to "
-        "call you back, make a complaint or ask for an ASB Case Review, on the 'Check your report' "
-        "page of our website. Keep the code private: anyone with it can read your case's progress.",
+        _("Your report %(reference)s has been received: your tracking code", reference=reference),
+        acknowledged
+        + "\n\n"
+        + _("Your private tracking code is %(code)s.", code=code)
+        + "\n\n"
+        + _(
+            "With both you can see how your case is going, add to your diary of what happens, ask us to "
+            "call you back, make a complaint or ask for an ASB Case Review, on the 'Check your report' "
+            "page of our website. Keep the code private: anyone with it can read your case's progress."
+        ),
     )
 
 

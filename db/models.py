@@ -506,6 +506,8 @@ class ReporterDetails(Base):
     address: Mapped[str | None] = mapped_column(String(500))
     needs: Mapped[list[Any]] = mapped_column(default=list)
     interpreter_language: Mapped[str | None] = mapped_column(String(100))
+    # The language they reported in (casework.languages.LANGUAGES): their messages are sent in it.
+    language: Mapped[str] = mapped_column(String(10), default="en", server_default="en")
     tracking_hash: Mapped[str | None] = mapped_column(String(200))
     tracking_set_at: Mapped[datetime | None]
 

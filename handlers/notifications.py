@@ -6,7 +6,8 @@ from typing import Any
 
 from sqlalchemy import select
 
-from db.models import Task
+import translations
+from db.models import ReporterDetails, Task
 from db.timeline import Notified
 from handlers.registry import ServiceRequest, handler
 
@@ -57,14 +58,19 @@ def notify_assignee(request: ServiceRequest) -> dict[str, Any]:
     return {"notified": task.group_names}
 
 
-def acknowledgement(reference: str) -> tuple[str, str]:
-    """The subject and body of the email that gives a reporter their case reference."""
+def acknowledgement(reference: str, language: str | None = None) -> tuple[str, str]:
+    """The subject and body of the email that gives a reporter their case reference, in their
+    language (``translations.LANGUAGES``; English when not known)."""
+    _ = translations.translator(language)
     return (
-        f"Your report {reference} has been received",
-        f"Thank you for reporting. Your case reference is {reference}.\n\n"
-        "A community safety officer will contact you within 24 hours. If you are in danger, "
-        "call 999. You can also report to the police on 101, anonymously to Crimestoppers on "
-        "0800 555 111, or online through True Vision.",
+        _("Your report %(reference)s has been received", reference=reference),
+        _("Thank you for reporting. Your case reference is %(reference)s.", reference=reference)
+        + "\n\n"
+        + _(
+            "A community safety officer will contact you within 24 hours. If you are in danger, "
+            "call 999. You can also report to the police on 101, anonymously to Crimestoppers on "
+            "0800 555 111, or online through True Vision."
+        ),
     )
 
 
@@ -80,7 +86,10 @@ def acknowledge_report(request: ServiceRequest) -> dict[str, Any]:
     if request.data.get("acknowledge_by_email") is False:
         request.record(Notified("Acknowledgement not emailed: this address had the most allowed in 24 hours"))
         return {"acknowledged": False}
-    subject, body = acknowledgement(request.case_reference)
+    language = request.session.scalar(
+        select(ReporterDetails.language).where(ReporterDetails.case_id == case.id)
+    )
+    subject, body = acknowledgement(request.case_reference, language)
     request.context.queue_email(
         case_id=case.id, to=case.reporter_email, subject=subject, body=body, kind=ACKNOWLEDGEMENT
     )

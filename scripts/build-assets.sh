@@ -35,3 +35,11 @@ if [ -n "$STALE" ]; then
   echo "build-assets: bundling webapp/assets/modeller.js and webapp/assets/heatmap.js"
   npm run --silent build
 fi
+
+# axe-core, for the browser tests' accessibility checks (tests/browser/test_accessibility.py):
+# copied as npm ships it, beside the bundles.
+AXE=webapp/static/vendor/axe.min.js
+if [ ! -f "$AXE" ] || [ node_modules/axe-core/axe.min.js -nt "$AXE" ]; then
+  mkdir -p webapp/static/vendor
+  cp node_modules/axe-core/axe.min.js "$AXE"
+fi

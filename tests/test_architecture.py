@@ -35,6 +35,7 @@ ROOT = Path(__file__).resolve().parent.parent
 
 LAYERS: dict[str, int] = {
     "db": 0,
+    "translations": 0,  # the gettext catalogues: imports nothing of ours
     "processes": 1,
     "handlers": 2,
     "casework": 3,

@@ -29,6 +29,7 @@ from webapp import (
     inbox,
     intake,
     json_depth,
+    languages,
     letters,
     localities,
     modeller,
@@ -90,6 +91,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     auth.init_app(app)
     access.init_app(app)
     security_headers.init_app(app)
+    languages.init_app(app)
     notifications.init_app(app)
     for blueprint in (auth.bp, public.bp, inbox.bp, cases.bp, notifications.bp, modeller.bp, dashboards.bp):
         app.register_blueprint(blueprint)

@@ -58,6 +58,7 @@ RULES: dict[str, Rule] = {
     "sso.callback": Rule(PUBLIC),
     "public.report": Rule(PUBLIC),
     "public.received": Rule(PUBLIC),
+    "public.easy_read": Rule(PUBLIC),
     "reports.create_report": Rule(PUBLIC),
     "tracking.sign_in": Rule(PUBLIC),
     "tracking.status": Rule(PUBLIC),

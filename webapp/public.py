@@ -6,11 +6,13 @@ Also the template filters every page uses (dates in UK time, strand and team nam
 from __future__ import annotations
 
 import logging
+from dataclasses import replace
 from datetime import date, datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
 from flask import Blueprint, current_app, redirect, render_template, request, session, url_for
+from flask_babel import gettext
 from marshmallow import ValidationError
 from werkzeug.wrappers import Response
 
@@ -18,7 +20,7 @@ import processes
 from casework import people, reports, tracking
 from casework.reporters import CONTACT_METHODS, NEEDS, REPORTER_KINDS
 from casework.vocabulary import EQUALITY_QUESTIONS, INCIDENT_TYPES, STRANDS
-from webapp import reporter_form, storage
+from webapp import languages, reporter_form, storage
 from webapp.schemas import EqualitySchema, ReportSchema
 
 bp = Blueprint("public", __name__)
@@ -90,6 +92,12 @@ def report() -> str | Response | tuple[str, int]:
     return redirect(url_for("public.received"), 303)
 
 
+@bp.route("/report/easy-read")
+def easy_read() -> str:
+    """The form's guidance in easy read: short sentences, one idea each."""
+    return render_template("public/easy_read.html")
+
+
 def _held() -> Response:
     """The spam trap was filled in: a bot, almost always. It gets the answer a person gets, but
     no case, task or email is made; the audit log records it (when, from where, no content), and
@@ -118,8 +126,9 @@ def _form(
     return render_template(
         "public/report.html",
         values=values,
-        errors=errors,
-        problem=problem,
+        # Fixed messages are in the catalogues; one with a number in it stays in English.
+        errors={name: gettext(message) for name, message in errors.items()},
+        problem=gettext(problem) if problem else None,
         strands=STRANDS,
         reporter_kinds=REPORTER_KINDS,
         safe=reporter_form.SAFE,
@@ -161,7 +170,7 @@ def _validate(values: dict[str, Any]) -> tuple[dict[str, Any] | None, dict[str, 
         return None, {name: errors[name] for name in FIELDS if name in errors}
     if values["reporter_is"] == "victim":
         loaded["parties"] = [_reporter_as_victim(loaded, answers)]
-    loaded["reporter"] = preferences
+    loaded["reporter"] = replace(preferences, language=languages.current()) if preferences else None
     return loaded, {}
 
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 from typing import Any
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, session, url_for
+from flask_babel import gettext
 from werkzeug.wrappers import Response
 
 import processes
@@ -48,11 +49,14 @@ def sign_in() -> Page:
         if len(values[name]) > 60:
             errors[name] = f"That is too long to be a {words.split(',')[0]}: check what you typed."
     if errors:
-        return render_template("tracking/sign_in.html", values=values, errors=errors), 422
+        translated = {name: gettext(message) for name, message in errors.items()}
+        return render_template("tracking/sign_in.html", values=values, errors=translated), 422
     sessions = storage.session()
     case = tracking.case_for(sessions, values["reference"], values["code"])
     if case is None:
-        return render_template("tracking/sign_in.html", values=values, errors={}, problem=NOT_FOUND), 422
+        return render_template(
+            "tracking/sign_in.html", values=values, errors={}, problem=gettext(NOT_FOUND)
+        ), 422
     session[KEY] = {"reference": case.reference, "stamp": tracking.stamp(sessions, case.id)}
     return redirect(url_for("tracking.status"), 303)
 
@@ -84,8 +88,8 @@ def _status_page(case: Case, status: int = 200, **form: Any) -> tuple[str, int]:
         view=view,
         subjects=COMPLAINT_SUBJECTS,
         values=form.get("values", {}),
-        errors=form.get("errors", {}),
-        problem=form.get("problem"),
+        errors={name: gettext(message) for name, message in form.get("errors", {}).items()},
+        problem=gettext(form["problem"]) if form.get("problem") else None,
         section=form.get("section"),
     ), status
 
@@ -120,7 +124,7 @@ def act(what: str) -> Page:
         _ACTIONS[what][1](case, values)
     except processes.Conflict:
         return _status_page(case, 409, values=values, problem=NOT_NOW, section=what)
-    flash(_DONE[what], "success")
+    flash(gettext(_DONE[what]), "success")
     return redirect(url_for("tracking.status", _anchor=what), 303)
 
 
