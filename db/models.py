@@ -609,3 +609,13 @@ class Evidence(Base):
     scan_status: Mapped[str] = mapped_column(String(20))
     uploaded_at: Mapped[datetime]
     uploaded_by: Mapped[str] = mapped_column(String(200))
+
+
+# --- accounts ---
+class UserProfile(Base):
+    """What admins keep about a person beyond signing in: a phone number and a job title."""
+
+    __tablename__ = "user_profiles"
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), primary_key=True)
+    phone: Mapped[str | None] = mapped_column(String(40))
+    job_title: Mapped[str | None] = mapped_column(String(200))
