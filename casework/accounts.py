@@ -11,13 +11,14 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from datetime import datetime
 
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
 
 from casework import passwords, people, steps
 from casework.permissions import ROLE_LABELS, Role
-from db.models import Group, Task, User, UserProfile
+from db.models import ApiToken, Group, LoginAttempt, Task, User, UserProfile
 
 PAGE_SIZE = 50
 _USERNAME = re.compile(r"^[a-z0-9][a-z0-9._-]{1,79}$")
@@ -98,6 +99,29 @@ def open_tasks_held(session: Session, user: User) -> list[Task]:
     return list(
         session.scalars(
             select(Task).where(Task.assignee_id == user.id, Task.status == "open").order_by(Task.created_at)
+        )
+    )
+
+
+def tokens_in_use(session: Session, *, now: datetime) -> list[ApiToken]:
+    """Everyone's API tokens neither revoked nor expired, newest first (for administrators)."""
+    return list(
+        session.scalars(
+            select(ApiToken)
+            .where(ApiToken.revoked_at.is_(None), ApiToken.expires_at > now)
+            .order_by(ApiToken.created_at.desc(), ApiToken.id.desc())
+        )
+    )
+
+
+def recent_sign_ins(session: Session, user: User, limit: int = 50) -> list[LoginAttempt]:
+    """A person's latest sign-in attempts, successful and failed, newest first."""
+    return list(
+        session.scalars(
+            select(LoginAttempt)
+            .where(LoginAttempt.username == user.username)
+            .order_by(LoginAttempt.at.desc(), LoginAttempt.id.desc())
+            .limit(limit)
         )
     )
 

@@ -60,6 +60,7 @@ class Permission(StrEnum):
     REVOKE_ANY_TOKEN = "revoke anyone's API tokens"
     TAKE_REPORTS = "record a report taken by phone, email, letter, in person or social media"
     MANAGE_REFERENCE_DATA = "keep the reference data: localities (estates, wards, areas)"
+    MANAGE_USERS = "add people, change their details, roles and teams, deactivate and reactivate them"
 
 
 _STAFF = frozenset(Role)
@@ -93,6 +94,7 @@ MATRIX: dict[Permission, frozenset[str]] = {
     Permission.REVOKE_ANY_TOKEN: frozenset({Role.ADMIN}),
     Permission.TAKE_REPORTS: _CASEWORK,
     Permission.MANAGE_REFERENCE_DATA: frozenset({Role.ADMIN}),
+    Permission.MANAGE_USERS: frozenset({Role.ADMIN}),
 }
 
 

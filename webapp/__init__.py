@@ -32,6 +32,7 @@ from webapp import (
     new_cases,
     notifications,
     outages,
+    people_admin,
     public,
     reporter_panel,
     restriction,
@@ -98,6 +99,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     app.register_blueprint(account.bp)
     app.register_blueprint(intake.bp)
     app.register_blueprint(localities.bp)
+    app.register_blueprint(people_admin.bp)
     app.register_blueprint(tracking.bp)
     app.register_blueprint(reporter_panel.bp)
     app.register_blueprint(case_notes.bp)

@@ -184,6 +184,14 @@ RULES: dict[str, Rule] = {
     "localities.add": Rule(P.MANAGE_REFERENCE_DATA, "edit"),
     "localities.change": Rule(P.MANAGE_REFERENCE_DATA, "edit"),
     "localities.set_active": Rule(P.MANAGE_REFERENCE_DATA, "edit"),
+    # People's accounts (administrators); one's own sign-in history (everyone).
+    "people_admin.index": Rule(P.MANAGE_USERS),
+    "people_admin.new": Rule(P.MANAGE_USERS),
+    "people_admin.add": Rule(P.MANAGE_USERS, "edit"),
+    "people_admin.person": Rule(P.MANAGE_USERS),
+    "people_admin.change": Rule(P.MANAGE_USERS, "edit"),
+    "people_admin.set_active": Rule(P.MANAGE_USERS, "edit"),
+    "account.sign_ins": Rule(P.USE_APP),
     "process_models_api.roll_back": Rule(P.MODEL_PROCESSES, None),
     # Retention: what is due, and running the job by hand (administrators).
     "retention.index": Rule(P.RUN_RETENTION),
