@@ -59,7 +59,7 @@ class Permission(StrEnum):
     RUN_RETENTION = "run the retention job by hand"
     REVOKE_ANY_TOKEN = "revoke anyone's API tokens"
     TAKE_REPORTS = "record a report taken by phone, email, letter, in person or social media"
-    MANAGE_REFERENCE_DATA = "keep the reference data: localities (estates, wards, areas)"
+    MANAGE_REFERENCE_DATA = "keep the reference data: teams, localities (estates, wards, areas)"
     MANAGE_USERS = "add people, change their details, roles and teams, deactivate and reactivate them"
 
 

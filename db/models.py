@@ -619,3 +619,23 @@ class UserProfile(Base):
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), primary_key=True)
     phone: Mapped[str | None] = mapped_column(String(40))
     job_title: Mapped[str | None] = mapped_column(String(200))
+
+
+class TeamLeader(Base):
+    """A team's leader (one at most), whom escalations for the team reach."""
+
+    __tablename__ = "team_leaders"
+    group_id: Mapped[int] = mapped_column(ForeignKey("groups.id", ondelete="CASCADE"), primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+
+
+class TeamRename(Base):
+    """An earlier name of a team (its identifier, which diagrams name, never changes)."""
+
+    __tablename__ = "team_renames"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    group_id: Mapped[int] = mapped_column(ForeignKey("groups.id", ondelete="CASCADE"), index=True)
+    old_label: Mapped[str] = mapped_column(String(200))
+    new_label: Mapped[str] = mapped_column(String(200))
+    renamed_at: Mapped[datetime]
+    renamed_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))

@@ -43,6 +43,7 @@ from webapp import (
     storage,
     subject_access,
     supervision,
+    teams,
     tracking,
 )
 from webapp.api import register_api
@@ -100,6 +101,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     app.register_blueprint(intake.bp)
     app.register_blueprint(localities.bp)
     app.register_blueprint(people_admin.bp)
+    app.register_blueprint(teams.bp)
     app.register_blueprint(tracking.bp)
     app.register_blueprint(reporter_panel.bp)
     app.register_blueprint(case_notes.bp)

@@ -184,6 +184,10 @@ RULES: dict[str, Rule] = {
     "localities.add": Rule(P.MANAGE_REFERENCE_DATA, "edit"),
     "localities.change": Rule(P.MANAGE_REFERENCE_DATA, "edit"),
     "localities.set_active": Rule(P.MANAGE_REFERENCE_DATA, "edit"),
+    "teams.index": Rule(P.MANAGE_REFERENCE_DATA),
+    "teams.add": Rule(P.MANAGE_REFERENCE_DATA, "edit"),
+    "teams.change": Rule(P.MANAGE_REFERENCE_DATA, "edit"),
+    "teams.remove": Rule(P.MANAGE_REFERENCE_DATA, "edit"),
     # People's accounts (administrators); one's own sign-in history (everyone).
     "people_admin.index": Rule(P.MANAGE_USERS),
     "people_admin.new": Rule(P.MANAGE_USERS),

@@ -68,6 +68,7 @@ def sample_case(app: Flask) -> dict[str, str]:
         "consent_id": "1",
         "token_id": "1",
         "locality_id": "1",
+        "team_id": "1",
         "what": "diary",
         "action_id": "1",
         "letter_id": "1",

@@ -1,4 +1,4 @@
-"""people's phone numbers and job titles, kept by administrators
+"""people's phone numbers and job titles; team leaders and team renames
 
 Revision ID: 0020
 Revises: 0015
@@ -9,6 +9,8 @@ from collections.abc import Sequence
 
 import sqlalchemy as sa
 from alembic import op
+
+import db.types
 
 revision: str = '0020'
 down_revision: str | None = '0015'
@@ -24,7 +26,31 @@ def upgrade() -> None:
     sa.ForeignKeyConstraint(['user_id'], ['users.id'], ondelete='CASCADE'),
     sa.PrimaryKeyConstraint('user_id')
     )
+    op.create_table('team_leaders',
+    sa.Column('group_id', sa.Integer(), nullable=False),
+    sa.Column('user_id', sa.Integer(), nullable=False),
+    sa.ForeignKeyConstraint(['group_id'], ['groups.id'], ondelete='CASCADE'),
+    sa.ForeignKeyConstraint(['user_id'], ['users.id'], ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('group_id')
+    )
+    op.create_index(op.f('ix_team_leaders_user_id'), 'team_leaders', ['user_id'], unique=False)
+    op.create_table('team_renames',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('group_id', sa.Integer(), nullable=False),
+    sa.Column('old_label', sa.String(length=200), nullable=False),
+    sa.Column('new_label', sa.String(length=200), nullable=False),
+    sa.Column('renamed_at', db.types.UTCDateTime(), nullable=False),
+    sa.Column('renamed_by_id', sa.Integer(), nullable=True),
+    sa.ForeignKeyConstraint(['group_id'], ['groups.id'], ondelete='CASCADE'),
+    sa.ForeignKeyConstraint(['renamed_by_id'], ['users.id'], ondelete='SET NULL'),
+    sa.PrimaryKeyConstraint('id')
+    )
+    op.create_index(op.f('ix_team_renames_group_id'), 'team_renames', ['group_id'], unique=False)
 
 
 def downgrade() -> None:
+    op.drop_index(op.f('ix_team_renames_group_id'), table_name='team_renames')
+    op.drop_table('team_renames')
+    op.drop_index(op.f('ix_team_leaders_user_id'), table_name='team_leaders')
+    op.drop_table('team_leaders')
     op.drop_table('user_profiles')
