@@ -32,6 +32,8 @@ ACTIONS = {
     "person-added": "Added a person",
     "person-changed": "Changed a person's details, role or teams",
     "person-reactivated": "Reactivated a person",
+    "password-reset-sent": "Sent a link to set a new password",
+    "password-reset": "Set a new password from a reset link",
     "team-added": "Added a team",
     "team-changed": "Renamed a team or changed its leader",
     "team-removed": "Removed a team",

@@ -639,3 +639,15 @@ class TeamRename(Base):
     new_label: Mapped[str] = mapped_column(String(200))
     renamed_at: Mapped[datetime]
     renamed_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+
+
+class PasswordReset(Base):
+    """A one-time link to set a password, sent by email; only the token's digest is kept."""
+
+    __tablename__ = "password_resets"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[datetime]
+    expires_at: Mapped[datetime]
+    used_at: Mapped[datetime | None]

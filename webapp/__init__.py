@@ -32,6 +32,7 @@ from webapp import (
     new_cases,
     notifications,
     outages,
+    password_reset,
     people_admin,
     public,
     reporter_panel,
@@ -102,6 +103,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     app.register_blueprint(localities.bp)
     app.register_blueprint(people_admin.bp)
     app.register_blueprint(teams.bp)
+    app.register_blueprint(password_reset.bp)
     app.register_blueprint(tracking.bp)
     app.register_blueprint(reporter_panel.bp)
     app.register_blueprint(case_notes.bp)

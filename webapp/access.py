@@ -195,7 +195,9 @@ RULES: dict[str, Rule] = {
     "people_admin.person": Rule(P.MANAGE_USERS),
     "people_admin.change": Rule(P.MANAGE_USERS, "edit"),
     "people_admin.set_active": Rule(P.MANAGE_USERS, "edit"),
+    "people_admin.send_reset": Rule(P.MANAGE_USERS, "edit"),
     "account.sign_ins": Rule(P.USE_APP),
+    "password_reset.reset": Rule(PUBLIC),
     "process_models_api.roll_back": Rule(P.MODEL_PROCESSES, None),
     # Retention: what is due, and running the job by hand (administrators).
     "retention.index": Rule(P.RUN_RETENTION),

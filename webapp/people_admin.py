@@ -9,7 +9,7 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from werkzeug.wrappers import Response
 
 import processes
-from casework import accounts, people, steps, supervision
+from casework import accounts, password_resets, people, steps, supervision
 from casework.permissions import ROLE_LABELS, Role
 from webapp import storage
 from webapp.auth import current_row
@@ -140,4 +140,23 @@ def set_active(username: str) -> Page:
         flash(
             f"{name} is deactivated: their sessions have ended and their API tokens are revoked.", "success"
         )
+    return redirect(url_for("people_admin.person", username=username), 303)
+
+
+@bp.route("/admin/people/<username>/reset", methods=["POST"])
+def send_reset(username: str) -> Page:
+    link = url_for("password_reset.reset", token="TOKEN", _external=True).replace("TOKEN", "{token}")
+    try:
+        with steps.unit_of_work(storage.session(), now=processes.clock.now(), user=current_row()) as step:
+            user = accounts.find(step.session, username)
+            password_resets.send_link(step, user, link)
+            name, email = user.display_name, user.email
+    except LookupError:
+        abort(404)
+    except password_resets.ResetError as err:
+        return _person_page(username, {err.field: str(err)}, 422)
+    flash(
+        f"A link to set a new password is on its way to {name} at {email}. It works once, for 24 hours.",
+        "success",
+    )
     return redirect(url_for("people_admin.person", username=username), 303)

@@ -69,6 +69,7 @@ def sample_case(app: Flask) -> dict[str, str]:
         "token_id": "1",
         "locality_id": "1",
         "team_id": "1",
+        "token": "not-a-token",
         "what": "diary",
         "action_id": "1",
         "letter_id": "1",

@@ -1,4 +1,4 @@
-"""people's phone numbers and job titles; team leaders and team renames
+"""people's phone numbers and job titles; team leaders and renames; password reset links
 
 Revision ID: 0020
 Revises: 0015
@@ -46,9 +46,23 @@ def upgrade() -> None:
     sa.PrimaryKeyConstraint('id')
     )
     op.create_index(op.f('ix_team_renames_group_id'), 'team_renames', ['group_id'], unique=False)
+    op.create_table('password_resets',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('user_id', sa.Integer(), nullable=False),
+    sa.Column('token_hash', sa.String(length=64), nullable=False),
+    sa.Column('created_at', db.types.UTCDateTime(), nullable=False),
+    sa.Column('expires_at', db.types.UTCDateTime(), nullable=False),
+    sa.Column('used_at', db.types.UTCDateTime(), nullable=True),
+    sa.ForeignKeyConstraint(['user_id'], ['users.id'], ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('id'),
+    sa.UniqueConstraint('token_hash')
+    )
+    op.create_index(op.f('ix_password_resets_user_id'), 'password_resets', ['user_id'], unique=False)
 
 
 def downgrade() -> None:
+    op.drop_index(op.f('ix_password_resets_user_id'), table_name='password_resets')
+    op.drop_table('password_resets')
     op.drop_index(op.f('ix_team_renames_group_id'), table_name='team_renames')
     op.drop_table('team_renames')
     op.drop_index(op.f('ix_team_leaders_user_id'), table_name='team_leaders')
