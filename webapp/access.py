@@ -197,6 +197,11 @@ RULES: dict[str, Rule] = {
     "people_admin.set_active": Rule(P.MANAGE_USERS, "edit"),
     "people_admin.send_reset": Rule(P.MANAGE_USERS, "edit"),
     "account.sign_ins": Rule(P.USE_APP),
+    "people_api.list_people": Rule(P.MANAGE_USERS),
+    "people_api.add_person": Rule(P.MANAGE_USERS, "edit"),
+    "people_api.change_person": Rule(P.MANAGE_USERS, "edit"),
+    "people_api.deactivate_person": Rule(P.MANAGE_USERS, "edit"),
+    "people_api.reactivate_person": Rule(P.MANAGE_USERS, "edit"),
     "password_reset.reset": Rule(PUBLIC),
     "process_models_api.roll_back": Rule(P.MODEL_PROCESSES, None),
     # Retention: what is due, and running the job by hand (administrators).
