@@ -101,5 +101,5 @@ def add_person(
                 )
             )
         step.record(timeline.PersonAdded(f"Added {PARTY_ROLES[role].lower()}: {name}"))
-        step.audit("person-added", subject_type="case", subject=case.reference, detail=PARTY_ROLES[role])
+        step.audit("party-added", subject_type="case", subject=case.reference, detail=PARTY_ROLES[role])
     return party

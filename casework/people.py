@@ -12,7 +12,7 @@ from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
-from casework import audit, steps
+from casework import audit, passwords, steps
 from casework.permissions import Permission, allows
 from db.models import ApiToken, Group, User
 
@@ -39,7 +39,7 @@ DEMO_USERS = [
 ]
 DEMO_PASSWORD = "demo"
 TOKEN_LIFETIME = timedelta(hours=12)
-MIN_PASSWORD_LENGTH = 12
+MIN_PASSWORD_LENGTH = passwords.MIN_LENGTH
 
 
 def hash_password(password: str) -> str:
@@ -183,10 +183,11 @@ def password_problem(user: User, current: str, new: str, confirm: str) -> str | 
         _hasher.verify(user.password_hash, current)
     except (VerificationError, InvalidHashError):
         return "Your current password is not right."
-    if len(new) < MIN_PASSWORD_LENGTH:
-        return f"The new password must be at least {MIN_PASSWORD_LENGTH} characters long."
-    if new.strip().lower() in {user.username.lower(), current.lower()}:
-        return "The new password must differ from your username and your current password."
+    rule = passwords.problem(new, personal=(user.username, user.email, user.display_name))
+    if rule is not None:
+        return rule
+    if new == current:
+        return "The new password must differ from your current password."
     if new != confirm:
         return "The new password and its confirmation are not the same."
     return None

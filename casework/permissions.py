@@ -59,7 +59,8 @@ class Permission(StrEnum):
     RUN_RETENTION = "run the retention job by hand"
     REVOKE_ANY_TOKEN = "revoke anyone's API tokens"
     TAKE_REPORTS = "record a report taken by phone, email, letter, in person or social media"
-    MANAGE_REFERENCE_DATA = "keep the reference data: localities (estates, wards, areas)"
+    MANAGE_REFERENCE_DATA = "keep the reference data: teams, localities (estates, wards, areas)"
+    MANAGE_USERS = "add people, change their details, roles and teams, deactivate and reactivate them"
     RESET_TWO_FACTOR = "reset someone's two-factor sign-in (a lost phone)"
 
 
@@ -95,6 +96,7 @@ MATRIX: dict[Permission, frozenset[str]] = {
     Permission.TAKE_REPORTS: _CASEWORK,
     Permission.MANAGE_REFERENCE_DATA: frozenset({Role.ADMIN}),
     Permission.RESET_TWO_FACTOR: frozenset({Role.ADMIN}),
+    Permission.MANAGE_USERS: frozenset({Role.ADMIN}),
 }
 
 

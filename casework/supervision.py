@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session
 from sqlalchemy.orm.attributes import flag_modified
 
 import processes
-from casework import case_access, steps
+from casework import case_access, steps, teams
 from casework.casefile import find_case
 from casework.people import GROUPS
 from casework.permissions import Permission, roles_with
@@ -284,6 +284,10 @@ def escalate(
                 step,
             )
         )
+        # The case's team leader (kept on the teams page) hears of it too, in the app and by email.
+        leader = teams.leader(session, case.team) if case.team else None
+        if leader is not None and leader.id != user.id:
+            step.notify_person(case.id, case.reference or "", leader, message, email=True)
         return Escalation(case.reference or "", text, SUPERVISORS, now)
 
 

@@ -769,3 +769,45 @@ class CaseStudy(Base):
     approved: Mapped[bool] = mapped_column(default=False)
     updated_at: Mapped[datetime]
     updated_by: Mapped[str] = mapped_column(String(200))
+
+
+# --- accounts ---
+class UserProfile(Base):
+    """What admins keep about a person beyond signing in: a phone number and a job title."""
+
+    __tablename__ = "user_profiles"
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), primary_key=True)
+    phone: Mapped[str | None] = mapped_column(String(40))
+    job_title: Mapped[str | None] = mapped_column(String(200))
+
+
+class TeamLeader(Base):
+    """A team's leader (one at most), whom escalations for the team reach."""
+
+    __tablename__ = "team_leaders"
+    group_id: Mapped[int] = mapped_column(ForeignKey("groups.id", ondelete="CASCADE"), primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+
+
+class TeamRename(Base):
+    """An earlier name of a team (its identifier, which diagrams name, never changes)."""
+
+    __tablename__ = "team_renames"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    group_id: Mapped[int] = mapped_column(ForeignKey("groups.id", ondelete="CASCADE"), index=True)
+    old_label: Mapped[str] = mapped_column(String(200))
+    new_label: Mapped[str] = mapped_column(String(200))
+    renamed_at: Mapped[datetime]
+    renamed_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+
+
+class PasswordReset(Base):
+    """A one-time link to set a password, sent by email; only the token's digest is kept."""
+
+    __tablename__ = "password_resets"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[datetime]
+    expires_at: Mapped[datetime]
+    used_at: Mapped[datetime | None]

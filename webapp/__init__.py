@@ -36,6 +36,8 @@ from webapp import (
     new_cases,
     notifications,
     outages,
+    password_reset,
+    people_admin,
     plain_words,
     public,
     reporter_panel,
@@ -49,6 +51,7 @@ from webapp import (
     subject_access,
     supervision,
     survey,
+    teams,
     tracking,
     two_factor,
 )
@@ -107,6 +110,9 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     app.register_blueprint(account.bp)
     app.register_blueprint(intake.bp)
     app.register_blueprint(localities.bp)
+    app.register_blueprint(people_admin.bp)
+    app.register_blueprint(teams.bp)
+    app.register_blueprint(password_reset.bp)
     app.register_blueprint(tracking.bp)
     app.register_blueprint(reporter_panel.bp)
     app.register_blueprint(case_notes.bp)

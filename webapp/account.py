@@ -7,37 +7,69 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, s
 from werkzeug.wrappers import Response
 
 import processes
-from casework import people
+from casework import accounts, people
+from casework.permissions import Permission, allows
 from webapp import storage
 from webapp.auth import current_row
 
 bp = Blueprint("account", __name__, url_prefix="/account")
 
 
+def _may_revoke_any() -> bool:
+    return allows(current_row().role, Permission.REVOKE_ANY_TOKEN)
+
+
 @bp.route("/tokens")
 def tokens() -> str:
-    rows = people.tokens_of(storage.session(), current_row())
-    return render_template("account/tokens.html", tokens=rows, now=processes.clock.now())
+    """One's own tokens; an administrator also sees everyone's in use, or one person's (?user=)."""
+    session, me, now = storage.session(), current_row(), processes.clock.now()
+    owner = me
+    if request.args.get("user") and _may_revoke_any():
+        try:
+            owner = accounts.find(session, request.args["user"])
+        except LookupError:
+            abort(404)
+    everyone = accounts.tokens_in_use(session, now=now) if _may_revoke_any() and owner is me else []
+    rows = people.tokens_of(session, owner)
+    return render_template("account/tokens.html", tokens=rows, owner=owner, me=me, everyone=everyone, now=now)
 
 
 @bp.route("/tokens/new", methods=["POST"])
 def new_token() -> str:
     """A token made here, for people who sign in through single sign-on (no password to send to
     POST /api/token); shown once, on this answer only (not cached: see security_headers)."""
-    now = processes.clock.now()
-    value, expires = people.issue_token(storage.session(), current_row(), now=now)
-    rows = people.tokens_of(storage.session(), current_row())
-    return render_template("account/tokens.html", tokens=rows, now=now, new_token=value, new_expires=expires)
+    now, me = processes.clock.now(), current_row()
+    value, expires = people.issue_token(storage.session(), me, now=now)
+    rows = people.tokens_of(storage.session(), me)
+    return render_template(
+        "account/tokens.html",
+        tokens=rows,
+        owner=me,
+        me=me,
+        everyone=[],
+        now=now,
+        new_token=value,
+        new_expires=expires,
+    )
 
 
 @bp.route("/tokens/<int:token_id>/revoke", methods=["POST"])
 def revoke(token_id: int) -> Response:
     own = people.tokens_of(storage.session(), current_row())
-    if not any(t.id == token_id for t in own):  # this page is for one's own tokens only
+    if not any(t.id == token_id for t in own) and not _may_revoke_any():
+        abort(404)  # others' tokens are only for those who may revoke anyone's
+    row = people.revoke_token(storage.session(), token_id, by=current_row(), now=processes.clock.now())
+    if row is None:
         abort(404)
-    people.revoke_token(storage.session(), token_id, by=current_row(), now=processes.clock.now())
     flash(f"Token {token_id} is revoked: calls made with it are now refused.")
-    return redirect(url_for("account.tokens"))
+    back = request.form.get("user", "")
+    return redirect(url_for("account.tokens", user=back or None))
+
+
+@bp.route("/sign-ins")
+def sign_ins() -> str:
+    attempts = accounts.recent_sign_ins(storage.session(), current_row())
+    return render_template("account/sign_ins.html", attempts=attempts)
 
 
 @bp.route("/password", methods=["GET", "POST"])

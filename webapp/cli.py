@@ -12,7 +12,7 @@ from flask import Flask, current_app
 from flask.cli import with_appcontext
 
 import processes
-from casework import evidence_store, localities, people, retention, seeding, steps
+from casework import accounts, audit, evidence_store, localities, passwords, people, retention, seeding, steps
 from casework import timers as due_timers
 from db import search_index
 from webapp import storage
@@ -157,6 +157,39 @@ def search_index_rebuild() -> None:
     with storage.database().engine.begin() as connection:
         count = search_index.rebuild_all(connection)
     click.echo(f"cases indexed for search: {count}")
+
+
+NEXT_STEPS = """Next:
+  1. Start the app (HATECASES_ENV=production, with SECRET_KEY and DATABASE_URL set) and sign in
+     as {username} at /login.
+  2. Add the teams and people at /admin/people; each person gets a password you give them or
+     sets their own.
+  3. Check the mail settings (SMTP_HOST and the rest) by sending yourself a notification.
+See "Going live" in the README."""
+
+
+@users_group.command("create-admin")
+@click.option("--username", prompt=True, help="The administrator's username (lower case).")
+@click.option("--name", prompt="Full name", help="Their full name, as pages show it.")
+@click.option("--email", prompt=True, help="Their email address.")
+@click.password_option(
+    "--password", help=f"At least {passwords.MIN_LENGTH} characters; asked for when not given."
+)
+@with_appcontext
+def users_create_admin(username: str, name: str, email: str, password: str) -> None:
+    """Create an administrator (the first one on a fresh install); refuses a weak password."""
+    actor = audit.Actor("command line", None, None)
+    try:
+        with (
+            storage.database().session() as session,
+            steps.unit_of_work(session, now=processes.clock.now(), actor=actor) as step,
+        ):
+            user = accounts.create_admin(step, username, name, email, password)
+            created = user.username
+    except accounts.AccountError as err:
+        raise click.ClickException(f"{err.field}: {err}") from None
+    click.echo(f"Administrator {created} created.")
+    click.echo(NEXT_STEPS.format(username=created))
 
 
 @click.command("worker-check")

@@ -68,11 +68,12 @@ def sample_case(app: Flask) -> dict[str, str]:
         "consent_id": "1",
         "token_id": "1",
         "locality_id": "1",
+        "team_id": "1",
+        "token": "not-a-token",
         "what": "diary",
         "action_id": "1",
         "letter_id": "1",
         "evidence_id": "1",
-        "token": "no-such-survey-link",
     }
 
 

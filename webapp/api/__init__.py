@@ -14,6 +14,7 @@ from webapp.api import dashboards as dashboards_api
 from webapp.api import health, reports, security, tasks
 from webapp.api import notes as notes_api
 from webapp.api import notifications as notifications_api
+from webapp.api import people as people_api
 from webapp.api import process_models as process_models_api
 from webapp.api import restriction as restriction_api
 from webapp.api import subject_access as subject_access_api
@@ -48,6 +49,7 @@ def register_api(app: Flask) -> None:
         notes_api.bp,
         case_search_api.bp,
         case_file_api.bp,
+        people_api.bp,
     ):
         api.register_blueprint(blueprint)
     app.register_blueprint(health.bp)

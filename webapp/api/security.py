@@ -44,6 +44,7 @@ def init_app(app: Flask) -> None:
         "restriction_api",
         "subject_access_api",
         "actions_api",
+        "people_api",
     ):
         csrf.exempt(app.blueprints[name])
 
