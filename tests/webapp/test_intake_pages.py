@@ -10,6 +10,7 @@ from typing import Any
 
 import pytest
 from flask import Flask
+from flask.testing import FlaskClient
 from sqlalchemy import select
 
 import processes
@@ -283,3 +284,15 @@ def test_a_corrected_locality_on_the_list_points_the_case_to_it(app, web, places
     typed = web.patch(f"/api/cases/{reference}", headers=headers, json={"locality": "Somewhere else"})
     assert typed.status_code == 200
     assert (cases(app)[0].locality, cases(app)[0].locality_id) == ("Somewhere else", None)
+
+
+def test_the_intake_colleagues_inbox_says_what_intake_does_and_where_to_start(web: FlaskClient) -> None:
+    """The diagram offers intake no task: their inbox says why and links to recording a report,
+    where an officer's empty inbox would say "All caught up"."""
+    sign_in(web, "intake")
+    page = web.get("/").get_data(as_text=True)
+    assert "No tasks are waiting for intake" in text(page)
+    assert 'href="/intake"' in page and 'href="/cases"' in page
+    web.post("/logout")
+    sign_in(web, "officer")
+    assert "No tasks are waiting for intake" not in text(web.get("/").get_data(as_text=True))
