@@ -60,7 +60,7 @@ lint: install-dev
 ## the public pages' translations (translations/*/LC_MESSAGES/messages.po) compiled to .mo
 assets:
 	@bash scripts/build-assets.sh
-	@if [ -x $(BIN)/pybabel ]; then $(BIN)/pybabel compile -q -d translations; fi
+	@if [ -x $(BIN)/pybabel ]; then $(BIN)/pybabel -q compile -d translations; fi
 
 browser:
 	@bash scripts/ensure-chromium.sh
