@@ -135,7 +135,9 @@ def support_referrals(request: ServiceRequest) -> dict[str, Any]:
     agencies = [str(a) for a in data.get("support_agencies") or []]
     if agencies and data.get("support_consent") is not True:
         raise ValueError("support referrals need the victim's consent")
-    words = option_labels(request.case().process_version)  # the form's words for its codes
+    version = request.case().process_version
+    words = option_labels(version, "support_agencies")  # the form's words for its codes
+    measure_words = option_labels(version, "support_measures")
     for agency in agencies:
         _refer(request, agency=f"support: {agency}", made=True, consent=True, lawful_basis="consent")
         _disclose(
@@ -152,6 +154,6 @@ def support_referrals(request: ServiceRequest) -> dict[str, Any]:
     if agencies:
         parts.append(f"referred with consent to {', '.join(words.get(a, a) for a in agencies)}")
     if measures:
-        parts.append(f"measures: {', '.join(words.get(m, m) for m in measures)}")
+        parts.append(f"measures: {', '.join(measure_words.get(m, m) for m in measures)}")
     request.record(SupportAgreed(parts))
     return {"support_referrals": len(agencies)}

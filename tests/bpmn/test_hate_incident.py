@@ -287,8 +287,8 @@ def test_support_referrals_need_the_victims_consent(database):
         assert (consent.purpose, consent.given, consent.party_id) == ("agency_referral", True, victim.id)
         shared = session.scalars(select(Disclosure).where(Disclosure.purpose == "agency_referral")).all()
         assert sorted((d.recipient, d.lawful_basis, d.consent_id) for d in shared) == [
-            ("advocacy", "consent", consent.id),
-            ("mental health", "consent", consent.id),
+            ("Independent advocacy", "consent", consent.id),  # the form's words for its codes
+            ("Mental health service", "consent", consent.id),
         ]
 
 
