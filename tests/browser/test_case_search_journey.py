@@ -55,6 +55,9 @@ def test_a_closed_case_is_found_by_postcode_and_part_of_a_name(
     page.get_by_label("Username").fill("supervisor")
     page.get_by_label("Password").fill("demo")
     page.get_by_role("button", name="Sign in").click()
+    menu = page.get_by_role("button", name="Menu")
+    if menu.is_visible():  # on a phone the header's menu is collapsed
+        menu.click()
     page.get_by_role("navigation", name="Main").get_by_role("link", name="Cases", exact=True).click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Cases")
 

@@ -76,7 +76,8 @@ def relabel_contact_date(page: Page) -> None:
     page.locator(f"#bio-properties-panel-first_response-formField-{index}-formFieldLabel").fill(NEW_LABEL)
     modeler_has(
         page,
-        "return r.get('first_response').businessObject.extensionElements.values[0]"
+        "return r.get('first_response').businessObject.extensionElements.values"
+        ".find(v => v.$type === 'camunda:FormData')"
         f".fields.some(f => f.label === {NEW_LABEL!r});",
     )
 
