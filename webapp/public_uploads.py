@@ -4,7 +4,7 @@ entry is saved, and word what was refused in the reporter's language."""
 
 from __future__ import annotations
 
-from flask import current_app, request
+from flask import current_app, render_template, request
 from flask_babel import gettext
 
 import processes
@@ -63,3 +63,9 @@ def allow_uploads() -> None:
     may be larger than other requests."""
     if request.endpoint in ENDPOINTS and request.method == "POST":
         request.max_content_length = max_content_length()
+
+
+def too_large() -> tuple[str, int]:
+    """The page for a request over the limit on a public page (its form could not be read)."""
+    page = render_template("public/too_large.html", report=request.endpoint == "public.report", limit=limit())
+    return page, 413

@@ -13,6 +13,8 @@ from typing import Any
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
+from werkzeug.datastructures import FileStorage
+from werkzeug.test import encode_multipart
 
 from db.models import Case, Evidence
 from tests.evidence_files import photo, program
@@ -149,3 +151,26 @@ def test_a_diary_entry_with_a_photo_appears_on_the_case(app: Flask, web: FlaskCl
     assert "Evidence added: Photo: Sent by the reporter with their diary entry" in timeline
     assert officer.get(f"/cases/{reference}/evidence/{item.id}").data == picture
     assert "were not accepted" not in web.get("/track/case").text  # said once
+
+
+def huge_report(web: FlaskClient) -> Any:
+    # Encoded here as bytes: the test client's own encoding spools a body this large to a temporary
+    # file that it never closes when the app refuses to read it.
+    huge = FileStorage(io.BytesIO(b"\0" * (3 * 1024 * 1024)), "video.jpg")
+    boundary, body = encode_multipart(
+        {**{k: v for k, v in REPORT.items() if isinstance(v, str)}, "files": huge}
+    )
+    return web.post("/report", data=body, content_type=f"multipart/form-data; boundary={boundary}")
+
+
+def test_files_far_too_large_together_get_a_page_that_says_what_to_do(app: Flask, web: FlaskClient) -> None:
+    # The request limit is room for 7 files at the limit (200 KB here) and 1 MB for the fields.
+    answer = huge_report(web)
+    assert answer.status_code == 413
+    words = text(answer.text)
+    assert "Your report was not sent" in words and "too large all together, so nothing was sent" in words
+    assert "Back button" in words and "each no larger than 200 KB" in words
+    assert rows(app, Case) == []
+    web.get("/report?lang=pl")
+    polish = huge_report(web)
+    assert polish.status_code == 413 and "Wybrane pliki były razem za duże" in polish.text
