@@ -4,6 +4,8 @@ entry is saved, and word what was refused in the reporter's language."""
 
 from __future__ import annotations
 
+import logging
+
 from flask import current_app, render_template, request
 from flask_babel import gettext
 
@@ -12,6 +14,7 @@ from casework import evidence, public_uploads
 from webapp import storage
 from webapp.evidence import store
 
+log = logging.getLogger(__name__)
 FIELD = "files"
 ENDPOINTS = ("public.report", "tracking.act")
 # The form's other fields; and room for every file at the limit plus one far over it, so that a
@@ -43,18 +46,24 @@ def attach(reference: str, files: list[public_uploads.File], description: str) -
     (plain data: it may be kept in the session for the next page)."""
     if not files:
         return []
-    refused = public_uploads.attach(
-        storage.session(),
-        reference,
-        files,
-        description=description,
-        store=store(),
-        limits=evidence.Limits(
-            current_app.config["PUBLIC_UPLOAD_MAX_BYTES"], current_app.config["CLAMD_ADDRESS"] or None
-        ),
-        ip=request.remote_addr,
-        now=processes.clock.now(),
-    )
+    try:
+        refused = public_uploads.attach(
+            storage.session(),
+            reference,
+            files,
+            description=description,
+            store=store(),
+            limits=evidence.Limits(
+                current_app.config["PUBLIC_UPLOAD_MAX_BYTES"], current_app.config["CLAMD_ADDRESS"] or None
+            ),
+            ip=request.remote_addr,
+            now=processes.clock.now(),
+        )
+    except Exception:  # e.g. the evidence store cannot be opened: the report is saved all the same
+        log.exception("Files sent by a reporter could not be stored")
+        refused = [
+            public_uploads.Refused(evidence.file_name(f.filename), public_uploads.NOT_KEPT) for f in files
+        ]
     return [{"name": item.filename, "reason": gettext(item.reason, limit=limit())} for item in refused]
 
 

@@ -174,3 +174,13 @@ def test_files_far_too_large_together_get_a_page_that_says_what_to_do(app: Flask
     web.get("/report?lang=pl")
     polish = huge_report(web)
     assert polish.status_code == 413 and "Wybrane pliki były razem za duże" in polish.text
+
+
+def test_an_evidence_store_that_cannot_be_opened_costs_the_report_nothing(
+    app: Flask, web: FlaskClient
+) -> None:
+    app.config["EVIDENCE_STORE_URL"] = "nosuchscheme://nowhere"
+    reference, code, page = report(web, [(photo(), "door.jpg")])
+    assert rows(app, Case, Case.reference == reference) and code
+    assert "door.jpg" in page and "We could not check it safely, so we did not keep it." in page
+    assert rows(app, Evidence) == []
