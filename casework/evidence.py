@@ -160,7 +160,7 @@ def thumbnail(data: bytes) -> bytes:
     return out.getvalue()
 
 
-def _name(filename: str) -> str:
+def file_name(filename: str) -> str:
     """The uploaded file's own name, without any folder a browser sent."""
     name = PureWindowsPath(PurePosixPath(filename or "").name).name.strip()
     return (name or "upload")[:255]
@@ -173,12 +173,14 @@ def add(
     *,
     store: EvidenceStore,
     limits: Limits,
-    user: User,
+    user: User | None,
     actor: audit.Actor,
     now: datetime,
+    by: str | None = None,
 ) -> Evidence:
     """Check, scan and store the file, and add it to the case ``reference`` (``Invalid`` lists
-    what to correct; a virus found is refused and recorded in the audit log)."""
+    what to correct; a virus found is refused and recorded in the audit log). ``by``: who sent it
+    when no one signed in did (the reporter, from the public pages)."""
     case = writable_case(session, reference)
     media_type, description, taken = check(upload, limits, today=now.date())
     small = thumbnail(upload.data) if media_type in THUMBNAILED else None
@@ -190,13 +192,13 @@ def add(
         if small is not None:
             stored.append(key + ".thumb.jpg")
             store.put(stored[-1], small)
-        with steps.case_step(session, now=now, user=user, actor=actor, case=case) as step:
+        with steps.case_step(session, now=now, user=user, actor=actor, by=by, case=case) as step:
             item = Evidence(
                 case_id=case.id,
                 kind=ACCEPTED[media_type],
                 description=description,
                 taken_on=taken,
-                filename=_name(upload.filename),
+                filename=file_name(upload.filename),
                 media_type=media_type,
                 size=len(upload.data),
                 sha256=hashlib.sha256(upload.data).hexdigest(),
@@ -236,7 +238,7 @@ def _scan(
             "upload-refused",
             subject_type="case",
             subject=case.reference,
-            detail=f"virus {result.signature} in {_name(upload.filename)}",
+            detail=f"virus {result.signature} in {file_name(upload.filename)}",
             outcome="refused",
         )
     raise Invalid(

@@ -119,6 +119,7 @@ def from_environment() -> dict[str, Any]:
         "EVIDENCE_STORE_URL": os.environ.get("EVIDENCE_STORE_URL")
         or (INSTANCE / "evidence").resolve().as_uri(),
         "EVIDENCE_MAX_BYTES": _int("EVIDENCE_MAX_MB", 50, 1, 4096) * 1024 * 1024,
+        "PUBLIC_UPLOAD_MAX_BYTES": _int("PUBLIC_UPLOAD_MAX_MB", 10, 1, 100) * 1024 * 1024,
         "CLAMD_ADDRESS": os.environ.get("CLAMD_ADDRESS") or "",
         "BPMN_DIR": os.environ.get("BPMN_DIR") or str(Path(__file__).resolve().parent.parent / "bpmn"),
         **_sso(),

@@ -40,6 +40,7 @@ from webapp import (
     people_admin,
     plain_words,
     public,
+    public_uploads,
     reporter_panel,
     restriction,
     retention_page,
@@ -90,6 +91,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     storage.init_app(app)
     json_depth.init_app(app)  # first: every later reader of a JSON body would overflow on it
     app.before_request(evidence.allow_large_uploads)  # first: the next hook reads the form
+    app.before_request(public_uploads.allow_uploads)
     app.before_request(storable.refuse_unstorable_text)  # before the access checks read the path
     auth.init_app(app)
     access.init_app(app)

@@ -14,7 +14,7 @@ from flask import Flask, jsonify, render_template, request
 from werkzeug.exceptions import HTTPException
 from werkzeug.wrappers import Response
 
-from webapp import log_privacy
+from webapp import log_privacy, public_uploads
 
 log = logging.getLogger(__name__)
 
@@ -89,6 +89,8 @@ def init_app(app: Flask) -> None:
         if _wants_json():
             return json_error(err)
         code = err.code or 500
+        if code == 413 and request.endpoint in public_uploads.ENDPOINTS:
+            return public_uploads.too_large()
         message = MESSAGES.get(code, err.description or "Error")
         if code == 400 and err.description and "CSRF" in err.description:
             message = "The form had expired. Go back, reload the page and send it again."

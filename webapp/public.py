@@ -20,7 +20,7 @@ import processes
 from casework import people, reports, tracking
 from casework.reporters import CONTACT_METHODS, NEEDS, REPORTER_KINDS
 from casework.vocabulary import EQUALITY_QUESTIONS, INCIDENT_TYPES, STRANDS
-from webapp import languages, reporter_form, storage
+from webapp import languages, public_uploads, reporter_form, storage
 from webapp.schemas import EqualitySchema, ReportSchema
 
 bp = Blueprint("public", __name__)
@@ -87,6 +87,10 @@ def report() -> str | Response | tuple[str, int]:
             "We could not save your report just now. Nothing is lost on this page: please send it again."
         )
         return _form(values, {}, 500, problem)
+    # The report is saved: a file refused now is named on the next page, and costs nothing else.
+    session["report_refused"] = public_uploads.attach(
+        result.case_reference, public_uploads.sent(), "Sent by the reporter with their online report"
+    )
     session["report_reference"] = result.case_reference
     session["report_code"] = code  # shown once, on the next page, then forgotten
     return redirect(url_for("public.received"), 303)
@@ -117,6 +121,7 @@ def received() -> str | Response:
         "public/received.html",
         reference=None if reference == HELD else reference,
         code=session.pop("report_code", None),
+        refused=session.pop("report_refused", []),
     )
 
 
@@ -135,6 +140,7 @@ def _form(
         contact_methods=CONTACT_METHODS,
         needs=NEEDS,
         equality=EQUALITY_QUESTIONS,
+        upload_limit=public_uploads.limit(),
     ), status
 
 

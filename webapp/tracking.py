@@ -20,7 +20,7 @@ from casework import reporter_requests, reporter_view, reporters, tracking
 from casework.casefile import CaseNotFound, find_case
 from casework.vocabulary import COMPLAINT_SUBJECTS
 from db.models import Case
-from webapp import public, reporter_form, storage
+from webapp import public, public_uploads, reporter_form, storage
 from webapp.auth import current_row
 
 bp = Blueprint("tracking", __name__)
@@ -34,6 +34,7 @@ NOT_NOW = (
     "We could not record this on your case just now, as your case is not at a stage that takes it. "
     "Nothing you typed is lost: please phone us and we will help."
 )
+REFUSED = "diary_refused"
 DIARY_FIELDS = ("diary_day", "diary_month", "diary_year", "diary_time", "diary_text")
 
 
@@ -91,6 +92,8 @@ def _status_page(case: Case, status: int = 200, **form: Any) -> tuple[str, int]:
         errors={name: gettext(message) for name, message in form.get("errors", {}).items()},
         problem=gettext(form["problem"]) if form.get("problem") else None,
         section=form.get("section"),
+        upload_limit=public_uploads.limit(),
+        refused=session.pop(REFUSED, []),
     ), status
 
 
@@ -178,6 +181,12 @@ def _diary(case: Case, values: dict[str, Any]) -> None:
         values["diary_text"].strip(),
         ip=request.remote_addr,
         now=processes.clock.now(),
+    )
+    # The entry is saved: a file refused now is named on the page, and costs nothing else.
+    session[REFUSED] = public_uploads.attach(
+        case.reference or "",
+        public_uploads.sent(),
+        f"Sent by the reporter with their diary entry of {reporter_form.written(day, clock)}",
     )
 
 

@@ -1,5 +1,5 @@
 """The public form's spam trap in a real browser: a person never sees it, a screen reader never
-reaches it, and the keyboard goes from the last question straight to the button."""
+reaches it, and the keyboard goes from the last question to the files and then the button."""
 
 from __future__ import annotations
 
@@ -19,5 +19,7 @@ def test_the_spam_trap_is_out_of_sight_and_out_of_reach(browser_page: Page) -> N
     expect(page.get_by_role("textbox", name="Leave this empty")).to_have_count(0)
     last_answer = page.locator("input[type=radio]").last
     last_answer.focus()
+    page.keyboard.press("Tab")
+    expect(page.get_by_label("Photos or documents (optional)")).to_be_focused()  # then the files
     page.keyboard.press("Tab")
     expect(page.get_by_role("button", name="Send the report")).to_be_focused()
