@@ -240,3 +240,15 @@ def on_the_page(
         ]
     repeat = repeat_victim(session, case, incidents=incidents, days=days, now=now)
     return OnThePage(possible, repeat, days)
+
+
+def repeat_victim_references(
+    session: Session, references: Iterable[str], *, incidents: int, days: int, now: datetime
+) -> set[str]:
+    """Which of the cases ``references`` (an inbox page's) have a repeat victim."""
+    cases = session.scalars(select(Case).where(Case.reference.in_(set(references))))
+    return {
+        case.reference or ""
+        for case in cases
+        if repeat_victim(session, case, incidents=incidents, days=days, now=now) is not None
+    }

@@ -110,8 +110,13 @@ def test_a_repeat_victim_is_flagged_on_the_case_page_after_three_incidents(
     sign_in(web, "officer")
     _report(web, description="Second time")
     assert 'id="repeat-victim"' not in web.get(f"/cases/{reference}").text
+    assert "Repeat victim" not in web.get("/").text
     _report(web, description="Third time")
     page = web.get(f"/cases/{reference}").text
     assert 'id="repeat-victim"' in page
     assert "reported 3 incidents in the last 91 days" in text(page)
+    # In the inbox too, on the case's task rows.
+    rows = re.findall(r'<tr class="task-row[^"]*" data-case="([^"]+)">(.*?)</tr>', web.get("/").text, re.S)
+    assert rows and all("Repeat victim" in row for case, row in rows if case == reference)
+    assert any(case == reference for case, _row in rows)
     assert _cases(app) == 1
