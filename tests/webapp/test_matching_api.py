@@ -14,6 +14,7 @@ from flask.testing import FlaskClient
 from sqlalchemy import func, select
 
 from db.models import Case, CaseLink
+from tests.webapp.test_intake_pages import good, places  # noqa: F401 (places: a fixture)
 from tests.webapp.test_reporters import REPORT as PUBLIC
 from tests.webapp.test_supervision_pages import section, sign_in, text
 
@@ -119,4 +120,21 @@ def test_a_repeat_victim_is_flagged_on_the_case_page_after_three_incidents(
     rows = re.findall(r'<tr class="task-row[^"]*" data-case="([^"]+)">(.*?)</tr>', web.get("/").text, re.S)
     assert rows and all("Repeat victim" in row for case, row in rows if case == reference)
     assert any(case == reference for case, _row in rows)
+    assert _cases(app) == 1
+
+
+def test_staff_intake_of_a_second_report_by_the_same_victim_says_it_was_added(
+    app: Flask,
+    web: FlaskClient,
+    places: dict[str, int],  # noqa: F811 (the fixture imported above)
+) -> None:
+    sign_in(web, "intake")
+    first = web.post("/intake", data=good(places))
+    assert first.status_code == 303
+    again = web.post(
+        "/intake", data=good(places, description="Mr Bell's car was scratched."), follow_redirects=True
+    )
+    assert again.status_code == 200
+    assert "Report added as another incident on open case" in text(again.text)
+    assert first.headers["Location"].rsplit("/", 1)[-1] in again.text
     assert _cases(app) == 1
