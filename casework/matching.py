@@ -16,6 +16,7 @@ from datetime import datetime, timedelta
 
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
+from sqlalchemy.sql.elements import ColumnElement
 
 from casework import case_access, linked_cases
 from casework.reports import PartyDetails, Report, address_key
@@ -109,21 +110,29 @@ def _candidates(session: Session, facts: Facts, exclude: int | None) -> list[Cas
     roughly in SQL, compared exactly by ``compare``."""
     names = facts.victims | facts.perpetrators
     emails = {c.removeprefix("email:") for c in facts.contacts if c.startswith("email:")}
-    rough = [func.lower(Party.name).in_(names), func.lower(Party.email).in_(emails)]
+    rough: list[ColumnElement[bool]] = [
+        func.lower(Party.name).in_(names),
+        func.lower(Party.email).in_(emails),
+    ]
     rough += [func.lower(Case.reporter_email).in_(emails)]
     for contact in facts.contacts:
         if contact.startswith("phone:"):
             tail = contact.removeprefix("phone:")[-9:]
             rough += [
                 func.replace(Party.phone, " ", "").like(f"%{tail}"),
-                Case.reporter_phone.like(f"%{tail[-6:]}"),
+                func.replace(Case.reporter_phone, " ", "").like(f"%{tail}"),
             ]
     for home in facts.homes:
         spelling = home[1]
-        rough += [Case.location.ilike(f"%{spelling}%"), Party.address.ilike(f"%{spelling}%")]
         if home[0] == "postcode":
             compact = spelling.replace(" ", "")
-            rough += [Case.location.ilike(f"%{compact}%"), Party.address.ilike(f"%{compact}%")]
+            for text in (spelling, compact):
+                rough += [Case.location.ilike(f"%{text}%"), Party.address.ilike(f"%{text}%")]
+        else:  # a whole address with no postcode, as ``reports.address_key`` normalises it
+            rough += [
+                func.lower(func.replace(Case.location, ",", "")) == spelling,
+                func.lower(func.replace(Party.address, ",", "")) == spelling,
+            ]
     ids = session.scalars(
         select(Case.id)
         .outerjoin(Party, Party.case_id == Case.id)

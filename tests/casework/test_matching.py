@@ -172,3 +172,14 @@ def test_a_repeat_victim_is_flagged_after_three_incidents_in_three_months(sessio
     assert matching.repeat_victim(session, case, incidents=3, days=91, now=now) == flagged
     # Moved on past the window, the early incidents no longer count.
     assert matching.repeat_victim(session, case, incidents=3, days=91, now=T0 + timedelta(days=130)) is None
+
+
+def test_the_same_victims_phone_written_another_way_is_a_strong_match(session):
+    first = _submit(session, _report())
+    victim = reports.PartyDetails(role="victim", name="A. Khan", phone="+44 7700 900 123")
+    again = _submit(
+        session,
+        _report("At the bus stop", parties=[victim], location="Bus stop, Otley Road", reporter_email=None),
+        at=T0 + timedelta(days=2),
+    )
+    assert again.case_reference == first.case_reference
