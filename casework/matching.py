@@ -173,16 +173,18 @@ def incidents_in(session: Session, case: Case, *, days: int, now: datetime) -> i
     ids = {case.id}
     names = facts.victims
     emails = {c.removeprefix("email:") for c in facts.contacts if c.startswith("email:")}
+    found = select(Case.id).join(Party, Party.case_id == Case.id)
     rows = session.scalars(
-        select(Case)
-        .join(Party, Party.case_id == Case.id)
-        .where(
-            Party.role == "victim",
-            or_(func.lower(Party.name).in_(names), func.lower(Party.email).in_(emails)),
-            Case.reported_at >= since,
-            Case.reported_at <= now,
+        select(Case).where(
+            Case.id.in_(
+                found.where(
+                    Party.role == "victim",
+                    or_(func.lower(Party.name).in_(names), func.lower(Party.email).in_(emails)),
+                    Case.reported_at >= since,
+                    Case.reported_at <= now,
+                )
+            )
         )
-        .distinct()
     )
     ids |= {other.id for other in rows if compare(same, of_case(other))[1]}
     cases = session.scalar(
