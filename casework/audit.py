@@ -40,6 +40,7 @@ ACTIONS = {
     "denied": "Refused access",
     "report-held": "Held a public report (spam trap)",
     "report-kept": "Kept a report whose process could not start",
+    "report-matched": "Added a new report to the open case it matched, as another incident",
     "process-rolled-back": "Rolled back a process version",
     "locality-added": "Added a locality",
     "locality-changed": "Changed a locality",

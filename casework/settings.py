@@ -121,6 +121,10 @@ def from_environment() -> dict[str, Any]:
         "EVIDENCE_MAX_BYTES": _int("EVIDENCE_MAX_MB", 50, 1, 4096) * 1024 * 1024,
         "PUBLIC_UPLOAD_MAX_BYTES": _int("PUBLIC_UPLOAD_MAX_MB", 10, 1, 100) * 1024 * 1024,
         "CLAMD_ADDRESS": os.environ.get("CLAMD_ADDRESS") or "",
+        # A repeat victim (casework.matching), flagged on the case page: this many incidents (cases
+        # and further incidents) reported by the same victim within this many days.
+        "REPEAT_VICTIM_INCIDENTS": _int("REPEAT_VICTIM_INCIDENTS", 3, 2, 100),
+        "REPEAT_VICTIM_DAYS": _int("REPEAT_VICTIM_DAYS", 91, 1, 3650),
         "BPMN_DIR": os.environ.get("BPMN_DIR") or str(Path(__file__).resolve().parent.parent / "bpmn"),
         **_sso(),
     }

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Blueprint, abort, render_template
+from flask import Blueprint, abort, current_app, render_template
 
 import processes
-from casework import case_overview, casefile, recently_viewed, tasks, vocabulary
+from casework import case_overview, casefile, matching, recently_viewed, tasks, vocabulary
 from db.models import Task
 from webapp import storage
 from webapp.auth import current_row
@@ -31,6 +31,14 @@ def show(reference: str) -> str:
         answers={t.id: _answers(t) for t in file.done_tasks},
         now=now,
         overview=case_overview.overview(storage.session(), file.case, now),
+        matches=matching.on_the_page(
+            storage.session(),
+            file.case,
+            current_row(),
+            incidents=current_app.config["REPEAT_VICTIM_INCIDENTS"],
+            days=current_app.config["REPEAT_VICTIM_DAYS"],
+            now=now,
+        ),
         vocabulary=vocabulary,
         channels=vocabulary.CHANNELS,
         roles=vocabulary.PARTY_ROLES,

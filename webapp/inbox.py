@@ -6,11 +6,11 @@ from collections.abc import Callable, Iterable
 from typing import Any
 from urllib.parse import urlsplit
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from werkzeug.wrappers import Response
 
 import processes
-from casework import casefile, tasks
+from casework import casefile, matching, tasks
 from casework import inbox as inbox_service
 from casework.vocabulary import STRANDS
 from webapp import storage
@@ -34,8 +34,16 @@ def index() -> str:
         page=args["page"],
         per_page=PER_PAGE,
     )
+    now = processes.clock.now()
+    repeat_victims = matching.repeat_victim_references(
+        storage.session(),
+        (task.case_reference for task in page.items),
+        incidents=current_app.config["REPEAT_VICTIM_INCIDENTS"],
+        days=current_app.config["REPEAT_VICTIM_DAYS"],
+        now=now,
+    )
     return render_template(
-        "inbox/index.html", page=page, args=args, now=processes.clock.now(), me=current_row()
+        "inbox/index.html", page=page, args=args, now=now, me=current_row(), repeat_victims=repeat_victims
     )
 
 

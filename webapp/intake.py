@@ -11,7 +11,7 @@ from flask import Blueprint, current_app, flash, redirect, render_template, requ
 from werkzeug.wrappers import Response
 
 import processes
-from casework import intake, localities, reports
+from casework import further_reports, intake, localities, reports
 from casework.vocabulary import CHANNELS, INCIDENT_TYPES, PARTY_ROLES, RELATIONS, STRANDS, TENURES
 from webapp import intake_form, storage
 from webapp.auth import current_row
@@ -66,7 +66,7 @@ def submit() -> Page:
         return _render(values, errors, 422)
     user = current_row()
     try:
-        result = reports.submit(
+        result = further_reports.submit(
             storage.session(),
             reports.Report(**data, keyed_by_id=user.id, keyed_by_name=user.display_name),
             now=processes.clock.now(),
@@ -78,5 +78,8 @@ def submit() -> Page:
             "The report could not be saved just now. Nothing is lost on this page: please send it again."
         )
         return _render(values, {}, 500, problem)
-    flash(f"Report recorded as case {result.case_reference}.", "success")
+    if isinstance(result, further_reports.Matched):
+        flash(f"Report added as another incident on open case {result.case_reference}.", "success")
+    else:
+        flash(f"Report recorded as case {result.case_reference}.", "success")
     return redirect(url_for("cases.show", reference=result.case_reference), 303)

@@ -17,7 +17,7 @@ from marshmallow import ValidationError
 from werkzeug.wrappers import Response
 
 import processes
-from casework import people, reports, tracking
+from casework import further_reports, people, reports, tracking
 from casework.reporters import CONTACT_METHODS, NEEDS, REPORTER_KINDS
 from casework.vocabulary import EQUALITY_QUESTIONS, INCIDENT_TYPES, STRANDS
 from webapp import languages, public_uploads, reporter_form, storage
@@ -76,7 +76,7 @@ def report() -> str | Response | tuple[str, int]:
         return _form(values, errors, 422)
     code = tracking.new_code()
     try:
-        result = reports.submit(
+        result = further_reports.submit(
             storage.session(),
             reports.Report(**data, tracking_code=code),
             now=processes.clock.now(),
@@ -92,7 +92,11 @@ def report() -> str | Response | tuple[str, int]:
         result.case_reference, public_uploads.sent(), "Sent by the reporter with their online report"
     )
     session["report_reference"] = result.case_reference
-    session["report_code"] = code  # shown once, on the next page, then forgotten
+    matched_without_code = isinstance(result, further_reports.Matched) and not result.code_kept
+    # A report added to an open case that has a code already: the reporter's earlier code works.
+    session["report_code"] = (
+        None if matched_without_code else code
+    )  # shown once, on the next page, then forgotten
     return redirect(url_for("public.received"), 303)
 
 

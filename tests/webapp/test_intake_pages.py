@@ -236,11 +236,14 @@ def test_the_postcode_finds_the_locality_when_none_is_chosen(app, web, places):
 
 def test_indicators_show_the_incident_types_and_locality_of_staff_intake(app, web, places):
     sign_in(web, "intake")
-    for place, kinds in (
-        ("Riverside Estate", ["verbal_abuse"]),
-        ("Hillside Ward", ["graffiti", "verbal_abuse"]),
+    # Two victims: a second report by the same victim would be another incident on the open case.
+    other = {"reporter_name": "Priya Shah", "parties-0-name": "Priya Shah", "reporter_phone": "0113 496 0001"}
+    other |= {"location": "3 Hill Rise, Leeds LS10 1AA", "parties-0-address": "3 Hill Rise, Leeds LS10 1AA"}
+    for place, kinds, who in (
+        ("Riverside Estate", ["verbal_abuse"], {}),
+        ("Hillside Ward", ["graffiti", "verbal_abuse"], other),
     ):
-        form = good(places, locality=str(places[place]), incident_types=kinds)
+        form = good(places, locality=str(places[place]), incident_types=kinds, **who)
         assert web.post("/intake", data=form).status_code == 303
     web.post("/logout")
     sign_in(web, "manager")

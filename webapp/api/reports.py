@@ -9,7 +9,7 @@ from flask_smorest import Blueprint
 from flask_smorest.error_handler import ErrorSchema
 
 import processes
-from casework import reports
+from casework import further_reports, reports
 from webapp import storage
 from webapp.schemas import ReportCreatedSchema, ReportSchema
 
@@ -27,7 +27,7 @@ bp = Blueprint("reports", __name__, url_prefix="/api", description="Reporting an
 )
 def create_report(data: dict[str, Any]) -> dict[str, Any]:
     """Report a hate incident. Returns the case reference to quote when getting in touch."""
-    result = reports.submit(
+    result = further_reports.submit(
         storage.session(),
         reports.Report(**data),
         now=processes.clock.now(),
