@@ -33,11 +33,13 @@ run: install assets
 ## Redis, and both spend much of their time waiting (on PostgreSQL, on started processes), so on
 ## two cores this takes about the PostgreSQL suite's time rather than the sum. The SQLite suite's
 ## output is shown after the PostgreSQL suite's (and kept in test-artifacts/sqlite-suite.log).
+## The browser tests run once, in the SQLite suite: their live server always uses SQLite, so
+## running them again beside PostgreSQL would test nothing more.
 test: install-dev assets browser services
 	$(MAKE) --no-print-directory lint
 	@mkdir -p test-artifacts
 	$(BIN)/pytest -q -m "not scaled" $(PYTEST_ARGS) > test-artifacts/sqlite-suite.log 2>&1 & sqlite=$$!; \
-	$(BIN)/pytest -q --postgres $(PYTEST_ARGS); postgres=$$?; \
+	$(BIN)/pytest -q --postgres -m "not browser" $(PYTEST_ARGS); postgres=$$?; \
 	wait $$sqlite; sqlite=$$?; \
 	echo "--- the SQLite suite (test-artifacts/sqlite-suite.log) ---"; cat test-artifacts/sqlite-suite.log; \
 	[ $$postgres -eq 0 ] && [ $$sqlite -eq 0 ]
