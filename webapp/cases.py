@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Blueprint, abort, current_app, render_template
+from flask import Blueprint, abort, current_app, render_template, request
 
 import processes
 from casework import case_overview, casefile, matching, recently_viewed, tasks, vocabulary
@@ -23,7 +23,9 @@ def show(reference: str) -> str:
     except casefile.CaseNotFound:
         abort(404)
     now = processes.clock.now()
-    recently_viewed.record_view(storage.session(), current_row(), file.case.id, now=now)
+    if request.method == "GET":  # a form shown again with its errors is not a visit (and must
+        # not commit the refused edit's pending audit entry with the visit)
+        recently_viewed.record_view(storage.session(), current_row(), file.case.id, now=now)
     return render_template(
         "cases/case.html",
         file=file,

@@ -96,7 +96,7 @@ def test_a_contact_with_the_victim_is_recorded_and_on_the_timeline(app, web, cas
     assert answer.status_code == 303 and answer.headers["Location"].endswith("#contacts")
     page = web.get(f"/cases/{case}").get_data(as_text=True)
     part = text(section(page, "contacts"))
-    assert "Home visit with Amira Khan (victim)" in part and "next contact planned for 5 Jan 2099" in part
+    assert "Home visit with Amira Khan (victim)" in part and "next contact planned for 5 January 2099" in part
     [line] = _timeline(app, "contact")
     assert line == (
         "Contact with the victim: Home visit with Amira Khan (victim). Outcome: Victim feels safer "
