@@ -92,7 +92,7 @@ def test_an_anonymised_case_says_so_on_its_page_and_in_the_api(app: Flask, datab
     assert page.status_code == 200
     html = page.data.decode()
     assert 'id="anonymised"' in html
-    assert "Personal data removed on" in html and LATER.strftime("%b %Y") in html
+    assert "Personal data removed on" in html and LATER.strftime("%B %Y") in html
     assert "Amina" not in html and "14 Elm Road" not in html
     assert retention.MARKER.replace("[", "").replace("]", "") in html
     assert "Name removed" in html and "Completed tasks" in html

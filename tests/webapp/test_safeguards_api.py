@@ -143,9 +143,13 @@ def test_the_employee_routes_edges_through_the_api(client):
     officer.do("first_response", FIRST_RESPONSE)
     assert [t["name"] for t in officer.case()["open_tasks"]] == ["police_referral"]
 
-    staff = {
+    staff = {  # another victim at another place: not matched to the open case above (issue 19.4)
         **REPORT,
-        "parties": [victim("colleague"), {"role": "alleged_perpetrator", "relation": "contractor"}],
+        "location": "Head office, 2 Mill Lane",
+        "parties": [
+            {"role": "victim", "name": "Pat Reed", "relation": "colleague"},
+            {"role": "alleged_perpetrator", "relation": "contractor"},
+        ],
     }
     reference = start(client, staff).reference
     case = client.get(f"/api/cases/{reference}", headers=manager).json
