@@ -811,3 +811,29 @@ class PasswordReset(Base):
     created_at: Mapped[datetime]
     expires_at: Mapped[datetime]
     used_at: Mapped[datetime | None]
+
+
+# --- report drafts ---
+class ReportDraft(Base):
+    """A public report being filled in, one question page at a time: the answers so far, kept
+    on the server (the reporter's cookie holds only the draft's key, whose SHA-256 is the id).
+    Deleted when it expires; when sent, its answers and files go and only the outcome (the
+    reference and the tracking code to show once) stays until the next page has shown it."""
+
+    __tablename__ = "report_drafts"
+    id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    answers: Mapped[dict[str, Any]] = mapped_column(JSON)
+    state: Mapped[str] = mapped_column(String(10), default="open")  # open, sending, sent
+    outcome: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    updated_at: Mapped[datetime]
+    expires_at: Mapped[datetime] = mapped_column(index=True)
+
+
+class ReportDraftFile(Base):
+    """A photo or document chosen on the draft's files page, checked and kept until it is sent."""
+
+    __tablename__ = "report_draft_files"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    draft_id: Mapped[str] = mapped_column(ForeignKey("report_drafts.id", ondelete="CASCADE"), index=True)
+    filename: Mapped[str] = mapped_column(String(255))
+    data: Mapped[bytes] = mapped_column(LargeBinary)

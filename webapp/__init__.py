@@ -41,6 +41,7 @@ from webapp import (
     plain_words,
     public,
     public_uploads,
+    report_steps,
     reporter_panel,
     restriction,
     retention_page,
@@ -98,6 +99,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     security_headers.init_app(app)
     languages.init_app(app)
     notifications.init_app(app)
+    assert report_steps.bp is public.bp  # its pages are the public blueprint's
     for blueprint in (auth.bp, public.bp, inbox.bp, cases.bp, notifications.bp, modeller.bp, dashboards.bp):
         app.register_blueprint(blueprint)
     app.register_blueprint(supervision.bp)

@@ -19,9 +19,9 @@ from flask_limiter.util import get_remote_address
 from werkzeug.wrappers import Response
 
 from casework.settings import check_limits
-from webapp import public
+from webapp import public, report_steps
 
-ENDPOINTS = ("public.report", "reports.create_report")
+ENDPOINTS = ("public.report", "public.send", "reports.create_report")
 TAKEN = (201, 303)
 # The tracking page: every attempt at a reference and code counts (per address, and per
 # reference typed, so guessing one case's code from many addresses is slow too); so does each
@@ -137,7 +137,7 @@ def _too_many(err: RateLimitExceeded) -> tuple[Response | str, int, dict[str, st
         return render_template("tracking/too_many.html", wait=_wait_words(seconds)), 429, headers
     page = render_template(
         "public/too_many.html",
-        values=public.submitted(),
+        values=report_steps.typed() if request.endpoint == "public.send" else public.submitted(),
         wait=_wait_words(seconds),
         strands=public.STRANDS,
     )

@@ -17,7 +17,7 @@ from marshmallow import ValidationError
 from werkzeug.wrappers import Response
 
 import processes
-from casework import further_reports, people, reports, tracking
+from casework import further_reports, people, report_drafts, reports, tracking
 from casework.reporters import CONTACT_METHODS, NEEDS, REPORTER_KINDS
 from casework.vocabulary import EQUALITY_QUESTIONS, INCIDENT_TYPES, STRANDS
 from webapp import languages, public_uploads, reporter_form, storage
@@ -28,6 +28,8 @@ log = logging.getLogger(__name__)
 # The spam-trap input: hidden from people and screen readers, filled in by form-filling bots.
 TRAP = "website"
 HELD = "held"
+NOT_SAVED = "We could not save your report just now. Nothing is lost on this page: please send it again."
+SENT_WITH = "Sent by the reporter with their online report"
 LONDON = ZoneInfo("Europe/London")
 # The report form's inputs, in page order (the error summary lists problems in this order).
 FIELDS = (
@@ -35,6 +37,7 @@ FIELDS = (
     "occurred_date",
     "occurred_time",
     "location",
+    "incident_types",
     "strands",
     "reporter_is",
     "reporter_name",
@@ -49,12 +52,13 @@ FIELDS = (
     "interpreter_language",
     *EQUALITY_QUESTIONS,
 )
-LISTS = ("strands", "contact_methods", "needs")
+LISTS = ("incident_types", "strands", "contact_methods", "needs")
 SCHEMA_FIELDS = ("description", "location", "reporter_name", "reporter_email", "reporter_phone")
 # Plainer words than the schema's generic ones ("Length must be between ...") for the public.
 FRIENDLY = {
     "description": "Tell us what happened, in at least 10 characters (and no more than 10,000).",
     "location": "Tell us where it happened, for example the street, estate or area.",
+    "incident_types": "Choose from the kinds of incident listed.",
     "reporter_name": "Enter a name of no more than 200 characters, or leave it empty.",
     "reporter_email": "Enter an email address like name@example.com, or leave it empty.",
     "occurred_at": "Enter a real date and time, or leave them empty.",
@@ -66,38 +70,40 @@ FRIENDLY = {
 
 @bp.route("/report", methods=["GET", "POST"])
 def report() -> str | Response | tuple[str, int]:
+    """The start of the report, asked one question per page (``report_steps``). A POST is the
+    whole report in one request, as a script or an older page sends it: checked by the same
+    rules, any problem shown on the one-page form with everything sent kept."""
     if request.method == "GET":
-        return _form({"strands": []}, {})
+        return render_template("public/start.html", hours=report_drafts.LIFETIME_HOURS)
     values = submitted()
     if request.form.get(TRAP):
-        return _held()
+        return held()
     data, errors = _validate(values)
     if data is None:
         return _form(values, errors, 422)
-    code = tracking.new_code()
     try:
-        result = further_reports.submit(
-            storage.session(),
-            reports.Report(**data, tracking_code=code),
-            now=processes.clock.now(),
-            acknowledgements_per_address=current_app.config["ACKNOWLEDGEMENTS_PER_ADDRESS"],
-        )
+        reference, code = submit(data)
     except processes.ProcessError:
-        problem = (
-            "We could not save your report just now. Nothing is lost on this page: please send it again."
-        )
-        return _form(values, {}, 500, problem)
+        return _form(values, {}, 500, NOT_SAVED)
     # The report is saved: a file refused now is named on the next page, and costs nothing else.
-    session["report_refused"] = public_uploads.attach(
-        result.case_reference, public_uploads.sent(), "Sent by the reporter with their online report"
-    )
-    session["report_reference"] = result.case_reference
-    matched_without_code = isinstance(result, further_reports.Matched) and not result.code_kept
-    # A report added to an open case that has a code already: the reporter's earlier code works.
-    session["report_code"] = (
-        None if matched_without_code else code
-    )  # shown once, on the next page, then forgotten
+    session["report_refused"] = public_uploads.attach(reference, public_uploads.sent(), SENT_WITH)
+    session["report_reference"] = reference
+    session["report_code"] = code  # shown once, on the next page, then forgotten
     return redirect(url_for("public.received"), 303)
+
+
+def submit(data: dict[str, Any]) -> tuple[str, str | None]:
+    """Save the report (``validate``'s data): its reference, and the tracking code to show once
+    (None when it was added to an open case whose earlier code stays the reporter's)."""
+    code = tracking.new_code()
+    result = further_reports.submit(
+        storage.session(),
+        reports.Report(**data, tracking_code=code),
+        now=processes.clock.now(),
+        acknowledgements_per_address=current_app.config["ACKNOWLEDGEMENTS_PER_ADDRESS"],
+    )
+    matched_without_code = isinstance(result, further_reports.Matched) and not result.code_kept
+    return result.case_reference, None if matched_without_code else code
 
 
 @bp.route("/report/easy-read")
@@ -106,7 +112,7 @@ def easy_read() -> str:
     return render_template("public/easy_read.html")
 
 
-def _held() -> Response:
+def held() -> Response:
     """The spam trap was filled in: a bot, almost always. It gets the answer a person gets, but
     no case, task or email is made; the audit log records it (when, from where, no content), and
     the page tells a person caught by mistake to phone if nobody is in touch within 24 hours."""
@@ -118,6 +124,14 @@ def _held() -> Response:
 
 @bp.route("/report/received")
 def received() -> str | Response:
+    outcome = report_drafts.take_outcome(
+        storage.session(), session.get("report_draft"), processes.clock.now()
+    )
+    if outcome is not None:  # a report sent page by page: its outcome, shown once
+        session.pop("report_draft", None)
+        session["report_reference"] = outcome["reference"]
+        session["report_code"] = outcome["code"]
+        session["report_refused"] = outcome["refused"]
     reference = session.get("report_reference")
     if not reference:
         return redirect(url_for("public.report"))
@@ -148,6 +162,18 @@ def _form(
     ), status
 
 
+def blank() -> dict[str, Any]:
+    """Every input of the report, unanswered (a draft's answers start from these)."""
+    values: dict[str, Any] = {name: [] if name in LISTS else "" for name in FIELDS}
+    values.update({name: "" for name in reporter_form.DATE_PARTS})
+    return values
+
+
+def validate(values: dict[str, Any]) -> tuple[dict[str, Any] | None, dict[str, str]]:
+    """The report as ``reports.Report`` takes it from all its inputs, or None and the problems."""
+    return _validate(values)
+
+
 def submitted() -> dict[str, Any]:
     form = request.form
     values: dict[str, Any] = {name: form.get(name, "") for name in FIELDS if name not in LISTS}
@@ -164,6 +190,7 @@ def _validate(values: dict[str, Any]) -> tuple[dict[str, Any] | None, dict[str, 
     occurred_at, errors = _occurred_at(values)
     data = {name: values[name] for name in SCHEMA_FIELDS}
     data["strands"] = values["strands"]
+    data["incident_types"] = values.get("incident_types", [])
     data["occurred_at"] = occurred_at
     answers, equality_errors = _equality(values)
     errors.update(equality_errors)

@@ -16,7 +16,7 @@ from webapp.evidence import store
 
 log = logging.getLogger(__name__)
 FIELD = "files"
-ENDPOINTS = ("public.report", "tracking.act")
+ENDPOINTS = ("public.report", "public.step", "tracking.act")
 # The form's other fields; and room for every file at the limit plus one far over it, so that a
 # file too large gets a message on the next page rather than a bare "too large" error.
 HEADROOM = 1024 * 1024
@@ -76,5 +76,7 @@ def allow_uploads() -> None:
 
 def too_large() -> tuple[str, int]:
     """The page for a request over the limit on a public page (its form could not be read)."""
-    page = render_template("public/too_large.html", report=request.endpoint == "public.report", limit=limit())
+    page = render_template(
+        "public/too_large.html", report=request.endpoint in ("public.report", "public.step"), limit=limit()
+    )
     return page, 413

@@ -11,26 +11,16 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Page, expect
 
+from tests.browser import report_pages
+
 pytestmark = pytest.mark.browser
 
 
 def report_incident(page: Page) -> str:
-    page.goto("/report")
-    expect(page.get_by_role("heading", name="Report a hate incident")).to_be_visible()
-    page.get_by_label("What happened?").fill(
-        "A neighbour shouted racist abuse at my children and threw eggs at our windows."
-    )
     yesterday = date.today() - timedelta(days=1)
-    page.get_by_label("Day", exact=True).fill(str(yesterday.day))
-    page.get_by_label("Month", exact=True).fill(str(yesterday.month))
-    page.get_by_label("Year", exact=True).fill(str(yesterday.year))
-    page.get_by_label("Time (optional)").fill("18:30")
-    page.get_by_label("Where did it happen?").fill("12 Oak Court, Riverside Estate")
-    page.get_by_label("Race", exact=True).check()
-    page.get_by_role("button", name="Send the report").click()
-    expect(page.get_by_role("heading", name="Report received")).to_be_visible()
-    reference = page.locator("#case-reference").inner_text().strip()
-    assert re.fullmatch(r"HC-\d{4}-\d{6}", reference)
+    when = (str(yesterday.day), str(yesterday.month), str(yesterday.year))
+    report_pages.answer(page, report_pages.Answers(date=when, time="18:30"))
+    reference, _code = report_pages.send(page)
     expect(page.get_by_text("within 24 hours")).to_be_visible()
     return reference
 

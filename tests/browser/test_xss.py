@@ -18,6 +18,8 @@ from xml.sax.saxutils import quoteattr
 import pytest
 from playwright.sync_api import APIRequestContext, Page, expect
 
+from tests.browser import report_pages
+
 pytestmark = pytest.mark.browser
 
 SCRIPT = "<script>window.__xss=1</script>"
@@ -56,28 +58,34 @@ def _api(request: APIRequestContext, method: str, url: str, headers: dict[str, s
 
 
 def _report_in_the_browser(page: Page) -> str:
-    page.goto("/report")
-    page.get_by_label("What happened?").fill(f"Shouted at: {SCRIPT} and more")
-    page.get_by_label("Where did it happen?").fill(IMG)
-    page.get_by_label("Race", exact=True).check()
-    page.get_by_label("Your name").fill(SVG)
-    page.get_by_label("Email address").fill(JS_URL)  # not an address: the form comes back
+    report_pages.answer(
+        page,
+        report_pages.Answers(
+            description=f"Shouted at: {SCRIPT} and more",
+            location=IMG,
+            name=SVG,
+        ),
+    )
+    _is_clean(page)
+    page.locator("#answer-email").get_by_role("link", name="Change").click()
+    page.get_by_label("Email address").fill(JS_URL)  # not an address: the page comes back
     page.get_by_label("Phone number").fill(QUOTE)  # not a number either
-    page.get_by_role("button", name="Send the report").click()
+    report_pages.go_on(page)
     expect(page.locator(".error-summary")).to_be_visible()
     _is_clean(page)
     # What was typed is kept, literally, in the fields it was typed into.
-    expect(page.get_by_label("What happened?")).to_have_value(f"Shouted at: {SCRIPT} and more")
-    expect(page.get_by_label("Where did it happen?")).to_have_value(IMG)
     expect(page.get_by_label("Your name")).to_have_value(SVG)
     expect(page.get_by_label("Email address")).to_have_value(JS_URL)
     expect(page.get_by_label("Phone number")).to_have_value(QUOTE)
     page.get_by_label("Email address").fill("victim@example.org")
     page.get_by_label("Phone number").fill("0161 496 0000")
-    page.get_by_role("button", name="Send the report").click()
-    expect(page.get_by_role("heading", name="Report received")).to_be_visible()
+    report_pages.go_on(page)
+    expect(page.locator("#answer-description")).to_contain_text(f"Shouted at: {SCRIPT} and more")
+    expect(page.locator("#answer-location")).to_contain_text(IMG)
     _is_clean(page)
-    return page.locator("#case-reference").inner_text().strip()
+    reference, _code = report_pages.send(page)
+    _is_clean(page)
+    return reference
 
 
 def _sign_in(page: Page, username: str) -> None:

@@ -132,12 +132,15 @@ def claimed_first_response(web: FlaskClient) -> tuple[str, str]:
 def test_report_form_offers_strands_and_anonymity(web: FlaskClient) -> None:
     response = web.get("/report")
     assert response.status_code == 200
+    assert "Report a hate incident" in text(response) and "You can stay anonymous" in text(response)
+    web.post("/report/start")  # then one question per page
+    response = web.get("/report/targeted")
     page = text(response)
-    assert "Report a hate incident" in page and "You can stay anonymous" in page
     for label in ("Race", "Religion or belief", "Disability", "Alternative sub-culture"):
         assert label in page
-    assert '<legend class="legend">Why do you think it was motivated by hate?' in response.text
-    assert 'id="occurred_date" name="occurred_day"' in response.text and 'type="date"' not in response.text
+    assert '<h1 class="label-heading">Why do you think it was motivated by hate?' in response.text
+    when = web.get("/report/when").text
+    assert 'id="occurred_date" name="occurred_day"' in when and 'type="date"' not in when
 
 
 def test_good_report_redirects_to_its_reference_and_next_steps(web: FlaskClient) -> None:

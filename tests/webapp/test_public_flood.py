@@ -107,6 +107,28 @@ def test_a_form_sent_back_with_errors_does_not_count(flood_app: Flask) -> None:
     assert web.post("/report", data=FORM).status_code == 429
 
 
+def test_a_report_sent_page_by_page_counts_once_and_over_the_limit_keeps_its_answers(
+    flood_app: Flask, database: Database
+) -> None:
+    web = flood_app.test_client()
+    for _ in range(5):
+        assert web.post("/report", data=FORM).status_code == 303
+    web.post("/report/start")
+    for slug, answers in (  # answering the pages is not counted, however many there are
+        ("danger", {"in_danger": "no"}),
+        ("what-happened", {"description": FORM["description"]}),
+        ("where", {"location": FORM["location"]}),
+        ("targeted", {"strands": FORM["strands"]}),
+    ):
+        assert web.post(f"/report/{slug}", data=answers).status_code == 303
+    refused = web.post("/report/send")
+    assert refused.status_code == 429
+    assert FORM["description"] in text(refused) and "0300 111 0000" in text(refused)
+    assert count(database, Case) == 5
+    # The answers are still there, to send once the limit allows.
+    assert FORM["description"] in text(web.get("/report/check"))
+
+
 def test_the_api_from_one_address_is_limited_with_a_json_error(flood_app: Flask, database: Database) -> None:
     api = flood_app.test_client()
     for _ in range(5):
@@ -158,7 +180,8 @@ def test_the_limits_are_read_from_the_environment_and_checked(monkeypatch: pytes
 
 def test_a_filled_spam_trap_looks_taken_but_makes_nothing(flood_app: Flask, database: Database) -> None:
     web = flood_app.test_client()
-    form = web.get("/report").text
+    web.post("/report/start")
+    form = web.get("/report/danger").text  # every question page carries it
     trap = re.search(r'<div class="trap" aria-hidden="true">.*?</div>', form, re.S)
     assert trap, "no spam-trap field on the form"
     assert 'tabindex="-1"' in trap.group(0) and 'autocomplete="off"' in trap.group(0)

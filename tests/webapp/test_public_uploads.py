@@ -118,7 +118,8 @@ def test_a_form_with_errors_keeps_what_was_typed_and_asks_for_the_files_again(
 
 
 def test_the_form_is_multipart_with_a_labelled_files_input(web: FlaskClient) -> None:
-    page = web.get("/report").text
+    web.post("/report/start")
+    page = web.get("/report/files").text
     assert 'enctype="multipart/form-data"' in page
     assert '<label class="label" for="files">Photos or documents (optional)</label>' in page
     assert 'type="file" id="files" name="files" multiple' in page

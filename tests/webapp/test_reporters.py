@@ -69,13 +69,15 @@ def case_row(app: Flask, reference: str) -> Case:
 
 
 def test_the_form_has_a_memorable_date_the_questions_and_a_quick_exit(web: FlaskClient) -> None:
-    page = web.get("/report").text
+    web.post("/report/start")  # the questions are asked one per page
+    page = web.get("/report/when").text
     for box in ('id="occurred_date" name="occurred_day"', 'name="occurred_month"', 'name="occurred_year"'):
         assert box in page
     assert 'type="date"' not in page and 'inputmode="numeric"' in page
-    words = text(page)
+    words = " ".join(text(web.get(f"/report/{slug}").text) for slug in ("who", "contact", "needs"))
     assert "Who are you?" in words and "Is it safe for us to contact you?" in words
     assert "British Sign Language (BSL)" in words and "Easy read" in words and "Through someone else" in words
+    words = text(page)
     exit_link = re.search(r'<a href="([^"]+)" class="button button--warning exit-this-page__button"', page)
     assert exit_link and exit_link.group(1).startswith("https://www.bbc.co.uk/")  # a link: works without JS
     assert "Leave this page quickly" in words and "press Shift three times" in words
