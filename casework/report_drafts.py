@@ -166,8 +166,9 @@ def sent(session: Session, draft_id: str, outcome: dict[str, Any], now: datetime
 
 
 def state(session: Session, key: str) -> str | None:
-    """The draft's state as it is now in the database (another request may have changed it)."""
-    session.expire_all()
+    """The draft's state as it is now in the database (another request may have changed it): a
+    fresh transaction each time (this request has nothing of its own to keep)."""
+    session.rollback()
     return session.scalar(select(ReportDraft.state).where(ReportDraft.id == _id(key)))
 
 

@@ -62,6 +62,7 @@ def test_every_public_page_has_no_wcag_22_aa_violation(browser_page: Page, langu
         page.goto(f"{path}?lang={language}")
         check_at_both_widths(page, f"{path} in {language}")
     # Every question page of the report, as asked and with its errors, then Check your answers.
+    page.goto("/report")
     page.locator("#start-report").click()
     check_at_both_widths(page, f"is anyone in danger, in {language}")
     check_with_errors(page, f"is anyone in danger, in {language}")
