@@ -18,9 +18,8 @@ from pypdf import PdfReader
 from werkzeug.serving import make_server
 
 import processes
-from casework import people, seeding
 from db import Database
-from tests.browser.conftest import DIAGRAM
+from tests.browser.conftest import live_database
 from tests.browser.test_dashboards import sign_in
 from tests.consent_cases import report_case
 from webapp import create_app, storage
@@ -41,22 +40,16 @@ def clock() -> ServerClock:
 
 
 @pytest.fixture
-def live_server(tmp_path: Path, clock: ServerClock) -> Iterator[str]:
+def live_server(tmp_path: Path, live_template: Path, clock: ServerClock) -> Iterator[str]:
     """As tests/browser/conftest.py's, with every request run at ``clock`` (processes.clock)."""
     app = create_app(
         {
             "TESTING": True,
-            "DATABASE_URL": f"sqlite:///{tmp_path}/t.db",
+            "DATABASE_URL": live_database(live_template, tmp_path),
             "SECRET_KEY": "browser-test-secret",
             "TIMERS": "off",
         }
     )
-    with app.app_context():
-        storage.database().upgrade()
-        with storage.database().session() as session:
-            seeding.seed(session, DIAGRAM, now=processes.clock.now())
-            people.seed_demo_users(session)
-            session.commit()
     inner = app.wsgi_app
 
     def at_the_clock(environ: dict[str, Any], start_response: Callable[..., Any]) -> Iterable[bytes]:

@@ -10,10 +10,10 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import Page, expect
+from playwright.sync_api import Browser, Page, expect
 from werkzeug.serving import make_server
 
-from tests.browser.conftest import CHROMIUM, CHROMIUM_ARGS, DIAGRAM
+from tests.browser.conftest import DIAGRAM
 from webapp import create_app, storage
 
 ADMIN_PASSWORD = "lantern over the harbour"
@@ -62,26 +62,19 @@ def production_server(tmp_path: Path) -> Iterator[str]:
 
 
 @pytest.fixture
-def browser(production_server: str) -> Iterator[tuple[Page, Page]]:
-    if not CHROMIUM.exists():
-        pytest.skip("Debian's Chromium is not installed at /usr/bin/chromium")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(
-            executable_path=str(CHROMIUM), args=CHROMIUM_ARGS, headless=True
+def browser(chromium: Browser, production_server: str) -> Iterator[tuple[Page, Page]]:
+    contexts = []
+    for _ in range(2):  # the admin and the officer, each with their own cookies
+        context = chromium.new_context(
+            base_url=production_server, locale="en-GB", timezone_id="Europe/London"
         )
-        pages = []
-        for _ in range(2):  # the admin and the officer, each with their own cookies
-            context = chromium.new_context(
-                base_url=production_server, locale="en-GB", timezone_id="Europe/London"
-            )
-            context.set_default_timeout(15_000)
-            pages.append(context.new_page())
-        try:
-            yield pages[0], pages[1]
-        finally:
-            chromium.close()
+        context.set_default_timeout(15_000)
+        contexts.append(context)
+    try:
+        yield contexts[0].new_page(), contexts[1].new_page()
+    finally:
+        for context in contexts:
+            context.close()
 
 
 def sign_in(page: Page, username: str, password: str) -> None:

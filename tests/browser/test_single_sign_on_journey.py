@@ -12,9 +12,7 @@ import pytest
 from playwright.sync_api import Page, expect
 from werkzeug.serving import make_server
 
-import processes
-from casework import people, seeding
-from tests.browser.conftest import DIAGRAM
+from tests.browser.conftest import live_database
 from tests.browser.test_officer_journey import report_incident
 from tests.oidc_provider import OFFICER, Provider, free_port
 from webapp import create_app, storage
@@ -23,7 +21,7 @@ pytestmark = pytest.mark.browser
 
 
 @pytest.fixture
-def live_server(tmp_path: Path) -> Iterator[str]:
+def live_server(tmp_path: Path, live_template: Path) -> Iterator[str]:
     """The app with single sign-on set up, and the provider that knows its addresses."""
     port = free_port()
     base = f"http://127.0.0.1:{port}"
@@ -31,18 +29,12 @@ def live_server(tmp_path: Path) -> Iterator[str]:
     app = create_app(
         {
             "TESTING": True,
-            "DATABASE_URL": f"sqlite:///{tmp_path}/t.db",
+            "DATABASE_URL": live_database(live_template, tmp_path),
             "SECRET_KEY": "browser-test-secret",
             "TIMERS": "off",
             **provider.settings(),
         }
     )
-    with app.app_context():
-        storage.database().upgrade()
-        with storage.database().session() as session:
-            seeding.seed(session, DIAGRAM, now=processes.clock.now())
-            people.seed_demo_users(session)
-            session.commit()
     server = make_server("127.0.0.1", port, app, threaded=True)
     thread = threading.Thread(target=server.serve_forever, name="live-server", daemon=True)
     thread.start()
