@@ -34,10 +34,11 @@ from SpiffWorkflow.spiff.specs.spiff_task import SpiffBpmnTask
 from SpiffWorkflow.util.task import TaskState
 from sqlalchemy.exc import DBAPIError
 
-from processes import bounded, clock, sandbox
+from processes import bounded, clock, compaction, sandbox
 from processes.errors import EngineFailure
 
-STATE_FORMAT = 1
+# 1: every task the case has run; 2: compacted (``processes.compaction``). Both load.
+STATE_FORMAT = 2
 
 
 class _EngineDatetime(datetime):
@@ -195,6 +196,7 @@ def state_to_json(workflow: Any) -> str:
     digits) fails here as ``EngineFailure``, named by the step that first held it."""
     try:
         dct = _REGISTRY.convert(workflow)
+        compaction.compact(dct, workflow)
         dct["format"] = STATE_FORMAT
         dct["triggered"] = _triggered(workflow)
         return json.dumps(dct, separators=(",", ":"))
@@ -225,10 +227,12 @@ def state_from_json(text: str, specs: Specs, script_engine: Any) -> Any:
     dct = json.loads(text)
     dct.pop("format", None)
     triggered = dct.pop("triggered", [])
+    passed = dct.pop("passed", [])
     dct["spec"] = specs.spec
     dct["subprocess_specs"] = specs.subprocess_specs
     workflow = _REGISTRY.restore(dct)
     _reconnect(workflow, triggered)
+    workflow.passed_elements = passed
     workflow.script_engine = script_engine
     return workflow
 
@@ -572,7 +576,10 @@ def progress(workflow: Any, now: datetime) -> Progress:
 
 
 def _title(task: Any) -> str:
-    spec = task.task_spec
+    return _spec_title(task.task_spec)
+
+
+def _spec_title(spec: Any) -> str:
     ident = spec.bpmn_id or spec.name
     return f"'{spec.bpmn_name}' ({ident})" if spec.bpmn_name else f"'{ident}'"
 
@@ -608,7 +615,14 @@ def migration_blockers(workflow: Any, new: Specs) -> list[str]:
             for task in sp_diff.removed
             if task not in dropped
         ]
-    return sorted(set(reasons))
+    return sorted(set(reasons + _passed_blockers(workflow, new)))
+
+
+def _passed_blockers(workflow: Any, new: Specs) -> list[str]:
+    return [
+        f"it has reached or passed {_spec_title(spec)}, which the new version does not have"
+        for spec in compaction.passed_but_missing(workflow, new.spec, new.subprocess_specs)
+    ]
 
 
 @_plain_errors
