@@ -15,10 +15,12 @@ out, each time it is written:
   stored as empty, not as the deletion of each key above it.
 
 What the engine reads later is kept: the tasks not finished (waiting, ready, planned) and their
-ancestors; the joins of every kind and their parents (a join merges its earlier instances'
-parents' data and finds its split among its ancestors); splits, subprocess tasks, loops and
-boundary events; the root and the last task completed (whose data a finished subprocess hands
-on). A closed case keeps only those: its root, its last task, its joins and splits.
+ancestors, with the tasks of the last turn of a loop a task waits in (back to where its element
+last ran: a case stopped for looping on its own names them); the joins of every kind and their
+parents (a join merges its earlier instances' parents' data and finds its split among its
+ancestors); splits, subprocess tasks, loops and boundary events; the root and the last task
+completed (whose data a finished subprocess hands on). A closed case keeps only those: its root,
+its last task, its joins and splits.
 
 The BPMN elements of the tasks left out are listed (``passed``) so that moving the case to a new
 version still refuses one that lacks a step the case has passed. A state saved before compaction
@@ -27,20 +29,21 @@ loads as it always did and is compacted the next time it is saved.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 from uuid import UUID
 
-from SpiffWorkflow.bpmn.specs.control import EventSplit
-from SpiffWorkflow.bpmn.specs.mixins.events.intermediate_event import BoundaryEvent
-from SpiffWorkflow.bpmn.specs.mixins.multiinstance_task import LoopTask
-from SpiffWorkflow.bpmn.specs.mixins.subworkflow_task import SubWorkflowTask
-from SpiffWorkflow.specs.Join import Join
-from SpiffWorkflow.util.deep_merge import DeepMerge
-from SpiffWorkflow.util.task import TaskState
 
-FINISHED = TaskState.COMPLETED | TaskState.CANCELLED
-# Tasks the engine finds again by their place in the tree: never taken out of a line.
-_STRUCTURAL = (Join, SubWorkflowTask, LoopTask, EventSplit, BoundaryEvent)
+@dataclass(frozen=True)
+class Rules:
+    """What compaction asks of the engine's tasks (``processes.engine`` knows SpiffWorkflow)."""
+
+    finished: Callable[[Any], bool]  # completed or cancelled
+    planned: Callable[[Any], bool]  # predicted, not yet reached for certain
+    in_place: Callable[[Any], bool]  # found again by its place in the tree: never closed up
+    join: Callable[[Any], bool]  # a join, which reads its parent's data and place
+    change: Callable[[dict[str, Any], dict[str, Any]], dict[str, Any]]  # a task's saved data change
 
 
 def passed_elements(workflow: Any) -> list[str]:
@@ -60,18 +63,18 @@ def passed_but_missing(workflow: Any, spec: Any, subprocess_specs: dict[str, Any
     return found
 
 
-def compact(dct: dict[str, Any], workflow: Any) -> None:
+def compact(dct: dict[str, Any], workflow: Any, rules: Rules) -> None:
     """Leave out of ``dct``, the saved form of ``workflow``, the tasks it has finished with."""
     passed = set(passed_elements(workflow))
-    kept = _compact_tasks(dct, workflow, passed)
+    kept = _compact_tasks(dct, workflow, passed, rules)
     for key in list(dct["subprocesses"]):
         subprocess = workflow.subprocesses.get(UUID(key))
         owner = _owner(workflow, UUID(key)) if subprocess is not None else None
-        if subprocess is None or owner is None or owner.id not in kept or owner.has_state(FINISHED):
+        if subprocess is None or owner is None or owner.id not in kept or rules.finished(owner):
             passed.update(_elements(subprocess.tasks.values()) if subprocess is not None else ())
             del dct["subprocesses"][key]
             continue
-        kept |= _compact_tasks(dct["subprocesses"][key], subprocess, passed)
+        kept |= _compact_tasks(dct["subprocesses"][key], subprocess, passed, rules)
     dct["passed"] = sorted(passed)
 
 
@@ -87,21 +90,21 @@ def _elements(tasks: Any) -> set[str]:
     return {task.task_spec.name for task in tasks if getattr(task.task_spec, "bpmn_id", None)}
 
 
-def _compact_tasks(dct: dict[str, Any], workflow: Any, passed: set[str]) -> set[UUID]:
+def _compact_tasks(dct: dict[str, Any], workflow: Any, passed: set[str], rules: Rules) -> set[UUID]:
     """Compact one workflow's (or subprocess's) tasks in ``dct``; the ids of those kept."""
     tasks: dict[UUID, Any] = workflow.tasks
-    kept, pinned = _needed(workflow)
+    kept, pinned = _needed(workflow, rules)
     lined = {task_id for task_id in kept - pinned if len(_kept_children(tasks[task_id], kept)) == 1}
     passed.update(_elements(tasks[task_id] for task_id in (set(tasks) - kept) | lined))
     saved = dct["tasks"]
     for key in [key for key in saved if UUID(key) not in kept or UUID(key) in lined]:
         del saved[key]
     for key, entry in saved.items():
-        _rewrite(entry, tasks[UUID(key)], kept, lined)
+        _rewrite(entry, tasks[UUID(key)], kept, lined, rules)
     return kept - lined
 
 
-def _needed(workflow: Any) -> tuple[set[UUID], set[UUID]]:
+def _needed(workflow: Any, rules: Rules) -> tuple[set[UUID], set[UUID]]:
     """The tasks to keep (those the engine may read again and their ancestors), and of those
     the ones to keep in place (``pinned``), never closed up in a line."""
     kept: set[UUID] = set()
@@ -117,18 +120,33 @@ def _needed(workflow: Any) -> tuple[set[UUID], set[UUID]]:
         if task is not None and task.id in workflow.tasks:
             keep(task)
     for task in workflow.tasks.values():
-        if not task.has_state(FINISHED) or isinstance(task.task_spec, _STRUCTURAL):
+        if not rules.finished(task) or rules.in_place(task):
             keep(task)
-            if isinstance(task.task_spec, Join) and task.parent is not None:
+            if rules.join(task) and task.parent is not None:
                 pinned.add(task.parent.id)
+        if not rules.finished(task) and not rules.planned(task):
+            pinned.update(_last_turn(task))
     return kept, pinned
+
+
+def _last_turn(task: Any) -> list[UUID]:
+    """The tasks since the same element last ran, when ``task`` is going round a loop: a case
+    stopped for looping on its own names the steps of the turn (``processes.loops``)."""
+    turn = []
+    earlier = task.parent
+    while earlier is not None:
+        turn.append(earlier.id)
+        if earlier.task_spec is task.task_spec:
+            return turn
+        earlier = earlier.parent
+    return []
 
 
 def _kept_children(task: Any, kept: set[UUID]) -> list[Any]:
     return [child for child in task.children if child.id in kept]
 
 
-def _rewrite(entry: dict[str, Any], task: Any, kept: set[UUID], lined: set[UUID]) -> None:
+def _rewrite(entry: dict[str, Any], task: Any, kept: set[UUID], lined: set[UUID], rules: Rules) -> None:
     """Point a kept task's saved entry past the tasks closed up above and below it."""
 
     def below(child: Any) -> Any:
@@ -144,10 +162,7 @@ def _rewrite(entry: dict[str, Any], task: Any, kept: set[UUID], lined: set[UUID]
         return
     if parent is not task.parent:
         entry["parent"] = str(parent.id)
-        entry["delta"] = {
-            "updates": DeepMerge.get_updated_keys(parent.data, task.data),
-            "deletions": DeepMerge.get_deleted_keys(parent.data, task.data),
-        }
+        entry["delta"] = rules.change(parent.data, task.data)
     if not task.data:
         # A task planned but not reached holds no data yet: stored as such (an empty change
         # loads the task's own, empty, data), not as the deletion of each key above it.
