@@ -83,6 +83,27 @@ TABLES = {
     "notification_reads": "notification_id IN (SELECT id FROM notifications WHERE case_id = ANY(:ids))",
 }
 STATE = "  of which workflow_state"
+# Columns shown as a part of their table's bytes (values as stored), with how they are found.
+PARTS = {
+    STATE: "SELECT coalesce(sum(pg_column_size(workflow_state)), 0) FROM cases WHERE id = ANY(:ids)",
+    "  of which answers": (
+        "SELECT coalesce(sum(pg_column_size(submitted)), 0) FROM tasks WHERE case_id = ANY(:ids)"
+    ),
+    "  of which details": (
+        "SELECT coalesce(sum(pg_column_size(details)), 0) FROM timeline_events WHERE case_id = ANY(:ids)"
+    ),
+    "    of task_completed": (
+        "SELECT coalesce(sum(pg_column_size(details)), 0) FROM timeline_events "
+        "WHERE case_id = ANY(:ids) AND kind = 'task_completed'"
+    ),
+}
+# Where each part sits in the printed table: after its table's row.
+PART_OF = {
+    STATE: "cases",
+    "  of which answers": "tasks",
+    "  of which details": "timeline_events",
+    "    of task_completed": "timeline_events",
+}
 GUNICORN_HOOK = """
 import os
 
@@ -195,12 +216,8 @@ def row_bytes(connection: Connection, ids: list[int]) -> dict[str, int]:
         )
         for table, where in TABLES.items()
     }
-    found[STATE] = int(
-        connection.execute(
-            text("SELECT coalesce(sum(pg_column_size(workflow_state)), 0) FROM cases WHERE id = ANY(:ids)"),
-            {"ids": ids},
-        ).scalar_one()
-    )
+    for part, query in PARTS.items():
+        found[part] = int(connection.execute(text(query), {"ids": ids}).scalar_one())
     return found
 
 
@@ -239,7 +256,7 @@ class Group:
 
     @property
     def total_rows(self) -> float:
-        return sum(size for table, size in self.rows.items() if table != STATE)
+        return sum(size for table, size in self.rows.items() if table not in PARTS)
 
     @property
     def total_disk(self) -> float:
@@ -457,11 +474,14 @@ def report_storage(groups: list[Group], cases: int) -> None:
     header = f"{'table':<27}" + "".join(f"{g.label:>27}" for g in groups)
     print(header)
     print("-" * len(header))
-    for table in [*TABLES, STATE]:
+    order = []
+    for table in TABLES:
+        order += [table, *(part for part, owner in PART_OF.items() if owner == table)]
+    for table in order:
         if not any(g.rows.get(table) or g.disk.get(table) for g in groups):
             continue
         cells = "".join(
-            f"{_kb(g.rows[table]):>17} / {'-' if table == STATE else _kb(g.disk[table]):>7}" for g in groups
+            f"{_kb(g.rows[table]):>17} / {'-' if table in PARTS else _kb(g.disk[table]):>7}" for g in groups
         )
         print(f"{table:<27}{cells}")
     print("-" * len(header))

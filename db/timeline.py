@@ -164,12 +164,16 @@ class TaskReleased(Event):
 
 @dataclass(frozen=True)
 class TaskCompleted(Event):
+    """A task done. The answers are stored once, in the task's row (``tasks.submitted``), which the
+    line refers to by ``task_id``; ``derived`` holds only what the step worked out from them (a
+    scored task's score and band)."""
+
     KIND = "task_completed"
     AFTER_RETENTION = KEEP
     by: str
     title: str
     task_id: str
-    answers: dict[str, Any] = field(default_factory=dict)
+    derived: dict[str, Any] = field(default_factory=dict)
 
     @property
     def summary(self) -> str:
@@ -177,7 +181,7 @@ class TaskCompleted(Event):
 
     @property
     def details(self) -> dict[str, Any] | None:
-        return {"task_id": self.task_id, **self.answers}
+        return {"task_id": self.task_id, **self.derived}
 
 
 @dataclass(frozen=True)

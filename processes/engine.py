@@ -20,24 +20,31 @@ from uuid import UUID
 from SpiffWorkflow.bpmn.script_engine import PythonScriptEngine, TaskDataEnvironment
 from SpiffWorkflow.bpmn.serializer.default.workflow import BpmnWorkflowConverter, WorkflowConverter
 from SpiffWorkflow.bpmn.serializer.workflow import BpmnWorkflowSerializer
+from SpiffWorkflow.bpmn.specs.control import EventSplit
 from SpiffWorkflow.bpmn.specs.event_definitions import timer as _spiff_timer
 from SpiffWorkflow.bpmn.specs.event_definitions.multiple import MultipleEventDefinition
 from SpiffWorkflow.bpmn.specs.event_definitions.timer import TimerEventDefinition
+from SpiffWorkflow.bpmn.specs.mixins.events.intermediate_event import BoundaryEvent
+from SpiffWorkflow.bpmn.specs.mixins.multiinstance_task import LoopTask
+from SpiffWorkflow.bpmn.specs.mixins.subworkflow_task import SubWorkflowTask
 from SpiffWorkflow.bpmn.util.diff import diff_workflow, migrate_workflow
 from SpiffWorkflow.bpmn.util.event import BpmnEvent
 from SpiffWorkflow.bpmn.workflow import BpmnWorkflow
 from SpiffWorkflow.exceptions import SpiffWorkflowException
+from SpiffWorkflow.specs.Join import Join
 from SpiffWorkflow.spiff.serializer.config import SPIFF_CONFIG
 from SpiffWorkflow.spiff.serializer.task_spec import SpiffBpmnTaskConverter
 from SpiffWorkflow.spiff.specs.event_definitions import MessageEventDefinition
 from SpiffWorkflow.spiff.specs.spiff_task import SpiffBpmnTask
+from SpiffWorkflow.util.deep_merge import DeepMerge
 from SpiffWorkflow.util.task import TaskState
 from sqlalchemy.exc import DBAPIError
 
-from processes import bounded, clock, sandbox
+from processes import bounded, clock, compaction, sandbox
 from processes.errors import EngineFailure
 
-STATE_FORMAT = 1
+# 1: every task the case has run; 2: compacted (``processes.compaction``). Both load.
+STATE_FORMAT = 2
 
 
 class _EngineDatetime(datetime):
@@ -190,11 +197,26 @@ def _reconnect(workflow: Any, names: list[str]) -> None:
             spec.connect(end)
 
 
+_COMPACTION = compaction.Rules(
+    finished=lambda task: task.has_state(TaskState.COMPLETED | TaskState.CANCELLED),
+    planned=lambda task: task.has_state(TaskState.PREDICTED_MASK),
+    in_place=lambda task: isinstance(
+        task.task_spec, (Join, SubWorkflowTask, LoopTask, EventSplit, BoundaryEvent)
+    ),
+    join=lambda task: isinstance(task.task_spec, Join),
+    change=lambda before, after: {  # as SpiffWorkflow's task converter writes it
+        "updates": DeepMerge.get_updated_keys(before, after),
+        "deletions": DeepMerge.get_deleted_keys(before, after),
+    },
+)
+
+
 def state_to_json(workflow: Any) -> str:
     """The workflow's state as saved; a value the JSON cannot hold (an integer of more than 4,300
     digits) fails here as ``EngineFailure``, named by the step that first held it."""
     try:
         dct = _REGISTRY.convert(workflow)
+        compaction.compact(dct, workflow, _COMPACTION)
         dct["format"] = STATE_FORMAT
         dct["triggered"] = _triggered(workflow)
         return json.dumps(dct, separators=(",", ":"))
@@ -225,10 +247,12 @@ def state_from_json(text: str, specs: Specs, script_engine: Any) -> Any:
     dct = json.loads(text)
     dct.pop("format", None)
     triggered = dct.pop("triggered", [])
+    passed = dct.pop("passed", [])
     dct["spec"] = specs.spec
     dct["subprocess_specs"] = specs.subprocess_specs
     workflow = _REGISTRY.restore(dct)
     _reconnect(workflow, triggered)
+    workflow.passed_elements = passed
     workflow.script_engine = script_engine
     return workflow
 
@@ -572,7 +596,10 @@ def progress(workflow: Any, now: datetime) -> Progress:
 
 
 def _title(task: Any) -> str:
-    spec = task.task_spec
+    return _spec_title(task.task_spec)
+
+
+def _spec_title(spec: Any) -> str:
     ident = spec.bpmn_id or spec.name
     return f"'{spec.bpmn_name}' ({ident})" if spec.bpmn_name else f"'{ident}'"
 
@@ -608,7 +635,14 @@ def migration_blockers(workflow: Any, new: Specs) -> list[str]:
             for task in sp_diff.removed
             if task not in dropped
         ]
-    return sorted(set(reasons))
+    return sorted(set(reasons + _passed_blockers(workflow, new)))
+
+
+def _passed_blockers(workflow: Any, new: Specs) -> list[str]:
+    return [
+        f"it has reached or passed {_spec_title(spec)}, which the new version does not have"
+        for spec in compaction.passed_but_missing(workflow, new.spec, new.subprocess_specs)
+    ]
 
 
 @_plain_errors

@@ -336,7 +336,8 @@ def complete(
     task.assignee_id = user.id
     task.submitted = clean
     step.record(
-        timeline.TaskCompleted(user.display_name, task.title, task.id, {"data": clean, **derived}),
+        # The answers are stored once, in ``task.submitted``; the timeline line refers to the task.
+        timeline.TaskCompleted(user.display_name, task.title, task.id, derived),
         case=case,
         by=user.display_name,
         at=now,

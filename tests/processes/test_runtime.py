@@ -81,7 +81,11 @@ def test_completing_the_first_response_makes_the_police_referral_ready(database)
         done = session.get(Task, task.id)
         assert done.status == "completed" and done.submitted["reporting_advice"] == ["police", "true_vision"]
         assert session.scalars(select(Timer)).all() == []  # the deadline was withdrawn
-        kinds = [e.kind for e in session.scalars(select(TimelineEvent).order_by(TimelineEvent.id))]
+        events = session.scalars(select(TimelineEvent).order_by(TimelineEvent.id)).all()
+        # The answers are stored once, in the task's row: the timeline's line refers to it.
+        assert events[2].details == {"task_id": task.id}
+        assert done.submitted["response_notes"] == "Spoke to the victim and agreed a visit."
+        kinds = [e.kind for e in events]
     assert kinds == ["opened", "task_created", "task_completed", "task_created"]
 
 
