@@ -720,6 +720,44 @@ class IncidentsMoved(FurtherIncident):
 
 
 @dataclass(frozen=True)
+class IncidentSplitOff(Event):
+    """An incident matched to this case at intake, split off by the officer into its own case."""
+
+    KIND = "incident_split"
+    AFTER_RETENTION = fixed("An incident was split off into its own case")
+    reported: str  # the day it was reported, in words
+    other: str
+    reason: str
+
+    @property
+    def summary(self) -> str:
+        return f"The incident reported {self.reported} was split off into case {self.other}: {self.reason}"
+
+    @property
+    def details(self) -> dict[str, Any] | None:
+        return {"other": self.other}
+
+
+@dataclass(frozen=True)
+class SplitFrom(Event):
+    """This case was made from an incident that had been matched to another case."""
+
+    KIND = "split_from"
+    REPORTER = "Your report is now a case of its own."
+    AFTER_RETENTION = fixed("Split off from another case")
+    other: str
+    reason: str
+
+    @property
+    def summary(self) -> str:
+        return f"Split off from case {self.other}, where it had been added as an incident: {self.reason}"
+
+    @property
+    def details(self) -> dict[str, Any] | None:
+        return {"other": self.other}
+
+
+@dataclass(frozen=True)
 class PersonAdded(Said):
     KIND = "person_added"
     AFTER_RETENTION = fixed("Person added to the case")
