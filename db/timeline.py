@@ -563,10 +563,16 @@ class DiaryEntry(Event):
     AFTER_RETENTION = fixed("Diary entry from the reporter")
     happened: str
     text: str
+    day: str | None = None  # the day it happened (ISO) and the time typed, for the reporter's page
+    clock: str = ""
 
     @property
     def summary(self) -> str:
         return f"Diary entry from the reporter ({self.happened}): {self.text}"
+
+    @property
+    def details(self) -> dict[str, Any] | None:
+        return {"day": self.day, "time": self.clock} if self.day else None
 
 
 @dataclass(frozen=True)
