@@ -74,6 +74,7 @@ def sample_case(app: Flask) -> dict[str, str]:
         "action_id": "1",
         "letter_id": "1",
         "evidence_id": "1",
+        "incident_id": "1",
     }
 
 
