@@ -64,26 +64,27 @@ def case_for(session: Session, reference: str, code: str) -> Case | None:
     """The case ``reference`` names when ``code`` is its tracking code, else None (whatever was
     wrong: the reference, the code, or a case with no code). A report split off into a case of its
     own (``casework.splitting``) took its code with it: the reference the reporter was given, the
-    first case's, still finds it with that code. A wrong code costs two hash checks either way."""
+    first case's, still finds it with that code while the first case has no code of its own.
+    Exactly one hash is checked, whatever the answer."""
     wanted = reference.strip().upper()
     row = session.execute(
         select(Case, ReporterDetails.tracking_hash)
         .join(ReporterDetails, ReporterDetails.case_id == Case.id)
         .where(Case.reference == wanted)
     ).first()
-    if row is not None and _matches(row[1], code):
-        return row[0] if row[0].anonymised_at is None else None
-    first = aliased(Case)
-    moved = session.execute(
-        select(Case, ReporterDetails.tracking_hash)
-        .join(ReporterDetails, ReporterDetails.case_id == Case.id)
-        .join(CaseIncident, CaseIncident.split_case_id == Case.id)
-        .join(first, first.id == CaseIncident.case_id)
-        .where(first.reference == wanted, CaseIncident.code_on_case.is_(True))
-    ).first()
-    if not _matches(moved[1] if moved is not None else None, code) or moved is None:
+    if row is None:
+        first = aliased(Case)
+        row = session.execute(
+            select(Case, ReporterDetails.tracking_hash)
+            .join(ReporterDetails, ReporterDetails.case_id == Case.id)
+            .join(CaseIncident, CaseIncident.split_case_id == Case.id)
+            .join(first, first.id == CaseIncident.case_id)
+            .where(first.reference == wanted, CaseIncident.code_on_case.is_(True))
+            .order_by(CaseIncident.id.desc())
+        ).first()
+    if not _matches(row[1] if row is not None else None, code) or row is None:
         return None
-    return moved[0] if moved[0].anonymised_at is None else None
+    return row[0] if row[0].anonymised_at is None else None
 
 
 def stamp(session: Session, case_id: int) -> str:
