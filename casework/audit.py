@@ -52,6 +52,8 @@ ACTIONS = {
     "case-on-hold": "Put a case on hold",
     "case-off-hold": "Took a case off hold",
     "case-duplicate": "Closed a case as a duplicate",
+    "incident-split": "Split an incident off a case into its own case",
+    "case-split-from": "Made a case from an incident split off another",
     "party-added": "Added a person to a case",
     "sso-linked": "Signed in through single sign-on for the first time",
     "sso-access-changed": "Role or teams changed by the single sign-on groups",

@@ -17,7 +17,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 import processes
-from casework import matching, reporters, reports, steps
+from casework import incidents, matching, reporters, reports, steps
 from casework.vocabulary import CHANNELS
 from db import timeline
 from db.models import Case, ReporterDetails, User
@@ -33,6 +33,7 @@ class Matched(processes.StepResult):
     tracking code works for that case (it had none); otherwise the reporter's earlier code does."""
 
     code_kept: bool = False
+    incident_id: int | None = None  # the report as kept on the case (``casework.incidents``)
 
 
 def submit(
@@ -89,6 +90,7 @@ def add_to_case(
         with suppress(processes.Conflict):  # not waiting for news of an incident: the timeline has it
             processes.deliver_message(step, case, INCIDENT, {}, actor=by, now=now)
         code_kept = _attach_code(step, case, report, acks)
+        kept = incidents.keep(step.session, case, report, now=now, code_on_case=code_kept)
         step.notify_group(
             case.id,
             reference,
@@ -103,7 +105,8 @@ def add_to_case(
             subject=reference,
             detail="A new report was added to this open case as another incident",
         )
-        return Matched(case.id, reference, case.status, (), code_kept=code_kept)
+        step.session.flush()
+        return Matched(case.id, reference, case.status, (), code_kept=code_kept, incident_id=kept.id)
 
 
 def _attach_code(step: steps.CaseStep, case: Case, report: reports.Report, acks: int | None) -> bool:

@@ -18,7 +18,7 @@ from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
 from sqlalchemy.sql.elements import ColumnElement
 
-from casework import case_access, linked_cases
+from casework import case_access, incidents, linked_cases
 from casework.reports import PartyDetails, Report, address_key
 from db import timeline
 from db.models import Case, Party, TimelineEvent, User
@@ -200,7 +200,8 @@ def incidents_in(session: Session, case: Case, *, days: int, now: datetime) -> i
             TimelineEvent.at <= now,
         )
     )
-    return (cases or 0) + (further or 0)
+    split = incidents.split_off_between(session, ids, since, now)
+    return (cases or 0) + (further or 0) - split
 
 
 def repeat_victim(session: Session, case: Case, *, incidents: int, days: int, now: datetime) -> int | None:

@@ -5,7 +5,7 @@ Complaints and case reviews go through the same services as the API's (``case_ev
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 
 from sqlalchemy.orm import Session
 
@@ -24,11 +24,20 @@ def _tell_officer(step: steps.CaseStep, case: Case, message: str) -> None:
 
 
 def add_diary_entry(
-    session: Session, case: Case, happened: str, text: str, *, ip: str | None, now: datetime
+    session: Session,
+    case: Case,
+    happened: str,
+    text: str,
+    *,
+    ip: str | None,
+    now: datetime,
+    day: date | None = None,
+    clock: str = "",
 ) -> None:
-    """``happened``: when, in words (e.g. "1 December 2026, 14:05")."""
+    """``happened``: when, in words (e.g. "1 December 2026, 14:05"), for the officer; ``day`` and
+    ``clock`` (as typed) let the reporter's page write it in their language."""
     with steps.case_step(session, now=now, actor=audit.Actor(None, None, ip), by=BY, case=case) as step:
-        step.record(timeline.DiaryEntry(happened, text))
+        step.record(timeline.DiaryEntry(happened, text, day.isoformat() if day else None, clock))
         _tell_officer(step, case, "the reporter added a diary entry: read it on the case's timeline")
 
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -35,8 +35,16 @@ SUPPORT_WORDS = {
 
 @dataclass(frozen=True)
 class Line:
+    """A line of the reporter's timeline: fixed words (``text``, translated on the page); for their
+    own diary entry, also what they wrote and when it happened (``day``, ``clock`` as typed, or
+    ``happened`` in words for an entry kept before the day was)."""
+
     at: datetime
     text: str
+    said: str | None = None
+    day: date | None = None
+    clock: str = ""
+    happened: str = ""
 
 
 @dataclass(frozen=True)
@@ -100,18 +108,30 @@ def view_of(session: Session, case: Case, *, victim: bool) -> ReporterView:
         closed_at=case.closed_at,
         outcome=_outcome(session, case),
         open=case.status == "open",
-        lines=[Line(e.at, text) for e in events if (text := _told(e))],
+        lines=[line for e in events if (line := _told(e)) is not None],
         victim=victim,
     )
 
 
-def _told(event: TimelineEvent) -> str | None:
+DIARY = re.compile(r"Diary entry from the reporter \((?P<happened>[^)]*)\): (?P<said>.*)", re.DOTALL)
+
+
+def _told(event: TimelineEvent) -> Line | None:
     definition = timeline.definition(event.kind)
     if definition is None or definition.REPORTER is None:
         return None
-    if event.kind == timeline.DiaryEntry.KIND:
-        return event.summary.replace("Diary entry from the reporter", "Your diary entry", 1)
-    return definition.REPORTER
+    found = DIARY.match(event.summary) if event.kind == timeline.DiaryEntry.KIND else None
+    if found is None:
+        return Line(event.at, definition.REPORTER)
+    day = (event.details or {}).get("day")
+    return Line(
+        event.at,
+        "Your diary entry",
+        said=found["said"],
+        day=date.fromisoformat(day) if day else None,
+        clock=str((event.details or {}).get("time") or ""),
+        happened=found["happened"],
+    )
 
 
 def _agreed(event: TimelineEvent) -> str:

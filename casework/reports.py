@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session
 from sqlalchemy.sql.elements import ColumnElement
 
 import processes
-from casework import audit, localities, reporters, steps
+from casework import audit, incidents, localities, reporters, steps
 from casework.vocabulary import CHANNELS, INCIDENT_TYPES, PARTY_ROLES, PROCESS_KEY, RELATIONS, STRANDS
 from db import timeline
 from db.models import Case, OutboxMessage, Party, TimelineEvent, User
@@ -160,7 +160,7 @@ def prior_complaints(session: Session, report: Report, now: datetime, *, exclude
         matched |= _same_home(session, keys, window)
     if not matched:
         return 0
-    incidents = session.scalar(
+    further = session.scalar(
         select(func.count(TimelineEvent.id)).where(
             TimelineEvent.case_id.in_(matched),
             TimelineEvent.kind == timeline.FurtherIncident.KIND,
@@ -168,7 +168,8 @@ def prior_complaints(session: Session, report: Report, now: datetime, *, exclude
             TimelineEvent.at <= now,
         )
     )
-    return len(matched) + (incidents or 0)
+    split = incidents.split_off_between(session, matched, now - LOOK_BACK, now)
+    return len(matched) + (further or 0) - split
 
 
 def _same_home(session: Session, keys: set[tuple[str, ...]], window: tuple[Any, ...]) -> set[int]:
@@ -372,57 +373,66 @@ def keep_unstarted(
     """Save ``report`` as a case whose process could not start, in a case step of its own: it has
     its reference, the reporter is acknowledged as usual, it is on the stuck-work list as "could
     not start" with the engine's words, and the supervisors are told."""
-    message = _failure_words(failure)
     with steps.case_step(session, now=now, user=user, by=_by(report)) as step:
-        prior = prior_complaints(session, report, now)
-        case = _placed(session, _new_case(report, now), report)
-        case.status = NOT_STARTED
-        version = processes.latest_version(session, PROCESS_KEY)
-        assert version is not None  # required: UnknownProcess when none is deployed
-        case.process_version = version
-        case.updated_at = now
-        case.step_failed_at = now
-        case.step_failure = message
-        session.add(case)
-        session.flush()
-        case.reference = reference_for(case.id, now)
-        step.record(
-            timeline.Opened(
-                _opening(report, case.route, prior),
-                {"strands": list(report.strands), "incident_types": list(report.incident_types)},
-            ),
-            case=case,
+        case = save_unstarted(
+            step, report, failure, acknowledgements_per_address=acknowledgements_per_address
         )
-        step.record(timeline.NotStarted(message), case=case, by=SYSTEM)
-        step.audit(
-            "report-kept",
-            subject_type="case",
-            subject=case.reference,
-            detail=f"The process could not start on version {case.process_version.version}: {message}",
-            outcome="kept",
+        return processes.StepResult(case.id, case.reference or "", case.status, ())
+
+
+def save_unstarted(
+    step: steps.CaseStep, report: Report, failure: BaseException, *, acknowledgements_per_address: int | None
+) -> Case:
+    """``keep_unstarted``'s work, in ``step`` (a split-off incident is kept the same way)."""
+    session, now = step.session, step.now
+    message = _failure_words(failure)
+    prior = prior_complaints(session, report, now)
+    case = _placed(session, _new_case(report, now), report)
+    case.status = NOT_STARTED
+    version = processes.latest_version(session, PROCESS_KEY)
+    assert version is not None  # required: UnknownProcess when none is deployed
+    case.process_version = version
+    case.updated_at = now
+    case.step_failed_at = now
+    case.step_failure = message
+    session.add(case)
+    session.flush()
+    case.reference = reference_for(case.id, now)
+    step.record(
+        timeline.Opened(
+            _opening(report, case.route, prior),
+            {"strands": list(report.strands), "incident_types": list(report.incident_types)},
+        ),
+        case=case,
+    )
+    step.record(timeline.NotStarted(message), case=case, by=SYSTEM)
+    step.audit(
+        "report-kept",
+        subject_type="case",
+        subject=case.reference,
+        detail=f"The process could not start on version {case.process_version.version}: {message}",
+        outcome="kept",
+    )
+    acknowledge = report.may_email() and acknowledgement_allowed(
+        session, report.reporter_email, acknowledgements_per_address, now
+    )
+    _attach_reporter(step, case, report, email=report.mails_code(acknowledge))
+    if acknowledge and not report.mails_code(acknowledge):
+        subject, body = acknowledgement(case.reference, report.reporter.language if report.reporter else None)
+        assert report.reporter_email is not None
+        step.queue_email(
+            to=report.reporter_email, subject=subject, body=body, case_id=case.id, kind=ACKNOWLEDGEMENT
         )
-        acknowledge = report.may_email() and acknowledgement_allowed(
-            session, report.reporter_email, acknowledgements_per_address, now
-        )
-        _attach_reporter(step, case, report, email=report.mails_code(acknowledge))
-        if acknowledge and not report.mails_code(acknowledge):
-            subject, body = acknowledgement(
-                case.reference, report.reporter.language if report.reporter else None
-            )
-            assert report.reporter_email is not None
-            step.queue_email(
-                to=report.reporter_email, subject=subject, body=body, case_id=case.id, kind=ACKNOWLEDGEMENT
-            )
-            step.record(timeline.Notified("Acknowledgement emailed to the reporter"), case=case, by=SYSTEM)
-        step.notify_group(
-            case.id,
-            case.reference,
-            SUPERVISORS,
-            "a report was kept but its process could not start; start it on another version "
-            "from the stuck-work list (Could not start)",
-            email=True,
-        )
-        return processes.StepResult(case.id, case.reference, case.status, ())
+        step.record(timeline.Notified("Acknowledgement emailed to the reporter"), case=case, by=SYSTEM)
+    step.notify_group(
+        case.id,
+        case.reference,
+        SUPERVISORS,
+        "a report was kept but its process could not start; start it on another version "
+        "from the stuck-work list (Could not start)",
+        email=True,
+    )
+    return case
 
 
 def _failure_words(failure: BaseException) -> str:

@@ -40,7 +40,7 @@ from typing import Any
 from sqlalchemy import Select, delete, func, select
 from sqlalchemy.orm import Session
 
-from casework import audit, evidence_store, steps
+from casework import audit, evidence_store, incidents, steps
 from db import timeline
 from db.models import (
     AuditEvent,
@@ -215,6 +215,7 @@ def _anonymise(
     ):
         session.execute(delete(table).where(table.case_id == case.id))
     _scrub_links_and_holds(session, case)
+    incidents.scrub(session, case.id)
 
 
 def _scrub_links_and_holds(session: Session, case: Case) -> None:

@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+import translations
 from casework import sms
 from db import timeline
 from db.models import Case, ClosureSurvey, OutboxMessage, ReporterDetails, ReporterMessage
@@ -53,11 +54,23 @@ def link(token: str) -> str:
     return f"{base.rstrip('/')}/survey/{token}"
 
 
-def message(reference: str, token: str) -> str:
+def message(reference: str, token: str, language: str | None = None) -> tuple[str, str]:
+    """The survey's subject and words, in the victim's ``language`` (English when not known)."""
+    _ = translations.translator(language)
     return (
-        f"Your case {reference} is closed. Please tell us how we did, in two questions: "
-        f"{link(token)} (this link is only for you and works once)."
+        _("Your case %(reference)s is closed: please tell us how we did", reference=reference),
+        _(
+            "Your case %(reference)s is closed. Please tell us how we did, in two questions: "
+            "%(link)s (this link is only for you and works once).",
+            reference=reference,
+            link=link(token),
+        ),
     )
+
+
+def language_of(session: Session, survey: ClosureSurvey) -> str | None:
+    """The language the victim reported in: their survey's page is shown in it."""
+    return session.scalar(select(ReporterDetails.language).where(ReporterDetails.case_id == survey.case_id))
 
 
 def send(step: CaseStep, case: Case, details: ReporterDetails) -> None:
@@ -86,12 +99,13 @@ def send(step: CaseStep, case: Case, details: ReporterDetails) -> None:
     for channel, address, kind in routes:
         if channel in details.contact_methods and address:
             token = secrets.token_urlsafe(32)
+            subject, body = message(case.reference or "", token, details.language)
             outbox = OutboxMessage(
                 case_id=case.id,
                 kind=kind,
                 recipient=address,
-                subject=f"Your case {case.reference} is closed: please tell us how we did",
-                body=message(case.reference or "", token),
+                subject=subject,
+                body=body,
                 created_at=step.now,
                 next_attempt_at=step.now,
             )
@@ -117,17 +131,27 @@ def open_survey(session: Session, token: str) -> ClosureSurvey | None:
     return found if case is not None and case.anonymised_at is None else None
 
 
+# The problems with the answers: fixed sentences, translated on the page.
+CHOOSE = {
+    "outcome": "Choose how satisfied you are with the outcome of your case.",
+    "tp12": "Choose how satisfied you are with our approach to anti-social behaviour.",
+}
+ONE_OF = {
+    "outcome": "Choose one of the five answers listed for how satisfied you are with the outcome of your "
+    "case.",
+    "tp12": "Choose one of the five answers listed for how satisfied you are with our approach to "
+    "anti-social behaviour.",
+}
+
+
 def problems(outcome: str | None, tp12: str | None) -> dict[str, str]:
     """Plain-English problems with the answers, by field."""
     found: dict[str, str] = {}
-    for name, value, words in (
-        ("outcome", outcome, "how satisfied you are with the outcome of your case"),
-        ("tp12", tp12, "how satisfied you are with our approach to anti-social behaviour"),
-    ):
+    for name, value in (("outcome", outcome), ("tp12", tp12)):
         if not value:
-            found[name] = f"Choose {words}."
+            found[name] = CHOOSE[name]
         elif value not in ANSWERS:
-            found[name] = f"Choose one of the five answers listed for {words}."
+            found[name] = ONE_OF[name]
     return found
 
 

@@ -14,13 +14,13 @@ from functools import cache
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, aliased
 
 import translations
 from casework import steps
 from casework.casefile import find_case
 from db import timeline
-from db.models import Case, ReporterDetails, User
+from db.models import Case, CaseIncident, ReporterDetails, User
 from handlers.notifications import acknowledgement
 
 # No 0/O, 1/I/L: read out over the phone and typed from a letter without mistakes.
@@ -62,14 +62,27 @@ def _matches(stored: str | None, code: str) -> bool:
 
 def case_for(session: Session, reference: str, code: str) -> Case | None:
     """The case ``reference`` names when ``code`` is its tracking code, else None (whatever was
-    wrong: the reference, the code, or a case with no code)."""
+    wrong: the reference, the code, or a case with no code). A report split off into a case of its
+    own (``casework.splitting``) took its code with it: the reference the reporter was given, the
+    first case's, still finds it with that code while the first case has no code of its own.
+    Exactly one hash is checked, whatever the answer."""
+    wanted = reference.strip().upper()
     row = session.execute(
         select(Case, ReporterDetails.tracking_hash)
         .join(ReporterDetails, ReporterDetails.case_id == Case.id)
-        .where(Case.reference == reference.strip().upper())
+        .where(Case.reference == wanted)
     ).first()
-    stored = row[1] if row is not None else None
-    if not _matches(stored, code) or row is None:
+    if row is None:
+        first = aliased(Case)
+        row = session.execute(
+            select(Case, ReporterDetails.tracking_hash)
+            .join(ReporterDetails, ReporterDetails.case_id == Case.id)
+            .join(CaseIncident, CaseIncident.split_case_id == Case.id)
+            .join(first, first.id == CaseIncident.case_id)
+            .where(first.reference == wanted, CaseIncident.code_on_case.is_(True))
+            .order_by(CaseIncident.id.desc())
+        ).first()
+    if not _matches(row[1] if row is not None else None, code) or row is None:
         return None
     return row[0] if row[0].anonymised_at is None else None
 

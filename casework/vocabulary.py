@@ -214,7 +214,8 @@ LINK_KINDS: dict[str, str] = {
     "other": "Other reason",
 }
 DUPLICATE_OF = "duplicate_of"
-LINK_LABELS: dict[str, str] = {**LINK_KINDS, DUPLICATE_OF: "Duplicate"}
+SPLIT_FROM = "split_from"  # a case made from an incident split off another (casework.splitting)
+LINK_LABELS: dict[str, str] = {**LINK_KINDS, DUPLICATE_OF: "Duplicate", SPLIT_FROM: "Split off"}
 
 # What a running case can be told, in the words of the case page (the BPMN message names).
 MESSAGE_LABELS: dict[str, str] = {

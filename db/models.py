@@ -526,6 +526,26 @@ class ReporterMessage(Base):
     text: Mapped[str] = mapped_column(Text)
 
 
+class CaseIncident(Base):
+    """A report matched at intake to an open case and added to it as another incident
+    (``casework.further_reports``): what it said, kept so the officer can split it off into a case
+    of its own (``casework.splitting``). ``report`` is the report's fields; ``reporter`` the public
+    reporter's answers (None for staff and API reports); ``code_on_case``: its tracking code became
+    the case's (the case had none), so it moves with it."""
+
+    __tablename__ = "case_incidents"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id", ondelete="CASCADE"), index=True)
+    reported_at: Mapped[datetime]
+    report: Mapped[dict[str, Any]]
+    reporter: Mapped[dict[str, Any] | None]
+    code_on_case: Mapped[bool] = mapped_column(default=False)
+    # Set when it was split off: the case it became.
+    split_case_id: Mapped[int | None] = mapped_column(ForeignKey("cases.id", ondelete="SET NULL"), index=True)
+    split_at: Mapped[datetime | None]
+    split_by: Mapped[str | None] = mapped_column(String(200))
+
+
 # --- actions ---
 
 

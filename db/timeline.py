@@ -567,10 +567,16 @@ class DiaryEntry(Event):
     AFTER_RETENTION = fixed("Diary entry from the reporter")
     happened: str
     text: str
+    day: str | None = None  # the day it happened (ISO) and the time typed, for the reporter's page
+    clock: str = ""
 
     @property
     def summary(self) -> str:
         return f"Diary entry from the reporter ({self.happened}): {self.text}"
+
+    @property
+    def details(self) -> dict[str, Any] | None:
+        return {"day": self.day, "time": self.clock} if self.day else None
 
 
 @dataclass(frozen=True)
@@ -721,6 +727,44 @@ class IncidentsMoved(FurtherIncident):
     TITLE: ClassVar[str] = "Incident moved from a duplicate case"
     REPORTER = None
     AFTER_RETENTION = fixed("Incident moved from a duplicate case")
+
+
+@dataclass(frozen=True)
+class IncidentSplitOff(Event):
+    """An incident matched to this case at intake, split off by the officer into its own case."""
+
+    KIND = "incident_split"
+    AFTER_RETENTION = fixed("An incident was split off into its own case")
+    reported: str  # the day it was reported, in words
+    other: str
+    reason: str
+
+    @property
+    def summary(self) -> str:
+        return f"The incident reported {self.reported} was split off into case {self.other}: {self.reason}"
+
+    @property
+    def details(self) -> dict[str, Any] | None:
+        return {"other": self.other}
+
+
+@dataclass(frozen=True)
+class SplitFrom(Event):
+    """This case was made from an incident that had been matched to another case."""
+
+    KIND = "split_from"
+    REPORTER = "Your report is now a case of its own."
+    AFTER_RETENTION = fixed("Split off from another case")
+    other: str
+    reason: str
+
+    @property
+    def summary(self) -> str:
+        return f"Split off from case {self.other}, where it had been added as an incident: {self.reason}"
+
+    @property
+    def details(self) -> dict[str, Any] | None:
+        return {"other": self.other}
 
 
 @dataclass(frozen=True)

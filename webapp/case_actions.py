@@ -10,11 +10,20 @@ from collections.abc import Callable
 from datetime import date
 from typing import Any
 
-from flask import Blueprint, abort, flash, g, redirect, request, url_for
+from flask import Blueprint, abort, current_app, flash, g, redirect, request, url_for
 from werkzeug.wrappers import Response
 
 import processes
-from casework import case_events, case_people, case_review_actions, duplicates, holds, linked_cases, people
+from casework import (
+    case_events,
+    case_people,
+    case_review_actions,
+    duplicates,
+    holds,
+    linked_cases,
+    people,
+    splitting,
+)
 from casework.casefile import CaseNotFound
 from casework.form_errors import Invalid, choice, text
 from casework.vocabulary import COMPLAINANTS, COMPLAINT_SUBJECTS, INCIDENT_TYPES, STRANDS
@@ -305,3 +314,22 @@ def cancel_as_duplicate(reference: str) -> Page:
     return _attempt(
         reference, "duplicate", work, "The case is closed as a duplicate; its incidents moved.", "links"
     )
+
+
+@bp.route("/cases/<reference>/incidents/<int:incident_id>/split", methods=["POST"])
+def split_incident(reference: str, incident_id: int) -> Page:
+    form = f"split-{incident_id}"
+
+    def work() -> object:
+        return splitting.split_off(
+            storage.session(),
+            reference,
+            incident_id,
+            reason=_field(form, "reason"),
+            user=current_row(),
+            now=processes.clock.now(),
+            acknowledgements_per_address=current_app.config["ACKNOWLEDGEMENTS_PER_ADDRESS"],
+        )
+
+    done = "The incident is split off into a case of its own; the two cases are linked."
+    return _attempt(reference, form, work, done, "incidents")

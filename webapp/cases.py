@@ -7,7 +7,7 @@ from typing import Any
 from flask import Blueprint, abort, current_app, render_template, request
 
 import processes
-from casework import case_overview, casefile, matching, recently_viewed, tasks, vocabulary
+from casework import case_overview, casefile, incidents, matching, recently_viewed, tasks, vocabulary
 from db.models import Task
 from webapp import storage
 from webapp.auth import current_row
@@ -41,6 +41,7 @@ def show(reference: str) -> str:
             days=current_app.config["REPEAT_VICTIM_DAYS"],
             now=now,
         ),
+        incidents=incidents.of_case(storage.session(), file.case),
         vocabulary=vocabulary,
         channels=vocabulary.CHANNELS,
         roles=vocabulary.PARTY_ROLES,

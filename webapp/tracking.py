@@ -181,6 +181,8 @@ def _diary(case: Case, values: dict[str, Any]) -> None:
         values["diary_text"].strip(),
         ip=request.remote_addr,
         now=processes.clock.now(),
+        day=day,
+        clock=clock,
     )
     # The entry is saved: a file refused now is named on the page, and costs nothing else.
     session[REFUSED] = public_uploads.attach(

@@ -53,5 +53,6 @@ def test_the_reporter_is_told_only_of_kinds_that_say_what_to_tell_them():
         "duplicate",
         "diary",
         "callback",
+        "split_from",  # the reporter of a split-off incident: their report is its own case now
     }
     assert timeline.KINDS["task_created"].REPORTER is None

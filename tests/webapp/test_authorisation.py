@@ -76,6 +76,7 @@ def sample_case(app: Flask) -> dict[str, str]:
         "evidence_id": "1",
         "file_id": "1",
         "slug": "what-happened",
+        "incident_id": "1",
     }
 
 

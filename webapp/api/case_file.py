@@ -1,17 +1,19 @@
 """The case-file actions of the API: add a person, link cases, put a case on hold or take it off,
-cancel it as a duplicate. Each calls the same casework service as the case page; bad input is 422
-with a message per field, a case the process or its state refuses is 409."""
+cancel it as a duplicate, split off an incident matched at intake. Each calls the same casework
+service as the case page; bad input is 422 with a message per field, a case the process or its
+state refuses is 409."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from typing import Any
 
+from flask import current_app
 from flask_smorest import Blueprint, abort
 from marshmallow import Schema, fields
 
 import processes
-from casework import case_people, duplicates, holds, linked_cases
+from casework import case_people, duplicates, holds, incidents, linked_cases, splitting
 from casework.casefile import CaseNotFound, find_case
 from casework.form_errors import Invalid
 from casework.vocabulary import LINK_KINDS, PARTY_ROLES
@@ -83,6 +85,24 @@ class DuplicateOutSchema(Schema):
     reference = fields.String()
     status = fields.String()
     duplicate_of = fields.String()
+
+
+class IncidentOutSchema(Schema):
+    id = fields.Integer(metadata={"description": "0: the report that opened the case"})
+    reported_at = fields.DateTime()
+    description = fields.String()
+    channel = fields.String()
+    split_to = fields.String(allow_none=True, metadata={"description": "The case it was split off into"})
+
+
+class SplitInSchema(Schema):
+    reason = fields.String(required=True, metadata={"description": "Why it is not the same matter"})
+
+
+class SplitOutSchema(Schema):
+    reference = fields.String(metadata={"description": "The new case"})
+    status = fields.String(metadata={"description": "open, or not_started when its process could not start"})
+    split_from = fields.String()
 
 
 def _run(work: Callable[[], Any]) -> Any:
@@ -180,3 +200,34 @@ def cancel_as_duplicate(body: dict[str, Any], reference: str) -> Any:
     )
     case = find_case(session, reference)
     return {"reference": case.reference, "status": case.status, "duplicate_of": target.reference}
+
+
+@bp.route("/cases/<reference>/incidents", methods=["GET"])
+@bp.doc(security=SECURITY)
+@bp.response(200, IncidentOutSchema(many=True))
+def list_incidents(reference: str) -> Any:
+    """The case's incidents: the report that opened it (0), and the reports matched to it at intake."""
+    session = storage.session()
+    return _run(lambda: incidents.of_case(session, find_case(session, reference)))
+
+
+@bp.route("/cases/<reference>/incidents/<int:incident_id>/split", methods=["POST"])
+@bp.doc(security=SECURITY)
+@bp.arguments(SplitInSchema)
+@bp.response(201, SplitOutSchema)
+@bp.alt_response(409, description="The opening report, a case not open, or split off already")
+def split_incident(body: dict[str, Any], reference: str, incident_id: int) -> Any:
+    """Split an incident matched at intake off into a new case, started like any new report: the
+    reporter's answers, code and files go with it, and the two cases are linked."""
+    result = _run(
+        lambda: splitting.split_off(
+            storage.session(),
+            reference,
+            incident_id,
+            reason=body["reason"],
+            user=api_user(),
+            now=processes.clock.now(),
+            acknowledgements_per_address=current_app.config["ACKNOWLEDGEMENTS_PER_ADDRESS"],
+        )
+    )
+    return {"reference": result.case_reference, "status": result.case_status, "split_from": reference.upper()}
