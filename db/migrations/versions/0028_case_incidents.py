@@ -13,7 +13,7 @@ from alembic import op
 from db.types import UTCDateTime
 
 revision: str = '0028'
-down_revision: str | None = '0020'
+down_revision: str | None = '0026'
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
