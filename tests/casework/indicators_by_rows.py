@@ -239,9 +239,7 @@ def _new_cases(
     ]
 
 
-def missed_deadlines(
-    session: Session, start: datetime, end: datetime, filters: Filters
-) -> list[Count]:
+def missed_deadlines(session: Session, start: datetime, end: datetime, filters: Filters) -> list[Count]:
     """Deadlines of ongoing or escalated work missed in the period (each went up a level), by
     what was missed: contact with the victim, the overdue first response, the safeguarding
     referral. Each miss counts (a case may miss contact many times). The 24-hour first response

@@ -103,7 +103,5 @@ def test_labels_follow_a_change_of_the_strands(varied: Database):
         case.change_strands(["age", "disability"], "The victim told us more")
         case.incident_types = ["assault"]
         session.commit()
-        labels = {
-            (label.kind, label.value) for label in session.query(CaseLabel).filter_by(case_id=case.id)
-        }
+        labels = {(label.kind, label.value) for label in session.query(CaseLabel).filter_by(case_id=case.id)}
     assert labels == {("strand", "age"), ("strand", "disability"), ("incident_type", "assault")}
