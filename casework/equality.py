@@ -8,12 +8,12 @@ left unanswered counts as not recorded (the empty key); "Prefer not to say" is a
 
 from __future__ import annotations
 
+import json
 from collections import Counter
-from collections.abc import Collection, Iterable
-from datetime import datetime
+from collections.abc import Iterable
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import Text, cast, func, select
 from sqlalchemy.orm import Session
 from sqlalchemy.sql.elements import ColumnElement
 
@@ -24,29 +24,29 @@ NOT_RECORDED_KEY = ""
 
 
 def victims_of(
-    session: Session,
-    case_ids: Collection[int],
-    start: datetime,
-    end: datetime,
-    conditions: Iterable[ColumnElement[bool]] = (),
-) -> list[tuple[int, dict[str, Any]]]:
-    """(case id, answers) of every victim of the cases ``case_ids`` reported in ``[start, end)``.
-
-    The period and SQL-side filters narrow the query; ``case_ids`` (the cases the indicators
-    counted after the filters applied in Python) decides. No long ``IN`` list is sent."""
-    rows = session.execute(
+    session: Session, conditions: Iterable[ColumnElement[bool]]
+) -> tuple[int, int, dict[str, Counter[str]]]:
+    """The victims of the cases that ``conditions`` (on ``Case``) keep: how many victims, how
+    many of those cases have one, and the tally of their answers (``tally``). The database
+    groups victims by their whole answer set, so each distinct set is read once."""
+    kept = list(conditions)
+    victims = (
         select(Party.case_id, Party.equality)
         .join(Case, Case.id == Party.case_id)
-        .where(Party.role == "victim", Case.reported_at >= start, Case.reported_at < end, *conditions)
-        .order_by(Party.id)
+        .where(Party.role == "victim", *kept)
     )
-    return [(case_id, answers or {}) for case_id, answers in rows if case_id in case_ids]
+    answers = cast(Party.equality, Text)
+    rows = session.execute(victims.with_only_columns(answers, func.count()).group_by(answers)).all()
+    cases = session.scalar(victims.with_only_columns(func.count(func.distinct(Party.case_id)))) or 0
+    counts = tally((json.loads(raw) if raw else {}, n) for raw, n in rows)
+    return sum(n for _, n in rows), cases, counts
 
 
-def tally(answers: Iterable[dict[str, Any]]) -> dict[str, Counter[str]]:
-    """For each question, how many victims gave each answer (not recorded under ``""``)."""
+def tally(answers: Iterable[tuple[dict[str, Any] | None, int]]) -> dict[str, Counter[str]]:
+    """For each question, how many victims gave each answer (not recorded under ``""``), from
+    each answer set with how many victims gave it."""
     counts: dict[str, Counter[str]] = {name: Counter() for name in EQUALITY_QUESTIONS}
-    for given in answers:
+    for given, n in answers:
         for name, counter in counts.items():
-            counter[str(given.get(name) or NOT_RECORDED_KEY)] += 1
+            counter[str((given or {}).get(name) or NOT_RECORDED_KEY)] += n
     return counts

@@ -19,7 +19,6 @@ Python from the rows, so they are the same on SQLite and PostgreSQL.
 from __future__ import annotations
 
 import statistics
-from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -75,8 +74,9 @@ def heatmap(
 ) -> Heatmap:
     """Every element of process ``key`` where open cases wait, with how many and for how long.
     Every case counts; only those ``viewer`` may open are listed (by reference)."""
+    opens = case_access.openable_by(viewer).label("opens")  # the case page's rule, in the query
     rows = session.execute(
-        select(Task.element_id, Task.title, Task.created_at, Case.reference, Case.id)
+        select(Task.element_id, Task.title, Task.created_at, Case.reference, opens)
         .join(Case, Case.id == Task.case_id)
         .join(ProcessVersion, ProcessVersion.id == Case.process_version_id)
         .where(
@@ -87,16 +87,14 @@ def heatmap(
         .order_by(Task.element_id, Task.created_at, Case.reference)
     )
     names: dict[str, str] = {}
-    waiting: dict[str, dict[str, tuple[datetime, int]]] = {}
-    for element_id, title, created_at, reference, case_id in rows:
+    waiting: dict[str, dict[str, tuple[datetime, bool]]] = {}
+    for element_id, title, created_at, reference, may_open in rows:
         if reference is None:  # set in the transaction that opens the case: never seen committed
             continue
         names[element_id] = title
-        waiting.setdefault(element_id, {}).setdefault(reference, (created_at, case_id))  # oldest first
-    opens = case_access.opener(session, viewer)
+        waiting.setdefault(element_id, {}).setdefault(reference, (created_at, bool(may_open)))  # oldest first
     elements = [
-        _element(element_id, names[element_id], cases, now, listed, opens)
-        for element_id, cases in waiting.items()
+        _element(element_id, names[element_id], cases, now, listed) for element_id, cases in waiting.items()
     ]
     elements.sort(key=lambda e: (-e.count, -e.oldest_seconds, e.element_id))
     return Heatmap(key, now, tuple(elements))
@@ -105,16 +103,15 @@ def heatmap(
 def _element(
     element_id: str,
     name: str,
-    cases: dict[str, tuple[datetime, int]],
+    cases: dict[str, tuple[datetime, bool]],
     now: datetime,
     listed: int,
-    opens: Callable[[int], bool],
 ) -> ElementWait:
     waits = sorted(
         (WaitingCase(ref, since) for ref, (since, _) in cases.items()), key=lambda w: (w.since, w.reference)
     )
     seconds = [w.seconds(now) for w in waits]
-    shown = [w for w in waits if opens(cases[w.reference][1])]
+    shown = [w for w in waits if cases[w.reference][1]]
     return ElementWait(
         element_id=element_id,
         name=name,

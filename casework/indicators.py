@@ -29,28 +29,27 @@ Which cases each figure counts:
 
 from __future__ import annotations
 
-import math
-import statistics
 from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import and_, func, select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 from sqlalchemy.sql.elements import ColumnElement
 
-from casework import equality, surveys
+from casework import equality
+from casework import indicator_queries as queries
+from casework.indicator_queries import FIRST_RESPONSE_WITHIN as FIRST_RESPONSE_WITHIN
+from casework.indicator_queries import percentile as percentile
 from casework.vocabulary import EQUALITY_QUESTIONS, INCIDENT_TYPES, STRANDS
-from db.models import Case, Task, TimelineEvent
-from db.timeline import DeadlineMissed
-from processes import bindings
+from db.case_labels import INCIDENT_TYPE, STRAND
+from db.models import Case
 
 LONDON = ZoneInfo("Europe/London")
 RISK_LEVELS = {"high": "High", "medium": "Medium", "low": "Low"}
-FIRST_RESPONSE_WITHIN = timedelta(hours=24)
 # The answers of the closure form in bpmn/hate_incident.bpmn, in the form's order. A value
 # the diagram gains later is still counted, under its own key.
 OUTCOMES = {"resolved": "Resolved", "not_resolved": "Not resolved"}
@@ -110,18 +109,14 @@ class Filters:
     risk_level: str | None = None
 
     def conditions(self) -> list[ColumnElement[bool]]:
-        """The filters SQL can apply on every database (the list columns are checked in Python)."""
+        """The filters on the case's own columns (the incident type and strand are labels:
+        ``casework.indicator_queries.label_conditions``)."""
         found: list[ColumnElement[bool]] = []
         if self.locality:
             found.append(Case.locality == self.locality)
         if self.risk_level:
             found.append(Case.risk_level == self.risk_level)
         return found
-
-    def matches(self, incident_types: Sequence[str] | None, strands: Sequence[str] | None) -> bool:
-        return (not self.incident_type or self.incident_type in (incident_types or ())) and (
-            not self.strand or self.strand in (strands or ())
-        )
 
     @property
     def active(self) -> dict[str, str]:
@@ -240,109 +235,82 @@ class Indicators:
     satisfaction_sources: Sources = Sources(0, 0)
 
 
-@dataclass(frozen=True)
-class _New:
-    case_id: int
-    incident_types: list[str]
-    strands: list[str]
-    locality: str | None
-    first_response: str
-
-
-@dataclass(frozen=True)
-class _Closed:
-    case_id: int
-    incident_types: list[str]
-    strands: list[str]
-    locality: str | None
-    risk_level: str | None
-    days: float
-    answers: dict[str, Any] = field(default_factory=dict)
-    # The victim's survey answers (outcome, TP12), when they gave them.
-    survey: tuple[str, str] | None = None
-
-    def asked(self, which: int) -> dict[str, Any]:
-        """The answers with the satisfaction the victim gave in the survey (``which``: 0 the
-        outcome, 1 TP12) over the officer's record."""
-        if self.survey is None:
-            return self.answers
-        return {**self.answers, "victim_satisfaction": self.survey[which]}
-
-
 def indicators(
     session: Session, period: Period, filters: Filters = Filters(), *, homes: int, now: datetime
 ) -> Indicators:
-    """Every indicator for ``period``; ``now`` decides which first responses are still pending."""
+    """Every indicator for ``period``; ``now`` decides which first responses are still pending.
+    The database counts (``casework.indicator_queries``); this reads its few grouped rows."""
     start, end = midnight(period.start), midnight(period.end)
-    new = [row for row in _new_cases(session, start, end, filters, now) if filters.matches(*_lists(row))]
-    every_closed = _closed_cases(session, start, end)
-    closed = [row for row in every_closed if _closed_matches(row, filters)]
-    answers = [row.asked(0) for row in closed]
-    new_ids = {row.case_id for row in new}
-    victims = equality.victims_of(session, new_ids, start, end, filters.conditions())
+    new_where = queries.new_conditions(start, end, filters)
+    by_locality = queries.by_locality(session, new_where)
+    new = sum(by_locality.values())
+    labels = queries.by_label(session, new_where)
+    responses = queries.first_responses(session, new_where, now)
+    closed = queries.closed_answers(session, queries.closed_conditions(start, end, filters))
+    every_closed = (
+        queries.closed_answers(session, queries.closed_conditions(start, end)) if filters.active else closed
+    )
+    of = sum(row.count for row in closed)
+    answers = [(row.asked(0), row.count) for row in closed]
+    victims, with_victim, given = equality.victims_of(session, new_where)
+    missed = queries.missed_deadlines(session, start, end, filters)
     return Indicators(
         period=period,
         filters=filters,
-        new_cases=len(new),
-        new_by_type=_by_count(_tally(row.incident_types or [""] for row in new), INCIDENT_TYPES, len(new)),
-        new_by_locality=_by_count(Counter(row.locality or "" for row in new), {}, len(new)),
-        strands=_by_count(_tally(row.strands or [""] for row in new), STRANDS, len(new)),
-        first_response=FirstResponse(
-            *(sum(row.first_response == s for row in new) for s in ("met", "missed", "pending"))
-        ),
-        closed_cases=len(closed),
-        outcomes=_in_order(Counter(a.get("outcome") or "" for a in answers), OUTCOMES, len(closed)),
-        resolved=Ratio(sum(a.get("outcome") == "resolved" for a in answers), len(closed)),
-        satisfaction=_in_order(Counter(_satisfaction(a) for a in answers), SATISFACTION, len(closed)),
+        new_cases=new,
+        new_by_type=_by_count(labels[INCIDENT_TYPE], INCIDENT_TYPES, new),
+        new_by_locality=_by_count(by_locality, {}, new),
+        strands=_by_count(labels[STRAND], STRANDS, new),
+        first_response=FirstResponse(*(responses.get(s, 0) for s in ("met", "missed", "pending"))),
+        closed_cases=of,
+        outcomes=_in_order(_weighted((a.get("outcome") or "", n) for a, n in answers), OUTCOMES, of),
+        resolved=Ratio(sum(n for a, n in answers if a.get("outcome") == "resolved"), of),
+        satisfaction=_in_order(_weighted((_satisfaction(a), n) for a, n in answers), SATISFACTION, of),
         satisfied=satisfied(answers),
-        time_to_resolve=_durations(closed),
-        legal_actions=_in_order(
-            _tally(_chosen(a, "legal_actions") for a in answers), LEGAL_ACTIONS, len(closed)
+        time_to_resolve=_durations(
+            queries.durations(session, queries.closed_conditions(start, end, filters))
         ),
-        non_legal_actions=_in_order(
-            _tally(_chosen(a, "non_legal_actions") for a in answers), NON_LEGAL_ACTIONS, len(closed)
-        ),
-        legal_action_cases=Ratio(sum(bool(_chosen(a, "legal_actions")) for a in answers), len(closed)),
-        non_legal_action_cases=Ratio(
-            sum(bool(_chosen(a, "non_legal_actions")) for a in answers), len(closed)
-        ),
+        legal_actions=_in_order(_tally(answers, "legal_actions"), LEGAL_ACTIONS, of),
+        non_legal_actions=_in_order(_tally(answers, "non_legal_actions"), NON_LEGAL_ACTIONS, of),
+        legal_action_cases=Ratio(sum(n for a, n in answers if _chosen(a, "legal_actions")), of),
+        non_legal_action_cases=Ratio(sum(n for a, n in answers if _chosen(a, "non_legal_actions")), of),
         regulator=_regulator(session, start, end, homes, every_closed),
-        victims=len(victims),
-        new_cases_without_victim=len(new_ids - {case_id for case_id, _ in victims}),
-        victim_characteristics=characteristics([given for _, given in victims]),
-        missed_deadlines=missed_deadlines(session, start, end, filters),
+        victims=victims,
+        new_cases_without_victim=new - with_victim,
+        victim_characteristics=characteristics(given, victims),
+        missed_deadlines=_by_count(missed, {}, sum(missed.values())),
         satisfaction_sources=sources(closed),
     )
 
 
-def characteristics(answers: list[dict[str, Any]]) -> list[Characteristic]:
+def characteristics(tallies: dict[str, Counter[str]], victims: int) -> list[Characteristic]:
     """Each equality question: every answer in the form's order, then "Not recorded"."""
-    tallies = equality.tally(answers)
     return [
         Characteristic(
             name,
             question.heading,
-            _in_order(
-                tallies[name], {**question.options, equality.NOT_RECORDED_KEY: NOT_RECORDED}, len(answers)
-            ),
+            _in_order(tallies[name], {**question.options, equality.NOT_RECORDED_KEY: NOT_RECORDED}, victims),
         )
         for name, question in EQUALITY_QUESTIONS.items()
     ]
 
 
-def satisfied(answers: Iterable[dict[str, Any]]) -> Ratio:
-    """Very plus fairly satisfied, over those who answered the survey."""
-    given = [_satisfaction(a) for a in answers]
-    answered = [s for s in given if s and s != NOT_ANSWERED]
-    return Ratio(sum(s in SATISFIED for s in answered), len(answered))
+def satisfied(answers: Iterable[tuple[dict[str, Any], int]]) -> Ratio:
+    """Very plus fairly satisfied, over those who answered the survey (each set of answers with
+    how many cases gave it)."""
+    given = [(_satisfaction(a), n) for a, n in answers]
+    answered = [(s, n) for s, n in given if s and s != NOT_ANSWERED]
+    return Ratio(sum(n for s, n in answered if s in SATISFIED), sum(n for _, n in answered))
 
 
-def sources(closed: Iterable[_Closed]) -> Sources:
+def sources(closed: Iterable[queries.ClosedAnswers]) -> Sources:
     """How many satisfaction answers came from the survey, and how many from officers."""
     rows = list(closed)
-    asked = sum(row.survey is not None for row in rows)
+    asked = sum(row.count for row in rows if row.survey is not None)
     recorded = sum(
-        row.survey is None and _satisfaction(row.answers) not in ("", NOT_ANSWERED) for row in rows
+        row.count
+        for row in rows
+        if row.survey is None and _satisfaction(row.answers) not in ("", NOT_ANSWERED)
     )
     return Sources(asked, recorded)
 
@@ -352,71 +320,12 @@ def localities(session: Session) -> list[str]:
     return sorted(session.scalars(select(Case.locality).where(Case.locality.is_not(None)).distinct()))
 
 
-def percentile(values: Sequence[float], q: float) -> float | None:
-    """The ``q`` quantile (0 to 1) of ``values``, interpolating linearly between ranks."""
-    if not values:
-        return None
-    ordered = sorted(values)
-    position = (len(ordered) - 1) * q
-    low, high = math.floor(position), math.ceil(position)
-    return ordered[low] + (ordered[high] - ordered[low]) * (position - low)
-
-
 def responded(answers: dict[str, Any] | None) -> bool:
     """Whether a completed first-response form is a response: the reporter was reached, or is
-    anonymous and cannot be contacted (recorded as such). An attempt that reached nobody is not."""
+    anonymous and cannot be contacted (recorded as such). An attempt that reached nobody is not.
+    (``casework.indicator_queries.first_responses`` asks the same of the database.)"""
     answers = answers or {}
     return answers.get("contact_made") is True or answers.get("anonymous_no_contact") is True
-
-
-def _first_responses(session: Session, case_ids: Iterable[int]) -> dict[int, datetime]:
-    """When each case's first response was made: its first completed first-response task whose
-    answers say the reporter was reached (or cannot be, being anonymous)."""
-    found: dict[int, datetime] = {}
-    bound = bindings.every_binding(session, "first_response")
-    ids = list(case_ids)
-    for chunk in (ids[i : i + 500] for i in range(0, len(ids), 500)):
-        rows = session.execute(
-            select(Task.case_id, Task.element_id, Task.completed_at, Task.submitted).where(
-                Task.case_id.in_(chunk),
-                Task.element_id.in_(list(bound)),
-                Task.status == "completed",
-                Task.completed_at.is_not(None),
-            )
-        )
-        for case_id, element_id, completed_at, submitted in rows:
-            answers = bound[element_id].answers(submitted)
-            if responded(answers) and (case_id not in found or completed_at < found[case_id]):
-                found[case_id] = completed_at
-    return found
-
-
-def _new_cases(
-    session: Session, start: datetime, end: datetime, filters: Filters, now: datetime
-) -> list[_New]:
-    rows = session.execute(
-        select(
-            Case.id,
-            Case.reported_at,
-            Case.incident_types,
-            Case.strands,
-            Case.locality,
-            Case.first_response_breached_at,
-        ).where(
-            Case.reported_at >= start, Case.reported_at < end, Case.route == "hate", *filters.conditions()
-        )
-    ).all()
-    done = _first_responses(session, [row[0] for row in rows])
-    return [
-        _New(
-            case_id,
-            types or [],
-            strands or [],
-            locality,
-            _first_response(reported, breached, done.get(case_id), now),
-        )
-        for case_id, reported, types, strands, locality, breached in rows
-    ]
 
 
 def missed_deadlines(
@@ -426,87 +335,12 @@ def missed_deadlines(
     what was missed: contact with the victim, the overdue first response, the safeguarding
     referral. Each miss counts (a case may miss contact many times). The 24-hour first response
     is counted on its own (``first_response``)."""
-    rows = session.execute(
-        select(TimelineEvent.details, Case.incident_types, Case.strands)
-        .join(Case, Case.id == TimelineEvent.case_id)
-        .where(
-            TimelineEvent.kind == DeadlineMissed.KIND,
-            TimelineEvent.at >= start,
-            TimelineEvent.at < end,
-            *filters.conditions(),
-        )
-    )
-    counts = Counter(
-        str((details or {}).get("deadline") or "")
-        for details, types, strands in rows
-        if filters.matches(types, strands)
-    )
+    counts = queries.missed_deadlines(session, start, end, filters)
     return _by_count(counts, {}, sum(counts.values()))
 
 
-def _first_response(
-    reported_at: datetime, breached_at: datetime | None, done_at: datetime | None, now: datetime
-) -> str:
-    """``met`` when the first response was made within 24 hours of the report; ``missed`` when the
-    breach was recorded, or the response was late, or the deadline passed before the sweep noticed."""
-    deadline = reported_at + FIRST_RESPONSE_WITHIN
-    if breached_at is not None:
-        return "missed"
-    if done_at is not None:
-        return "met" if done_at <= deadline else "missed"
-    return "missed" if now >= deadline else "pending"
-
-
-def _closed_cases(session: Session, start: datetime, end: datetime) -> list[_Closed]:
-    bound = bindings.every_binding(session, "closure")
-    rows = session.execute(
-        select(
-            Case.id,
-            Case.reported_at,
-            Case.closed_at,
-            Case.incident_types,
-            Case.strands,
-            Case.locality,
-            Case.risk_level,
-            Task.element_id,
-            Task.submitted,
-        )
-        .outerjoin(
-            Task,
-            and_(Task.case_id == Case.id, Task.element_id.in_(list(bound)), Task.status == "completed"),
-        )
-        .where(Case.status == "closed", Case.closed_at >= start, Case.closed_at < end, Case.route == "hate")
-    ).all()
-    asked = surveys.answers_for(session, [row[0] for row in rows])
-    return [
-        _Closed(
-            case_id,
-            types or [],
-            strands or [],
-            locality,
-            risk,
-            (closed - reported) / timedelta(days=1),
-            bound[element].answers(submitted) if element in bound else {},
-            _survey(asked.get(case_id)),
-        )
-        for case_id, reported, closed, types, strands, locality, risk, element, submitted in rows
-    ]
-
-
-def _survey(found: Any) -> tuple[str, str] | None:
-    return (str(found.outcome), str(found.tp12)) if found is not None else None
-
-
-def _closed_matches(row: _Closed, filters: Filters) -> bool:
-    return (
-        filters.matches(row.incident_types, row.strands)
-        and (not filters.locality or row.locality == filters.locality)
-        and (not filters.risk_level or row.risk_level == filters.risk_level)
-    )
-
-
 def _regulator(
-    session: Session, start: datetime, end: datetime, homes: int, closed: list[_Closed]
+    session: Session, start: datetime, end: datetime, homes: int, closed: list[queries.ClosedAnswers]
 ) -> Regulator:
     counts = session.execute(
         select(Case.route, Case.hate_perceived, func.count())
@@ -516,37 +350,23 @@ def _regulator(
     asb = sum(n for route, _hate, n in counts if route == "hate")
     hate = sum(n for route, perceived, n in counts if route == "hate" and perceived)
     employee = sum(n for route, _hate, n in counts if route == "employee")
-    tp12 = satisfied(row.asked(1) for row in closed)
+    tp12 = satisfied((row.asked(1), row.count) for row in closed)
     return Regulator(PerHomes(asb, homes), PerHomes(hate, homes), tp12, employee, sources(closed))
 
 
-def _durations(closed: list[_Closed]) -> list[Duration]:
-    by_type: dict[str, list[float]] = {}
-    for row in closed:
-        for key in row.incident_types or [""]:
-            by_type.setdefault(key, []).append(row.days)
-    every = [row.days for row in closed]
-    found = [
-        Duration("", "All types", len(every), _days(statistics.median(every) if every else None), _p90(every))
+def _durations(found: dict[str | None, tuple[int, float | None, float | None]]) -> list[Duration]:
+    cases, median, p90 = found.get(None, (0, None, None))
+    every = [Duration("", "All types", cases, _days(median), _days(p90))]
+    by_type = [(key, figures) for key, figures in found.items() if key is not None]
+    by_type.sort(key=lambda item: (-item[1][0], _label(item[0], INCIDENT_TYPES)))
+    return every + [
+        Duration(key, _label(key, INCIDENT_TYPES), n, _days(median), _days(p90))
+        for key, (n, median, p90) in by_type
     ]
-    ordered = sorted(by_type.items(), key=lambda item: (-len(item[1]), _label(item[0], INCIDENT_TYPES)))
-    for key, days in ordered:
-        found.append(
-            Duration(key, _label(key, INCIDENT_TYPES), len(days), _days(statistics.median(days)), _p90(days))
-        )
-    return found
-
-
-def _p90(days: list[float]) -> float | None:
-    return _days(percentile(days, 0.9))
 
 
 def _days(value: float | None) -> float | None:
     return None if value is None else round(value, 1)
-
-
-def _lists(row: _New) -> tuple[list[str], list[str]]:
-    return row.incident_types, row.strands
 
 
 def _satisfaction(answers: dict[str, Any]) -> str:
@@ -558,10 +378,19 @@ def _chosen(answers: dict[str, Any], name: str) -> list[str]:
     return [str(v) for v in value] if isinstance(value, list) else [str(value)]
 
 
-def _tally(groups: Iterable[Iterable[str]]) -> Counter[str]:
+def _weighted(pairs: Iterable[tuple[str, int]]) -> Counter[str]:
     counts: Counter[str] = Counter()
-    for group in groups:
-        counts.update(set(group))
+    for key, n in pairs:
+        counts[key] += n
+    return counts
+
+
+def _tally(answers: Iterable[tuple[dict[str, Any], int]], name: str) -> Counter[str]:
+    """Cases by each value chosen in the list answer ``name`` (a case counts once per value)."""
+    counts: Counter[str] = Counter()
+    for given, n in answers:
+        for key in set(_chosen(given, name)):
+            counts[key] += n
     return counts
 
 

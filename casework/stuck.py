@@ -6,7 +6,8 @@ The lists, each with its count:
 - ``unclaimed``: open tasks nobody has taken, older than ``unclaimed_hours``;
 - ``idle``: open cases where no person has done anything for ``idle_days``. Entries written by
   the system (a timer firing, a task created, a notification) do not count as activity: the
-  contact loop's own escalations would otherwise hide a case nobody is working;
+  contact loop's own escalations would otherwise hide a case nobody is working. The case's
+  ``last_activity_at`` holds its last person's entry (a trigger keeps it, migration 0025);
 - ``dead_end``: open cases waiting on nothing: no open task and no timer. (Every open case also
   accepts the further-incident, case-review and complaint messages, so those are not waits; a
   diagram that waited on a message in its main flow would show here too.)
@@ -35,7 +36,7 @@ from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Select, case, exists, false, func, select
+from sqlalchemy import Select, case, exists, false, func, or_, select
 from sqlalchemy.orm import Session
 from sqlalchemy.sql.elements import ColumnElement
 
@@ -47,7 +48,6 @@ from db.models import (
     ProcessVersion,
     Task,
     TaskCandidateGroup,
-    TimelineEvent,
     Timer,
     User,
 )
@@ -133,9 +133,9 @@ def stuck_work(
 ) -> StuckPage:
     """The counts of every list, and one page of the ``kind`` list."""
     queries = {k: _query(k, filters, thresholds, now) for k in KINDS}
-    counts = {
-        k: session.scalar(select(func.count()).select_from(q.subquery())) or 0 for k, q in queries.items()
-    }
+    # Every list's count in one statement: one round trip for the page, not one per list.
+    counted = [select(func.count()).select_from(q.subquery()).scalar_subquery() for q in queries.values()]
+    counts = dict(zip(queries, (n or 0 for n in session.execute(select(*counted)).one()), strict=True))
     page = max(1, page)
     chosen = queries[kind].order_by(*_order(kind, sort)).offset((page - 1) * per_page).limit(per_page)
     items = [_item(kind, row, thresholds) for row in session.execute(chosen)]
@@ -208,13 +208,7 @@ def _since(kind: str) -> Any:
         return Case.updated_at
     if kind in ("failed", "not_started"):
         return Case.step_failed_at
-    last = (
-        select(func.max(TimelineEvent.at))
-        .where(TimelineEvent.case_id == Case.id, TimelineEvent.actor != SYSTEM)
-        .correlate(Case)
-        .scalar_subquery()
-    )
-    return func.coalesce(last, Case.reported_at)
+    return func.coalesce(Case.last_activity_at, Case.reported_at)
 
 
 def _actions_query(filters: StuckFilters, now: datetime) -> Select[Any]:
@@ -265,12 +259,8 @@ def _query(kind: str, filters: StuckFilters, thresholds: Thresholds, now: dateti
         query = query.where(exists().where(Task.case_id == Case.id, *_task_conditions(filters)))
     if kind == "idle":
         cutoff = now - timedelta(days=thresholds.idle_days)
-        recent = exists().where(
-            TimelineEvent.case_id == Case.id,
-            TimelineEvent.actor != SYSTEM,
-            TimelineEvent.at >= cutoff,
-        )
-        return query.where(Case.reported_at < cutoff, ~recent)
+        quiet = or_(Case.last_activity_at.is_(None), Case.last_activity_at < cutoff)
+        return query.where(Case.reported_at < cutoff, quiet)
     if kind in ("failed", "not_started"):
         return query.where(Case.step_failed_at.is_not(None))
     waiting = exists().where(Task.case_id == Case.id, Task.status == "open")

@@ -144,6 +144,9 @@ class Case(Base):
     restricted: Mapped[bool] = mapped_column(default=False)
     # When the retention job removed the personal data of this closed case (the counts stay).
     anonymised_at: Mapped[datetime | None] = mapped_column(index=True)
+    # The last timeline entry a person wrote (None: none yet), for stuck work's idle list. Kept by
+    # a database trigger on each new timeline entry (migration 0025), whoever inserts it.
+    last_activity_at: Mapped[datetime | None]
     version: Mapped[int] = mapped_column(Integer, nullable=False, default=1)
     process_version: Mapped[ProcessVersion] = relationship(lazy="selectin")
     keyed_by: Mapped[User | None] = relationship(foreign_keys=[keyed_by_id], lazy="select")
@@ -401,6 +404,8 @@ class TimelineEvent(Base):
     """One line of a case's history. Rows are only ever added."""
 
     __tablename__ = "timeline_events"
+    # A case's last entry by a person (stuck work's idle list and its "since") reads this index.
+    __table_args__ = (Index("ix_timeline_events_case_at", "case_id", "at"),)
     id: Mapped[int] = mapped_column(primary_key=True)
     case_id: Mapped[int] = mapped_column(ForeignKey("cases.id", ondelete="CASCADE"), index=True)
     at: Mapped[datetime]
@@ -645,6 +650,18 @@ class CaseSearch(Base):
     __tablename__ = "case_search"
     case_id: Mapped[int] = mapped_column(ForeignKey("cases.id", ondelete="CASCADE"), primary_key=True)
     terms: Mapped[str] = mapped_column(Text)
+
+
+class CaseLabel(Base):
+    """One value of a case's multi-valued facts, a row each, so the indicators count and filter
+    them in SQL: ``incident_type`` and ``strand`` (``db.case_labels`` keeps them equal to the
+    case's ``incident_types`` and ``strands``)."""
+
+    __tablename__ = "case_labels"
+    __table_args__ = (Index("ix_case_labels_kind_value", "kind", "value", "case_id"),)
+    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id", ondelete="CASCADE"), primary_key=True)
+    kind: Mapped[str] = mapped_column(String(20), primary_key=True)
+    value: Mapped[str] = mapped_column(String(200), primary_key=True)
 
 
 class CaseView(Base):
