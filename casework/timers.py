@@ -175,13 +175,20 @@ def retry_case(
     return fire_case(sessions, case_id, at, retry=True, skip_failing=skip, actor=actor)
 
 
-def sweep(sessions: sessionmaker[Session], at: datetime, batch: int = 1000) -> SweepResult:
+def batches(case_ids: Sequence[int], size: int = BATCH) -> list[list[int]]:
+    """``case_ids`` cut into batches of ``size`` cases, to fire one transaction each."""
+    return [list(case_ids[start : start + size]) for start in range(0, len(case_ids), size)]
+
+
+def sweep(
+    sessions: sessionmaker[Session], at: datetime, batch: int = 1000, cases_per_batch: int = BATCH
+) -> SweepResult:
     """Fire, in this process, every timer due at or before ``at`` (embedded mode and the CLI)."""
     total = NOTHING
     while case_ids := claim_due(sessions, at, batch=batch, requeue_after=timedelta(0)):
         fired_before = total.fired
-        for start in range(0, len(case_ids), BATCH):
-            total += fire_batch(sessions, case_ids[start : start + BATCH], at)
+        for chunk in batches(case_ids, cases_per_batch):
+            total += fire_batch(sessions, chunk, at)
         # Stop at a partial batch, or when a round fired nothing (the rest is held or failing).
         if len(case_ids) < batch or total.fired == fired_before:
             break

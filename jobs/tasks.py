@@ -19,10 +19,11 @@ log = logging.getLogger(__name__)
 def sweep_timers() -> int:
     """Queue every due timer's case, in batches of cases that a worker fires together (only due
     rows are read, through the due-time index)."""
-    requeue_after = timedelta(seconds=celery.conf.hatecases["TIMER_REQUEUE_SECONDS"])
+    config = celery.conf.hatecases
+    requeue_after = timedelta(seconds=config["TIMER_REQUEUE_SECONDS"])
     case_ids = timers.claim_due(database().sessions, processes.clock.now(), requeue_after=requeue_after)
-    for start in range(0, len(case_ids), timers.BATCH):
-        fire_timers.delay(case_ids[start : start + timers.BATCH])
+    for batch in timers.batches(case_ids, config["TIMER_BATCH"]):
+        fire_timers.delay(batch)
     return len(case_ids)
 
 
