@@ -92,6 +92,8 @@ def from_environment() -> dict[str, Any]:
         "MAIL_FROM": os.environ.get("MAIL_FROM") or "case-system@localhost",
         "TIMER_INTERVAL_SECONDS": _int("TIMER_INTERVAL_SECONDS", 5, 1, 3600),
         "TIMER_REQUEUE_SECONDS": _int("TIMER_REQUEUE_SECONDS", 30, 1, 86400),
+        # Cases whose due timers a worker fires in one transaction (1: each case on its own).
+        "TIMER_BATCH": _int("TIMER_BATCH", 20, 1, 500),
         # Homes the landlord owns, for the regulator's measures per 1,000 homes (NM01).
         "HOMES": _int("HOMES", 10000, 1, 10_000_000),
         # Days after closure that a case keeps its personal data (policy 9); then the retention

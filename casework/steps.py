@@ -54,6 +54,8 @@ class CaseStep:
         self.session, self.now, self.actor, self.by, self.case = session, now, actor, by, case
         # What this step put on timelines, for the reporter's updates before it commits.
         self.recorded: list[tuple[int, Event]] = []
+        # The members of each group told so far: a batch of timers tells the same groups per case.
+        self._members: dict[str, list[User]] = {}
 
     # -- the timeline, the audit log, mail and notices
 
@@ -114,7 +116,10 @@ class CaseStep:
         """Tell the members of ``group`` who may open the case (a restricted case, or one of a team
         the group is not, stays closed to the others): one notice to the group when all of them
         may, else one to each who may."""
-        members = list(self.session.scalars(select(User).join(User.groups).where(Group.name == group)))
+        if group not in self._members:
+            found = self.session.scalars(select(User).join(User.groups).where(Group.name == group))
+            self._members[group] = list(found)
+        members = self._members[group]
         allowed = [m for m in members if case_access.may_open_id(self.session, m, case_id)]
         text = f"{reference}: {message}"
         if len(allowed) == len(members):

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from sqlalchemy import select
+from sqlalchemy.orm import lazyload
 
 import translations
 from db.models import ReporterDetails, Task
@@ -40,7 +41,9 @@ def notify_assignee(request: ServiceRequest) -> dict[str, Any]:
     """Remind whoever holds the open task ``task`` (its element id); its groups if no one does."""
     element, message = _param(request, "task"), _param(request, "message")
     task = request.session.scalar(
-        select(Task).where(Task.case_id == request.case_id, Task.element_id == element, Task.status == "open")
+        select(Task)
+        .where(Task.case_id == request.case_id, Task.element_id == element, Task.status == "open")
+        .options(lazyload(Task.case))  # the step holds the case: no need to read it (and its state) again
     )
     if task is None:
         return {"notified": None}

@@ -17,24 +17,23 @@ log = logging.getLogger(__name__)
 
 @shared_task(name="jobs.tasks.sweep_timers", ignore_result=True)
 def sweep_timers() -> int:
-    """Queue every due timer's case (only due rows are read, through the due-time index)."""
-    requeue_after = timedelta(seconds=celery.conf.hatecases["TIMER_REQUEUE_SECONDS"])
+    """Queue every due timer's case, in batches of cases that a worker fires together (only due
+    rows are read, through the due-time index)."""
+    config = celery.conf.hatecases
+    requeue_after = timedelta(seconds=config["TIMER_REQUEUE_SECONDS"])
     case_ids = timers.claim_due(database().sessions, processes.clock.now(), requeue_after=requeue_after)
-    for case_id in case_ids:
-        fire_timers.delay(case_id)
+    for batch in timers.batches(case_ids, config["TIMER_BATCH"]):
+        fire_timers.delay(batch)
     return len(case_ids)
 
 
 @shared_task(name="jobs.tasks.fire_timers", ignore_result=True)
-def fire_timers(case_id: int) -> int:
-    """Fire one case's due timers; a case another worker holds is skipped (it fires there)."""
-    try:
-        return timers.fire_case(database().sessions, case_id)
-    except processes.Conflict:
-        log.info("case %s changed while its timers fired; the next sweep retries", case_id)
-    except processes.EngineFailure:
-        log.exception("timer step failed for case id %s", case_id)
-    return 0
+def fire_timers(case_ids: list[int] | int) -> int:
+    """Fire a batch of cases' due timers in one transaction, or one by one if one of them fails;
+    a case another worker holds is skipped (it fires there). A bare case id is a message queued
+    before batches, when each task fired one case."""
+    batch = [case_ids] if isinstance(case_ids, int) else case_ids
+    return timers.fire_batch(database().sessions, batch).fired
 
 
 @shared_task(name="jobs.tasks.drain_outbox", ignore_result=True)

@@ -39,7 +39,9 @@ class TimerThread(threading.Thread):
             if self.stopped.wait(self.interval):
                 return
             try:
-                result = timers.sweep(sessions, processes.clock.now())
+                result = timers.sweep(
+                    sessions, processes.clock.now(), cases_per_batch=self.app.config["TIMER_BATCH"]
+                )
                 if result.fired:
                     log.info("timers fired: %s", result)
                 outbox.drain(sessions, sender, processes.clock.now())
