@@ -52,7 +52,14 @@ PATH: list[tuple[str, dict[str, Any]]] = [
     ("keep_in_contact", {**CONTACT, "next_step": "close"}),
     ("close_case", CLOSE),
 ]
-START = {"channel": "website", "route": "hate", "prior_complaints_6m": 0, "strands": ["race"]}
+START = {
+    "channel": "website",
+    "route": "hate",
+    "perpetrator_relations": [],
+    "prior_complaints_6m": 0,
+    "strands": ["race"],
+    "acknowledge_by_email": False,
+}
 TARGETS = {"SQLite": 0.25, "PostgreSQL": 0.15}
 
 

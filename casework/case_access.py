@@ -15,8 +15,9 @@ from typing import Any
 from sqlalchemy import and_, exists, false, or_, select
 from sqlalchemy.orm import Session
 
+import processes
 from casework.permissions import Permission, allows
-from db.models import Case, CaseAccess, Task, TaskCandidateGroup, User
+from db.models import Case, CaseAccess, Task, User
 
 
 class CaseAccessError(ValueError):
@@ -71,20 +72,17 @@ def may_open_reference(session: Session, user: User, reference: str) -> bool | N
 def may_work_on_task(session: Session, user: User, task_id: str) -> bool | None:
     """Whether ``user`` may open or work a task; None when there is no such task. A task opens for
     whoever may open its case, and for the people it is offered to or held by (a process model's
-    groups need not match a team), unless its case is restricted to others."""
-    offered = exists().where(
-        TaskCandidateGroup.task_id == Task.id, TaskCandidateGroup.group_name.in_(user.group_names or [""])
-    )
-    row = session.execute(
-        select(Task.case_id, Task.assignee_id, Case.restricted, Case.team, offered.label("offered"))
-        .join(Case, Case.id == Task.case_id)
-        .where(Task.id == task_id)
-    ).one_or_none()
-    if row is None:
+    groups need not match a team), unless its case is restricted to others. The task is read as
+    a step on it reads it, so a step that follows in the same transaction reads nothing again."""
+    try:
+        task = processes.get_task(session, task_id)
+    except processes.TaskNotFound:
         return None
-    if not row.restricted and (row.offered or row.assignee_id == user.id):
+    case = task.case
+    offered = bool(set(task.group_names) & set(user.group_names))
+    if not case.restricted and (offered or task.assignee_id == user.id):
         return True
-    return _may_open(session, user, row.case_id, row.restricted, row.team)
+    return _may_open(session, user, case.id, case.restricted, case.team)
 
 
 def may_open(session: Session, user: User, case: Case) -> bool:

@@ -12,7 +12,7 @@ from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
-from casework import audit, passwords, steps
+from casework import audit, passwords, steps, token_cache
 from casework.permissions import Permission, allows
 from db.models import ApiToken, Group, User
 
@@ -112,10 +112,30 @@ class TokenCheck:
     user: User | None
     token_id: int | None = None
     problem: str | None = None
+    expires_at: datetime | None = None
 
 
-def check_token(session: Session, token: str, *, now: datetime) -> TokenCheck:
-    row = session.scalar(select(ApiToken).where(ApiToken.token_hash == _digest(token)))
+def check_token(
+    session: Session, token: str, *, now: datetime, cache_seconds: float = token_cache.DEFAULT_SECONDS
+) -> TokenCheck:
+    """A bearer token's user, or why it is refused; one that checked out within the last
+    ``cache_seconds`` is not looked up again (``casework.token_cache``)."""
+    digest = _digest(token)
+    cached = token_cache.found(session, digest, now=now)
+    if cached is not None:
+        user, token_id = cached
+        return TokenCheck(user, token_id)
+    since = token_cache.generation()
+    check = _check_token(session, digest, now=now)
+    if check.user is not None and check.token_id is not None and check.expires_at is not None:
+        token_cache.keep(
+            digest, check.user, check.token_id, check.expires_at, seconds=cache_seconds, since=since
+        )
+    return check
+
+
+def _check_token(session: Session, digest: str, *, now: datetime) -> TokenCheck:
+    row = session.scalar(select(ApiToken).where(ApiToken.token_hash == digest))
     if row is None:
         return TokenCheck(None, problem="This token is not known. Get one from POST /api/token.")
     if row.revoked_at is not None:
@@ -128,7 +148,7 @@ def check_token(session: Session, token: str, *, now: datetime) -> TokenCheck:
         )
     if not row.user.active:
         return TokenCheck(None, row.id, "This token's account is no longer active.")
-    return TokenCheck(row.user, row.id)
+    return TokenCheck(row.user, row.id, expires_at=row.expires_at)
 
 
 def user_for_token(session: Session, token: str, *, now: datetime) -> User | None:

@@ -117,7 +117,8 @@ def _topic(step: CaseStep, event: timeline.Event) -> tuple[str, str | None] | No
     if isinstance(event, timeline.TaskReassigned):
         return OFFICER, event.to_name.split()[0] if event.to_name.strip() else None
     if isinstance(event, timeline.TaskCompleted):
-        element = step.session.scalar(select(Task.element_id).where(Task.id == event.task_id))
+        task = step.session.get(Task, event.task_id)  # the step's own task: no query
+        element = task.element_id if task is not None else None
         topic = CONTACT if element in CONTACT_TASKS else ACTION if element in ACTION_TASKS else None
         return (topic, None) if topic else None
     if isinstance(event, timeline.ContactRecorded):

@@ -103,6 +103,9 @@ def from_environment() -> dict[str, Any]:
         # and the audit log need the client's own address).
         # Minutes without a request after which a page session ends (sign in again).
         "IDLE_MINUTES": _int("IDLE_MINUTES", 30, 1, 1440),
+        # Seconds a checked API token is remembered in each web process (casework.token_cache); a
+        # change in another process reaches this one within that time. 0 looks every token up.
+        "TOKEN_CACHE_SECONDS": _int("TOKEN_CACHE_SECONDS", 2, 0, 60),
         "PROXY_HOPS": _int("PROXY_HOPS", 0, 0, 5),
         # The public form and POST /api/reports: per client address, and for everyone together a
         # ceiling that keeps a flood from burying the caseload.

@@ -233,7 +233,7 @@ def case_step(
     name = by or (user.display_name if user is not None else SYSTEM)
     step = CaseStep(session, now=now, actor=_actor_of(user, actor), by=name, case=case)
     try:
-        if case is not None and case.id is not None and lock:
+        if case is not None and case.id is not None and lock and _row_locks(session):
             step.lock(case.id)
         yield step
         reporter_updates.send(step, list(step.recorded))
@@ -253,6 +253,12 @@ def case_step(
     if wrote:
         session.info[_WRITTEN] = True
         session.info.pop(_EXPECTED, None)
+
+
+def _row_locks(session: Session) -> bool:
+    """Whether the database locks rows (PostgreSQL). SQLite has no ``FOR UPDATE``: it serialises
+    writers itself, so the lock would be a statement that locks nothing."""
+    return session.get_bind().dialect.name != "sqlite"
 
 
 def unit_of_work(

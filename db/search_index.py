@@ -111,23 +111,43 @@ def _changed_cases(session: Session) -> set[int]:
     for obj in chain(session.new, session.deleted):
         if isinstance(obj, Case) and obj.id is not None:
             changed.add(obj.id)
-        elif isinstance(obj, (Party, Referral, Task)) and obj.case_id is not None:
+        elif isinstance(obj, Task):
+            # A task counts only for the references typed into its answers (most have none).
+            if obj.case_id is not None and _answered_references(obj.submitted):
+                changed.add(obj.case_id)
+        elif isinstance(obj, (Party, Referral)) and obj.case_id is not None:
             changed.add(obj.case_id)
     for obj in session.dirty:
-        state = inspect(obj)
-        if isinstance(obj, Case):
-            fields: tuple[str, ...] = _CASE_FIELDS
-        elif isinstance(obj, Party):
-            fields = ("name", "address", "case_id")
-        elif isinstance(obj, Referral):
-            fields = ("reference",)
-        elif isinstance(obj, Task):
-            fields = ("submitted",)
-        else:
-            continue
-        if any(state.attrs[f].history.has_changes() for f in fields):
+        if _searchable_change(obj):
             changed.add(obj.id if isinstance(obj, Case) else obj.case_id)
     return changed
+
+
+def _searchable_change(obj: Any) -> bool:
+    """Whether a changed row changed what the index holds of its case."""
+    state = inspect(obj)
+    if isinstance(obj, Task):
+        return _references_changed(state.attrs["submitted"].history)
+    if isinstance(obj, Case):
+        fields: tuple[str, ...] = _CASE_FIELDS
+    elif isinstance(obj, Party):
+        fields = ("name", "address", "case_id")
+    elif isinstance(obj, Referral):
+        fields = ("reference",)
+    else:
+        return False
+    return any(state.attrs[f].history.has_changes() for f in fields)
+
+
+def _references_changed(history: Any) -> bool:
+    """Whether a task's answers changed in what the index holds of them (their references); an
+    earlier value not loaded counts as a change."""
+    if not history.has_changes():
+        return False
+    if not history.deleted:
+        return True
+    old = _answered_references(history.deleted[0])
+    return any(_answered_references(new) != old for new in history.added or [None])
 
 
 @event.listens_for(Session, "after_flush")

@@ -25,16 +25,14 @@ from processes.runtime import (
     complete,
     deliver_message,
     fire_timers,
-    get_task,
     record_failure,
     release,
     start,
     start_again,
-    step_result,
-    task_view,
 )
 from processes.specs import deploy, latest_version, use_operations, use_start_data
 from processes.starters import Starting, starting
+from processes.task_rows import get_task, step_result, task_view
 from processes.types import Deployment, StepContext, StepResult, TaskView
 from processes.words import option_labels
 

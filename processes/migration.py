@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session
 
 from db import timeline
 from db.models import Case, ProcessVersion, Task, TaskCandidateGroup, TimelineEvent
-from processes import engine, runtime, specs
+from processes import engine, runtime, specs, task_rows
 from processes.clock import frozen_at
 from processes.errors import ProcessError
 from processes.types import StepContext, StepResult
@@ -143,7 +143,7 @@ def move(step: StepContext, case: Case, target: ProcessVersion, *, actor: str, n
         at=now,
     )
     session.flush()
-    return runtime.step_result(session, case)
+    return task_rows.step_result(session, case)
 
 
 def can_undo(session: Session, case: Case) -> bool:
@@ -179,4 +179,4 @@ def undo(step: StepContext, case: Case, *, actor: str, now: datetime) -> StepRes
         at=now,
     )
     session.flush()
-    return runtime.step_result(session, case)
+    return task_rows.step_result(session, case)

@@ -16,11 +16,12 @@ from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
 from db import timeline
-from db.models import Case, ProcessVersion, Task, TaskCandidateGroup, Timer, User
-from processes import engine, loops, scoring, specs
+from db.models import Case, ProcessVersion, Task, Timer, User
+from processes import engine, loops, scoring, specs, task_rows
 from processes.clock import frozen_at
-from processes.errors import Conflict, FormInvalid, NotAllowed, TaskNotFound
-from processes.forms import FormField, prefilled, prefills, validate
+from processes.errors import Conflict, FormInvalid, NotAllowed
+from processes.forms import validate
+from processes.task_rows import Before, get_task, task_view
 from processes.types import StepContext, StepResult, TaskView
 from processes.validation import separated_from
 
@@ -64,7 +65,7 @@ def start(
     if reference is not None:
         case.reference = reference(case.id)
     step.record(timeline.Opened(summary, details), case=case, by=actor, at=now)
-    return _run_start(step, case, version, data, now)
+    return _run_start(step, case, version, data, now, new=True)
 
 
 def start_again(
@@ -83,18 +84,21 @@ def start_again(
     case.status = "open"
     case.updated_at = now
     step.record(timeline.ProcessStarted(summary, {"version": version.version}), case=case, by=actor, at=now)
-    return _run_start(step, case, version, data, now)
+    return _run_start(step, case, version, data, now, new=False)
 
 
 def _run_start(
-    step: StepContext, case: Case, version: ProcessVersion, data: dict[str, Any], now: datetime
+    step: StepContext, case: Case, version: ProcessVersion, data: dict[str, Any], now: datetime, *, new: bool
 ) -> StepResult:
+    # A case saved in this step (``start``) has no task or timer rows yet; one whose start
+    # failed earlier (``start_again``) is read as it stands.
+    before = Before(frozenset(), frozenset()) if new else None
     with frozen_at(now):
         workflow = engine.new_workflow(specs.fresh_specs(version), _script_engine(step, case, now))
         engine.set_start_data(workflow, data)
         guard = _guard(case, now, fresh=True)
         engine.run_on(workflow, guard)
-    return _finish(step, case, workflow, now, guard)
+    return _finish(step, case, workflow, now, guard, before=before)
 
 
 def _guard(case: Case, now: datetime, *, fresh: bool) -> loops.StepGuard:
@@ -109,6 +113,17 @@ def _load(step: StepContext | None, case: Case, now: datetime) -> Any:
     )
 
 
+def _before(workflow: Any) -> Before:
+    return Before(
+        frozenset(str(t.id) for t in engine.ready_user_tasks(workflow)),
+        frozenset(_timer_key(t) for t in engine.waiting_timers(workflow)),
+    )
+
+
+def _timer_key(timer: engine.WaitingTimer) -> tuple[str, str, str, datetime]:
+    return (timer.task_id, timer.element_id, timer.name, timer.due_at)
+
+
 def _finish(
     step: StepContext,
     case: Case,
@@ -117,9 +132,10 @@ def _finish(
     guard: loops.StepGuard,
     *,
     actor: str = "system",
+    before: Before | None = None,
 ) -> StepResult:
     """Save a step that ran, then hand its spec copy back for the next step to reuse."""
-    result = _save(step, case, workflow, now, guard, actor=actor)
+    result = _save(step, case, workflow, now, guard, actor=actor, before=before)
     specs.give_back(case.process_version, engine.pristine_specs(workflow))
     return result
 
@@ -132,112 +148,47 @@ def _save(
     guard: loops.StepGuard,
     *,
     actor: str = "system",
+    before: Before | None = None,
 ) -> StepResult:
+    """Write what the step changed: the workflow state and the case row, the task rows that
+    opened, closed or were cancelled and the timer rows if the timers changed. With ``before``
+    (the rows as the loaded workflow implies them) nothing is read back; without it the case's
+    open tasks are read and its timers rewritten."""
     session = step.session
     progress = engine.progress(workflow, now)
     ready = {t.id: t for t in progress.ready}
-    open_rows = {
-        row.id: row
-        for row in session.scalars(select(Task).where(Task.case_id == case.id, Task.status == "open"))
-    }
-    for task_id, row in open_rows.items():
-        if task_id not in ready:
-            row.status = "cancelled"
-            row.completed_at = now
-            step.record(timeline.TaskCancelled(row.title), case=case, by=actor, at=now)
-    still_open = [row for task_id, row in open_rows.items() if task_id in ready]
-    created = [
-        _create_task_row(step, case, task, now) for task_id, task in ready.items() if task_id not in open_rows
-    ]
-    session.execute(delete(Timer).where(Timer.case_id == case.id))
-    for timer in progress.timers:
-        session.add(
-            Timer(
-                id=timer.task_id,
-                case_id=case.id,
-                element_id=timer.element_id,
-                name=timer.name,
-                due_at=timer.due_at,
+    open_rows = task_rows.open_rows(session, case, before)
+    # Nothing is flushed until all is set: the one flush then writes the case row first, so that
+    # a lost race fails on its version before any task row is written.
+    with session.no_autoflush:
+        for task_id, row in open_rows.items():
+            if task_id not in ready:
+                row.status = "cancelled"
+                row.completed_at = now
+                step.record(timeline.TaskCancelled(row.title), case=case, by=actor, at=now)
+        still_open = [row for task_id, row in open_rows.items() if task_id in ready]
+        created = [
+            task_rows.create_task_row(step, case, task, now)
+            for task_id, task in ready.items()
+            if task_id not in open_rows
+        ]
+        if before is None or before.timers != {_timer_key(t) for t in progress.timers}:
+            session.execute(delete(Timer).where(Timer.case_id == case.id))
+            session.add_all(
+                Timer(id=t.task_id, case_id=case.id, element_id=t.element_id, name=t.name, due_at=t.due_at)
+                for t in progress.timers
             )
-        )
-    case.workflow_state = progress.state
-    guard.keep(case)  # here, not earlier: a query above would flush the count before the state
-    case.updated_at = now
-    if progress.completed and case.status != "closed":
-        case.status = "closed"
-        case.closed_at = now
-        step.record(timeline.CaseClosed(), case=case, by=actor, at=now)
+        case.workflow_state = progress.state
+        guard.keep(case)
+        case.updated_at = now
+        if progress.completed and case.status != "closed":
+            case.status = "closed"
+            case.closed_at = now
+            step.record(timeline.CaseClosed(), case=case, by=actor, at=now)
     session.flush()  # a lost race fails here; the case step says so as a Conflict
     # The open tasks are known here: no need to ask the database again.
     rows = sorted(still_open, key=lambda row: row.created_at) + created
     return StepResult(case.id, case.reference or "", case.status, tuple(task_view(r) for r in rows))
-
-
-def _create_task_row(step: StepContext, case: Case, task: engine.ReadyTask, now: datetime) -> Task:
-    session = step.session
-    groups = list(task.candidate_groups)
-    assignee_id = None
-    if task.assignee:
-        assignee_id = session.scalar(select(User.id).where(User.username == task.assignee))
-    title = task.title
-    row = Task(
-        id=task.id,
-        case_id=case.id,
-        element_id=task.element_id,
-        title=title,
-        status="open",
-        assignee_id=assignee_id,
-        created_at=now,
-        due_at=task.due_at,
-        candidate_groups=[TaskCandidateGroup(group_name=g) for g in groups],
-    )
-    session.add(row)
-    who = ", ".join(groups) or task.assignee or "anyone"
-    step.record(timeline.TaskCreated(task.id, title, groups, who), case=case, by="system", at=now)
-    return row
-
-
-def task_view(task: Task, *, with_form: bool = False) -> TaskView:
-    version = task.case.process_version
-    return TaskView(
-        id=task.id,
-        case_id=task.case_id,
-        case_reference=task.case.reference or "",
-        element_id=task.element_id,
-        title=task.title,
-        status=task.status,
-        candidate_groups=tuple(task.group_names),
-        assignee=task.assignee.username if task.assignee else None,
-        created_at=task.created_at,
-        due_at=task.due_at,
-        documentation=specs.documentation_for(version, task.element_id) if with_form else None,
-        fields=tuple(_form(task)) if with_form else (),
-    )
-
-
-def _form(task: Task) -> list[FormField]:
-    """The task's form; an open task's ``prefill`` fields start with the case data they name."""
-    fields = specs.form_for(task.case.process_version, task.element_id)
-    if task.status != "open" or not prefills(fields) or not task.case.workflow_state:
-        return fields
-    workflow = engine.state_from_json(
-        task.case.workflow_state, specs.specs_for(task.case.process_version), None
-    )
-    return prefilled(fields, engine.task_data(workflow, task.id))
-
-
-def step_result(session: Session, case: Case) -> StepResult:
-    rows = session.scalars(
-        select(Task).where(Task.case_id == case.id, Task.status == "open").order_by(Task.created_at)
-    )
-    return StepResult(case.id, case.reference or "", case.status, tuple(task_view(r) for r in rows))
-
-
-def get_task(session: Session, task_id: str) -> Task:
-    task = session.get(Task, task_id) if len(task_id) <= 36 else None
-    if task is None:
-        raise TaskNotFound("There is no such task.")
-    return task
 
 
 def _check_separation(session: Session, task: Task, user: User) -> None:
@@ -271,9 +222,17 @@ def _check_may_work(task: Task, user: User) -> None:
         )
 
 
+def _fresh_task(session: Session, task_id: str) -> Task:
+    """The task as it is now: a claim or a release changes no case row, so no version check
+    would catch a task read before the step's lock and changed meanwhile."""
+    task = get_task(session, task_id)
+    session.refresh(task, ["status", "assignee_id", "assignee"])
+    return task
+
+
 def claim(step: StepContext, task_id: str, user: User, *, now: datetime) -> TaskView:
     session = step.session
-    task = get_task(session, task_id)
+    task = _fresh_task(session, task_id)
     _check_may_work(task, user)
     _check_separation(session, task, user)
     if task.assignee_id != user.id:
@@ -288,7 +247,7 @@ def claim(step: StepContext, task_id: str, user: User, *, now: datetime) -> Task
 
 def release(step: StepContext, task_id: str, user: User, *, now: datetime) -> TaskView:
     session = step.session
-    task = get_task(session, task_id)
+    task = _fresh_task(session, task_id)
     if task.status != "open":
         raise Conflict(f"This task is no longer open (it was {task.status}).")
     if task.assignee_id != user.id:
@@ -323,6 +282,7 @@ def complete(
     if errors:
         raise FormInvalid(errors)
     workflow = _load(step, case, now)
+    before = _before(workflow)
     ready = engine.ready_task(workflow, task_id, now)
     if ready is None:
         raise Conflict("This task is no longer waiting to be done.")
@@ -342,7 +302,7 @@ def complete(
         by=user.display_name,
         at=now,
     )
-    return _finish(step, case, workflow, now, guard, actor=user.display_name)
+    return _finish(step, case, workflow, now, guard, actor=user.display_name, before=before)
 
 
 def fire_timers(
@@ -354,6 +314,7 @@ def fire_timers(
     A case whose earlier step failed is marked as working again when this step succeeds.
     """
     workflow = _load(step, case, at)
+    rows = _before(workflow)
     before = {t.task_id: t for t in engine.waiting_timers(workflow) if t.due_at <= at}
     if not before:
         return 0
@@ -375,7 +336,7 @@ def fire_timers(
         step.record(timeline.StepRecovered(actor, bool(skipped)), case=case, by=actor, at=at)
         case.step_failed_at = case.step_failure = None
     fired = len(before) - len({t.task_id for t in engine.waiting_timers(workflow)} & set(before))
-    _finish(step, case, workflow, at, guard)
+    _finish(step, case, workflow, at, guard, before=rows)
     return fired
 
 
@@ -391,12 +352,13 @@ def deliver_message(
 ) -> StepResult:
     """Send the message ``name`` into the running case (e.g. another incident reported)."""
     workflow = _load(step, case, now)
+    before = _before(workflow)
     guard = _guard(case, now, fresh=True)
     with frozen_at(now):
         if not engine.send_message(workflow, name, payload, guard):
             raise Conflict(f"This case is not waiting for '{name}'.")
     step.record(timeline.MessageReceived(name), case=case, by=actor, at=now)
-    return _finish(step, case, workflow, now, guard, actor=actor)
+    return _finish(step, case, workflow, now, guard, actor=actor, before=before)
 
 
 def due_timer_cases(session: Session, at: datetime, limit: int = 500) -> list[int]:

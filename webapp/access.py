@@ -21,7 +21,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from flask import Flask, g, jsonify, render_template, request, url_for
+from flask import Flask, current_app, g, jsonify, render_template, request, url_for
 from flask_login import current_user
 from werkzeug.wrappers import Response
 
@@ -278,7 +278,12 @@ def _token_user() -> User | None:
     scheme, _, value = request.headers.get("Authorization", "").partition(" ")
     if scheme.lower() != "bearer" or not value.strip():
         return None
-    check = people.check_token(storage.session(), value.strip(), now=processes.clock.now())
+    check = people.check_token(
+        storage.session(),
+        value.strip(),
+        now=processes.clock.now(),
+        cache_seconds=current_app.config.get("TOKEN_CACHE_SECONDS", 0),
+    )
     g.api_token_id = check.token_id if check.user is not None else None
     g.api_token_problem = check.problem
     return check.user
