@@ -21,7 +21,7 @@ from casework import report_drafts
 from casework.reporters import CONTACT_METHODS, NEEDS, REPORTER_KINDS
 from casework.vocabulary import EQUALITY_QUESTIONS, INCIDENT_TYPES, STRANDS
 from db.models import ReportDraft
-from webapp import public, public_uploads, report_pages, reporter_form, storage
+from webapp import languages, public, public_uploads, report_pages, reporter_form, storage
 from webapp.public import bp
 
 KEY = "report_draft"  # the session's only trace of a draft: its random key
@@ -242,7 +242,8 @@ def _date_words(answers: dict[str, Any]) -> str:
     if day is None or problem:
         return ""
     clock = reporter_form.parse_time(answers["occurred_time"]) if answers["occurred_time"] else ""
-    return reporter_form.written(day, clock or "")
+    # In the reader's language: "3 grudnia 2026, 14:05" on the Polish page.
+    return languages.reporter_day(day) + (f", {clock}" if clock else "")
 
 
 def _vocabularies() -> dict[str, Any]:

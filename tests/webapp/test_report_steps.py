@@ -175,6 +175,13 @@ def test_each_pages_bad_input_is_named_linked_and_loses_nothing(
             assert kept in after
 
 
+def test_check_your_answers_writes_the_date_in_the_readers_language(web: FlaskClient) -> None:
+    web.get("/report?lang=pl")
+    answer_all(web)
+    check = text(web.get("/report/check").text)
+    assert "27 marca 2026, 18:30" in check and "March" not in check
+
+
 def test_change_returns_to_check_your_answers(web: FlaskClient) -> None:
     answer_all(web)
     check = web.get("/report/check").text
