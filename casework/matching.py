@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from sqlalchemy import func, or_, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, selectinload
 from sqlalchemy.sql.elements import ColumnElement
 
 from casework import case_access, incidents, linked_cases
@@ -207,7 +207,8 @@ def incidents_in(session: Session, case: Case, *, days: int, now: datetime) -> i
 def repeat_victim(session: Session, case: Case, *, incidents: int, days: int, now: datetime) -> int | None:
     """The count of the victim's incidents in ``days`` when it is ``incidents`` or more (a repeat
     victim, flagged), else None."""
-    if not of_case(case).victims and not of_case(case).contacts:
+    facts = of_case(case)
+    if not facts.victims and not facts.contacts:
         return None
     count = incidents_in(session, case, days=days, now=now)
     return count if count >= incidents else None
@@ -258,7 +259,10 @@ def repeat_victim_references(
     session: Session, references: Iterable[str], *, incidents: int, days: int, now: datetime
 ) -> set[str]:
     """Which of the cases ``references`` (an inbox page's) have a repeat victim."""
-    cases = session.scalars(select(Case).where(Case.reference.in_(set(references))))
+    # The page's cases with their parties in one more statement, not one a case.
+    cases = session.scalars(
+        select(Case).where(Case.reference.in_(set(references))).options(selectinload(Case.parties))
+    )
     return {
         case.reference or ""
         for case in cases
