@@ -67,22 +67,9 @@ def attach(step: steps.CaseStep, case: Case, preferences: Preferences, code: str
     """Keep ``preferences`` with the newly opened ``case`` and the hash of its tracking ``code``;
     with ``email``, acknowledge the report with the code by email (when they gave an address and
     did not say email is unsafe)."""
-    step.session.add(
-        ReporterDetails(
-            case_id=case.id,
-            reporter_is=preferences.reporter_is,
-            safe_to_contact=preferences.safe_to_contact,
-            contact_methods=list(preferences.contact_methods),
-            contact_times=preferences.contact_times,
-            contact_through=preferences.contact_through,
-            address=preferences.address,
-            needs=list(preferences.needs),
-            interpreter_language=preferences.interpreter_language,
-            language=preferences.language,
-            tracking_hash=tracking.digest(code),
-            tracking_set_at=step.now,
-        )
-    )
+    row = details_row(case.id, preferences)
+    row.tracking_hash, row.tracking_set_at = tracking.digest(code), step.now
+    step.session.add(row)
     if email and case.reporter_email and preferences.may_email():
         subject, body = tracking.code_email(case.reference or "", code, preferences.language)
         step.queue_email(
@@ -93,6 +80,22 @@ def attach(step: steps.CaseStep, case: Case, preferences: Preferences, code: str
             case=case,
             by=steps.SYSTEM,
         )
+
+
+def details_row(case_id: int, preferences: Preferences) -> ReporterDetails:
+    """A new row keeping ``preferences`` for the case ``case_id`` (no tracking code yet)."""
+    return ReporterDetails(
+        case_id=case_id,
+        reporter_is=preferences.reporter_is,
+        safe_to_contact=preferences.safe_to_contact,
+        contact_methods=list(preferences.contact_methods),
+        contact_times=preferences.contact_times,
+        contact_through=preferences.contact_through,
+        address=preferences.address,
+        needs=list(preferences.needs),
+        interpreter_language=preferences.interpreter_language,
+        language=preferences.language,
+    )
 
 
 def details_of(session: Session, case_id: int) -> ReporterDetails | None:

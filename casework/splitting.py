@@ -22,7 +22,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 import processes
-from casework import incidents, reports, steps
+from casework import incidents, reporters, reports, steps
 from casework.casefile import CaseNotFound, find_case
 from casework.form_errors import Invalid, text
 from casework.linked_cases import REASON_MAX, REASON_MIN, existing
@@ -156,19 +156,6 @@ def _reporter(session: Session, case: Case, new: Case, row: CaseIncident) -> str
     if row.reporter is not None:
         preferences = incidents.as_report(row).reporter
         assert preferences is not None
-        session.add(
-            ReporterDetails(
-                case_id=new.id,
-                reporter_is=preferences.reporter_is,
-                safe_to_contact=preferences.safe_to_contact,
-                contact_methods=list(preferences.contact_methods),
-                contact_times=preferences.contact_times,
-                contact_through=preferences.contact_through,
-                address=preferences.address,
-                needs=list(preferences.needs),
-                interpreter_language=preferences.interpreter_language,
-                language=preferences.language,
-            )
-        )
+        session.add(reporters.details_row(new.id, preferences))
         return "the reporter's answers (no tracking code: make one for them if they need it)"
     return ""
