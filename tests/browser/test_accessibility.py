@@ -32,6 +32,7 @@ RUN = """async (tags) => {
 def violations(page: Page) -> list[str]:
     """axe-core's WCAG 2.2 AA violations on the page as it is now (one line each)."""
     assert AXE.exists(), "run `make assets`: it copies axe-core to webapp/static/vendor/"
+    page.wait_for_load_state("load")  # a click's navigation may still be loading the next page
     if not page.evaluate("typeof window.axe !== 'undefined'"):
         page.evaluate(AXE.read_text())  # evaluate is not subject to the page's Content Security Policy
     found: list[str] = page.evaluate(RUN, TAGS)
@@ -45,8 +46,14 @@ def check_at_both_widths(page: Page, where: str) -> None:
     page.set_viewport_size(DESKTOP)
 
 
+def submit(page: Page, selector: str) -> None:
+    """Click a button that sends a form and wait until the page it leads to has loaded."""
+    with page.expect_navigation():
+        page.locator(selector).click()
+
+
 def go_on(page: Page) -> None:
-    page.locator("#continue").click()
+    submit(page, "#continue")
 
 
 def check_with_errors(page: Page, where: str) -> None:
@@ -63,7 +70,7 @@ def test_every_public_page_has_no_wcag_22_aa_violation(browser_page: Page, langu
         check_at_both_widths(page, f"{path} in {language}")
     # Every question page of the report, as asked and with its errors, then Check your answers.
     page.goto("/report")
-    page.locator("#start-report").click()
+    submit(page, "#start-report")
     check_at_both_widths(page, f"is anyone in danger, in {language}")
     check_with_errors(page, f"is anyone in danger, in {language}")
     page.locator("#in_danger").check()
@@ -120,13 +127,13 @@ def test_every_public_page_has_no_wcag_22_aa_violation(browser_page: Page, langu
     page.locator("#files").set_input_files(
         [{"name": "note.txt", "mimeType": "text/plain", "buffer": b"not a photo"}]
     )
-    page.locator("#upload-files").click()
+    submit(page, "#upload-files")
     expect(page.locator(".error-summary")).to_be_visible()
     check_at_both_widths(page, f"photos and documents with a file refused, in {language}")
     go_on(page)
     expect(page.locator("#check-answers")).to_be_visible()
     check_at_both_widths(page, f"check your answers, in {language}")
-    page.locator("#send-report").click()
+    submit(page, "#send-report")
     expect(page.locator("#tracking-code")).to_be_visible()
     check_at_both_widths(page, f"the received page in {language}")
     reference = page.locator("#case-reference").inner_text().strip()
@@ -134,11 +141,11 @@ def test_every_public_page_has_no_wcag_22_aa_violation(browser_page: Page, langu
     page.goto("/track")
     page.locator("#reference").fill(reference)
     page.locator("#code").fill("AAAA-BBBB-CCCC")
-    page.locator("#track-form button[type=submit]").click()
+    submit(page, "#track-form button[type=submit]")
     expect(page.locator(".error-summary")).to_be_visible()
     check_at_both_widths(page, f"the tracking sign-in with an error in {language}")
     page.locator("#code").fill(code)
-    page.locator("#track-form button[type=submit]").click()
+    submit(page, "#track-form button[type=submit]")
     expect(page.locator("#case-status")).to_be_visible()
     check_at_both_widths(page, f"the reporter's case page in {language}")
 
